@@ -1,0 +1,35 @@
+/**
+ * The six Age-cGAN age categories (Antipov et al. 2017). Their order is the
+ * one-hot order the networks were trained with: never reorder.
+ */
+export const AGE_CATEGORIES = ['0-18', '19-29', '30-39', '40-49', '50-59', '60+'] as const;
+export type AgeCategory = (typeof AGE_CATEGORIES)[number];
+
+export function isAgeCategory(v: unknown): v is AgeCategory {
+  return typeof v === 'string' && (AGE_CATEGORIES as readonly string[]).includes(v);
+}
+
+export function ageCategoryIndex(c: AgeCategory): number {
+  return AGE_CATEGORIES.indexOf(c);
+}
+
+/** Category of an age in whole years (matches training/reage_train/nets.py age_category). */
+export function ageToCategory(years: number): AgeCategory {
+  if (years <= 18) return '0-18';
+  if (years <= 29) return '19-29';
+  if (years <= 39) return '30-39';
+  if (years <= 49) return '40-49';
+  if (years <= 59) return '50-59';
+  return '60+';
+}
+
+export const RECONSTRUCTION_MODES = ['identity', 'pixel'] as const;
+export type ReconstructionMode = (typeof RECONSTRUCTION_MODES)[number];
+
+export const COMPOSITE_MODES = ['delta', 'replace'] as const;
+export type CompositeMode = (typeof COMPOSITE_MODES)[number];
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** What actually runs: tensorflow-gpu and tensorflow are the native tfjs-node bindings. */
+export type ActiveBackend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';

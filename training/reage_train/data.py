@@ -1,0 +1,73 @@
+"""UTKFace loading and packing.
+
+The training crop is defined here once: CROP_BOX of the 200x200 UTKFace chip,
+resized to 64x64. The runtime aligner does not need to know this box: the
+canonical landmark template in the model's manifest is measured on these very
+crops (scripts/measure-template), so aligning a plate face onto the template
+reproduces the crop the networks were trained on.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+from PIL import Image
+
+from .nets import age_category
+
+CHIP_SIZE = 200
+CROP_BOX = (20, 20, 180, 180)  # left, top, right, bottom in chip pixels
+
+
+def parse_age(name: str) -> int:
+    """Age is the first '_' field of a UTKFace file name (always present)."""
+    return int(name.split("_", 1)[0])
+
+
+def load_crop(path: str, size: int = 64) -> np.ndarray:
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        if im.size != (CHIP_SIZE, CHIP_SIZE):
+            im = im.resize((CHIP_SIZE, CHIP_SIZE), Image.BICUBIC)
+        im = im.crop(CROP_BOX).resize((size, size), Image.LANCZOS)
+        return np.asarray(im, dtype=np.uint8)
+
+
+def list_images(dataset_dir: str) -> tuple[list[str], set[str]]:
+    names = sorted(n for n in os.listdir(os.path.join(dataset_dir, "images")) if n.endswith(".jpg"))
+    with open(os.path.join(dataset_dir, "test.txt")) as f:
+        test = {line.strip() for line in f if line.strip()}
+    return names, test
+
+
+def _load_one(args):
+    path, size = args
+    return load_crop(path, size)
+
+
+def pack(dataset_dir: str, out_path: str, size: int = 64, limit: int | None = None, workers: int = 2) -> str:
+    """Pack the dataset into one uint8 array (compact enough to carry to a GPU box)."""
+    names, test = list_images(dataset_dir)
+    if limit:
+        names = names[:limit]
+    paths = [(os.path.join(dataset_dir, "images", n), size) for n in names]
+    with ProcessPoolExecutor(workers) as ex:
+        images = np.stack(list(ex.map(_load_one, paths, chunksize=256)))
+    ages = np.array([parse_age(n) for n in names], dtype=np.int16)
+    cats = np.array([age_category(a) for a in ages], dtype=np.int8)
+    is_test = np.array([n in test for n in names], dtype=bool)
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    tmp = out_path + ".tmp.npz"
+    np.savez(tmp, images=images, ages=ages, cats=cats, is_test=is_test, names=np.array(names), names_sha256=digest,
+             crop_box=np.array(CROP_BOX), size=size)
+    os.replace(tmp, out_path)
+    return out_path
+
+
+def load_packed(path: str, split: str = "train"):
+    d = np.load(path)
+    sel = ~d["is_test"] if split == "train" else d["is_test"]
+    return d["images"][sel], d["cats"][sel], d["names"][sel]

@@ -1,0 +1,221 @@
+"""The three-stage Age-cGAN trainer (stages 1 and 2; stage 3 is per-image, in the engine).
+
+  python3 -m reage_train.train gan     --data .cache/utkface64.npz --run training/runs/default
+  python3 -m reage_train.train encoder --data .cache/utkface64.npz --run training/runs/default
+
+Every epoch (or --checkpoint-every steps) writes an atomic checkpoint, appends to
+log.jsonl and saves a sample grid (one fixed z per row, the six ages across), so a
+killed run loses at most one checkpoint interval and `--resume` continues it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import load_packed
+from .nets import N_AGES, Z_DIM, Discriminator, Encoder, Generator, init_weights
+
+
+def one_hot(cats: torch.Tensor) -> torch.Tensor:
+    return F.one_hot(cats.long(), N_AGES).float()
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 NHWC -> float NCHW in [-1, 1]."""
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+
+
+def atomic_save(obj, path: str) -> None:
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def save_grid(G: Generator, z: torch.Tensor, path: str) -> None:
+    """Rows: fixed latents; columns: the six age categories."""
+    from PIL import Image
+
+    G.eval()
+    with torch.no_grad():
+        rows = []
+        for i in range(z.shape[0]):
+            zz = z[i : i + 1].repeat(N_AGES, 1)
+            y = one_hot(torch.arange(N_AGES))
+            rows.append(G(zz, y))
+        x = torch.cat(rows)  # [R*6, 3, 64, 64]
+    G.train()
+    x = ((x.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+    r, s = z.shape[0], x.shape[1]
+    grid = x.reshape(r, N_AGES, s, s, 3).transpose(0, 2, 1, 3, 4).reshape(r * s, N_AGES * s, 3)
+    tmp = path + ".tmp.png"
+    Image.fromarray(grid).save(tmp)
+    os.replace(tmp, path)
+
+
+class RunLog:
+    def __init__(self, run_dir: str):
+        self.path = os.path.join(run_dir, "log.jsonl")
+
+    def write(self, **rec) -> None:
+        rec["time"] = time.time()
+        with open(self.path, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(json.dumps(rec), flush=True)
+
+
+def train_gan(args) -> None:
+    torch.manual_seed(args.seed)
+    os.makedirs(args.run, exist_ok=True)
+    images, cats, _ = load_packed(args.data, "train")
+    if args.limit:
+        images, cats = images[: args.limit], cats[: args.limit]
+    n = len(images)
+    G, D = Generator(args.width), Discriminator(args.width)
+    G.apply(init_weights)
+    D.apply(init_weights)
+    # The paper's recipe: Adam, lr 2e-4, beta1 0.5 (DCGAN).
+    optG = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    ckpt_path = os.path.join(args.run, "gan.pt")
+    state = {"epoch": 0, "step": 0}
+    fixed_z = torch.randn(8, Z_DIM, generator=torch.Generator().manual_seed(1234))
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path)
+        G.load_state_dict(ck["G"]); D.load_state_dict(ck["D"])
+        optG.load_state_dict(ck["optG"]); optD.load_state_dict(ck["optD"])
+        state = ck["state"]
+        torch.set_rng_state(ck["rng"])
+        print(f"resumed at epoch {state['epoch']} step {state['step']}", flush=True)
+    log = RunLog(args.run)
+    bs = args.batch_size
+    steps_per_epoch = n // bs
+    # Label smoothing on real targets keeps D from saturating on small data.
+    real_t, fake_t = 0.9, 0.0
+
+    def checkpoint():
+        atomic_save({"G": G.state_dict(), "D": D.state_dict(), "optG": optG.state_dict(), "optD": optD.state_dict(),
+                     "state": state, "rng": torch.get_rng_state(), "width": args.width}, ckpt_path)
+
+    while state["epoch"] < args.epochs:
+        perm = torch.from_numpy(np.random.default_rng(args.seed + state["epoch"]).permutation(n))
+        start_step = state["step"] % steps_per_epoch if state["step"] else 0
+        t0, sums = time.time(), {"d": 0.0, "g": 0.0, "k": 0}
+        for i in range(start_step, steps_per_epoch):
+            idx = perm[i * bs : (i + 1) * bs].numpy()
+            x = to_tensor(images[idx])
+            if args.flip:
+                flip = torch.rand(bs) < 0.5
+                x[flip] = x[flip].flip(3)
+            y = one_hot(torch.from_numpy(cats[idx]))
+            z = torch.randn(bs, Z_DIM)
+            y_fake = one_hot(torch.randint(0, N_AGES, (bs,)))
+            fake = G(z, y_fake)
+            # D step: real pairs (x, y) vs generated pairs (G(z, y'), y').
+            d_real = D(x, y)
+            d_fake = D(fake.detach(), y_fake)
+            loss_d = F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_t)) + \
+                F.binary_cross_entropy_with_logits(d_fake, torch.full_like(d_fake, fake_t))
+            optD.zero_grad(set_to_none=True)
+            loss_d.backward()
+            optD.step()
+            # G step (non-saturating loss).
+            d_gen = D(fake, y_fake)
+            loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
+            optG.zero_grad(set_to_none=True)
+            loss_g.backward()
+            optG.step()
+            if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):
+                raise SystemExit(f"non-finite loss at step {state['step']}: D {loss_d.item()} G {loss_g.item()}")
+            state["step"] += 1
+            sums["d"] += loss_d.item(); sums["g"] += loss_g.item(); sums["k"] += 1
+            if state["step"] % args.log_every == 0:
+                k = max(sums["k"], 1)
+                log.write(stage="gan", epoch=state["epoch"], step=state["step"], loss_d=sums["d"] / k,
+                          loss_g=sums["g"] / k, images_per_s=k * bs / (time.time() - t0))
+                t0, sums = time.time(), {"d": 0.0, "g": 0.0, "k": 0}
+            if args.checkpoint_every and state["step"] % args.checkpoint_every == 0:
+                checkpoint()
+            if args.max_steps and state["step"] >= args.max_steps:
+                break
+        if not (args.max_steps and state["step"] >= args.max_steps) or state["step"] % steps_per_epoch == 0:
+            state["epoch"] += 1
+        checkpoint()
+        save_grid(G, fixed_z, os.path.join(args.run, f"samples_gan_epoch{state['epoch']:03d}.png"))
+        log.write(stage="gan", event="epoch_end", epoch=state["epoch"], step=state["step"])
+        if args.max_steps and state["step"] >= args.max_steps:
+            break
+
+
+def train_encoder(args) -> None:
+    """Stage 2: E learns z from (z, G(z, y)) pairs with a Euclidean loss on z."""
+    torch.manual_seed(args.seed)
+    ck = torch.load(os.path.join(args.run, "gan.pt"))
+    G = Generator(ck["width"])
+    G.load_state_dict(ck["G"])
+    G.eval()
+    for p in G.parameters():
+        p.requires_grad_(False)
+    E = Encoder(args.width)
+    E.apply(init_weights)
+    opt = torch.optim.Adam(E.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    path = os.path.join(args.run, "encoder.pt")
+    state = {"step": 0}
+    if args.resume and os.path.exists(path):
+        ek = torch.load(path)
+        E.load_state_dict(ek["E"]); opt.load_state_dict(ek["opt"]); state = ek["state"]
+        print(f"resumed encoder at step {state['step']}", flush=True)
+    log = RunLog(args.run)
+    bs = args.batch_size
+    t0, acc, k = time.time(), 0.0, 0
+    while state["step"] < args.encoder_steps:
+        with torch.no_grad():
+            z = torch.randn(bs, Z_DIM)
+            y = one_hot(torch.randint(0, N_AGES, (bs,)))
+            x = G(z, y)
+        loss = F.mse_loss(E(x), z, reduction="none").sum(1).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if not math.isfinite(loss.item()):
+            raise SystemExit(f"non-finite encoder loss at step {state['step']}")
+        state["step"] += 1
+        acc += loss.item(); k += 1
+        if state["step"] % args.log_every == 0:
+            log.write(stage="encoder", step=state["step"], loss_z=acc / k, images_per_s=k * bs / (time.time() - t0))
+            t0, acc, k = time.time(), 0.0, 0
+        if state["step"] % max(args.checkpoint_every or 500, 1) == 0 or state["step"] == args.encoder_steps:
+            atomic_save({"E": E.state_dict(), "opt": opt.state_dict(), "state": state, "width": args.width}, path)
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("stage", choices=["gan", "encoder"])
+    p.add_argument("--data", required=True, help="packed .npz from `python3 -m reage_train.pack`")
+    p.add_argument("--run", required=True, help="run folder: checkpoints, log.jsonl, sample grids")
+    p.add_argument("--width", type=int, default=64, help="base channel width of every network")
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke runs)")
+    p.add_argument("--encoder-steps", type=int, default=20000)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--limit", type=int, default=0, help="use only the first N training images")
+    p.add_argument("--flip", action="store_true", help="random horizontal flips")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--checkpoint-every", type=int, default=500)
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--resume", action="store_true")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    (train_gan if args.stage == "gan" else train_encoder)(args)
+
+
+if __name__ == "__main__":
+    main()
