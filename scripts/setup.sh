@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything ReAge Studio's headless parts need on a fresh Debian machine:
+# the PyTorch trainer's packages, Chromium for the browser tests, and the npm tree.
+# Idempotent: what is already installed is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(python3-torch libopenblas0-pthread python3-pytest python3-numpy python3-pil chromium)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The headless engine, CLI and tests never start Electron, so its binary download is
+# skipped here (it cannot be fetched on offline machines). A plain `npm ci` on an
+# artist's machine still downloads it (allowScripts lists electron).
+# The native tfjs addons are optional dependencies: where their libtensorflow
+# download fails, npm drops them and the engine falls back to wasm.
+export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,143 @@
+/**
+ * Argument parsing for `reage`: turns argv into a typed command or a UsageError
+ * (exit code 2) whose message says what to fix.
+ */
+import { parseArgs } from 'node:util';
+import {
+  AGE_CATEGORIES,
+  BACKEND_CHOICES,
+  COMPOSITE_MODES,
+  RECONSTRUCTION_MODES,
+  isAgeCategory,
+  type AgeCategory,
+  type BackendChoice,
+  type CompositeMode,
+  type ReconstructionMode,
+} from '../../shared/ages.js';
+
+export class UsageError extends Error {}
+
+export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
+
+Usage:
+  reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
+            [--source-age auto|<category>] [--mode identity|pixel] [--composite delta|replace]
+            [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
+            [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
+  reage info [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--steps N] [--backend …] [--model DIR] [--json]
+
+<input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
+name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
+Exit status: 0 every frame succeeded, 1 some frames failed, 2 usage error.`;
+
+interface Common {
+  backend: BackendChoice;
+  model?: string;
+  json: boolean;
+}
+
+export interface AgeCommand extends Common {
+  command: 'age';
+  inputs: string[];
+  out: string;
+  age: AgeCategory;
+  sourceAge: AgeCategory | 'auto';
+  mode: ReconstructionMode;
+  composite: CompositeMode;
+  steps: number;
+  warmSteps?: number;
+  seed: number;
+  frames?: string;
+  resume: boolean;
+}
+export interface InfoCommand extends Common {
+  command: 'info';
+}
+export interface EvalCommand extends Common {
+  command: 'eval';
+  split: 'test';
+  limit?: number;
+  steps: number;
+  out?: string;
+}
+export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number ≥ 0 (got "${value}")`);
+  return n;
+}
+
+export function parseCommand(argv: string[]): Command {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (!['age', 'info', 'eval'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        age: { type: 'string' },
+        'source-age': { type: 'string' },
+        mode: { type: 'string' },
+        composite: { type: 'string' },
+        steps: { type: 'string' },
+        'warm-steps': { type: 'string' },
+        seed: { type: 'string' },
+        frames: { type: 'string' },
+        resume: { type: 'boolean' },
+        backend: { type: 'string' },
+        model: { type: 'string' },
+        json: { type: 'boolean' },
+        split: { type: 'string' },
+        limit: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const envBackend = process.env.REAGE_BACKEND;
+  const common: Common = {
+    backend: oneOf('backend', v.backend ?? envBackend, BACKEND_CHOICES, 'auto'),
+    model: v.model,
+    json: v.json ?? false,
+  };
+  if (command === 'info') return { command, ...common };
+  if (command === 'eval') {
+    if (v.split !== undefined && v.split !== 'test') throw new UsageError('--split must be "test"');
+    return { command, ...common, split: 'test', limit: positiveInt('limit', v.limit), steps: positiveInt('steps', v.steps, 40)!, out: v.out };
+  }
+  if (parsed.positionals.length === 0) throw new UsageError('reage age needs an <input>: a folder, a pattern or files');
+  if (!v.out) throw new UsageError('reage age needs --out <folder or pattern>');
+  if (!v.age) throw new UsageError(`reage age needs --age (${AGE_CATEGORIES.join(', ')})`);
+  if (!isAgeCategory(v.age)) throw new UsageError(`--age must be one of ${AGE_CATEGORIES.join(', ')} (got "${v.age}")`);
+  const source = v['source-age'] ?? 'auto';
+  if (source !== 'auto' && !isAgeCategory(source))
+    throw new UsageError(`--source-age must be auto or one of ${AGE_CATEGORIES.join(', ')} (got "${source}")`);
+  return {
+    command,
+    ...common,
+    inputs: parsed.positionals,
+    out: v.out,
+    age: v.age,
+    sourceAge: source,
+    mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'identity'),
+    composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),
+    steps: positiveInt('steps', v.steps, 60)!,
+    warmSteps: positiveInt('warm-steps', v['warm-steps']),
+    seed: positiveInt('seed', v.seed, 0)!,
+    frames: v.frames,
+    resume: v.resume ?? false,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The engine's public face: what the CLI, the engine worker process (Electron
+ * utility process or browser-host child) and the tests call. Implemented by
+ * `createEngine` in engine.ts.
+ */
+import type { ActiveBackend, AgeCategory } from '../../shared/ages.js';
+import type { AgeSettings, DetectedFace, FrameReport } from './types.js';
+
+export interface EngineInfo {
+  backend: ActiveBackend;
+  model: { name: string; version: string; imageSize: number; categories: readonly string[]; path: string; trained: boolean };
+  versions: { app: string; tfjs: string; node: string };
+}
+
+export interface ShotJob {
+  /** a folder, a pattern (name.####.ext, name.%04d.ext, name.@@@@.ext) or a list of files */
+  input: string | string[];
+  /** frame range, e.g. "1001-1010" or "1001,1003-1005"; all frames when absent */
+  frames?: string;
+  /** output folder (input names kept) or pattern */
+  out: string;
+  settings: AgeSettings;
+  /** skip frames whose output already exists and is complete */
+  resume?: boolean;
+}
+
+export interface ShotProgress {
+  done: number;
+  total: number;
+  frame: number;
+  etaSeconds: number | null;
+  backend: ActiveBackend;
+}
+
+export interface ShotSummary {
+  total: number;
+  done: number;
+  skipped: number;
+  noFace: number;
+  failed: number;
+  failures: FrameReport[];
+  seconds: number;
+  backend: ActiveBackend;
+  sourceAge?: AgeCategory;
+}
+
+export interface PreviewResult {
+  frame: number;
+  file: string;
+  width: number;
+  height: number;
+  /** 8-bit RGB PNG bytes of the plate and of the aged frame, for display */
+  beforePng: Uint8Array;
+  afterPng: Uint8Array;
+  face?: DetectedFace;
+  /** mask outline in frame pixels, for the viewer's overlay */
+  maskOutline?: { x: number; y: number }[];
+  sourceAge?: AgeCategory;
+  losses?: number[];
+  seconds: number;
+}
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  onFrame?: (report: FrameReport) => void;
+  onProgress?: (progress: ShotProgress) => void;
+}
+
+export interface ReAgeEngine {
+  info(): EngineInfo;
+  preview(file: string, frame: number, settings: AgeSettings, signal?: AbortSignal): Promise<PreviewResult>;
+  ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary>;
+  dispose(): void;
+}
