@@ -1,0 +1,586 @@
+/**
+ * Frames on disk: turning the user's input (folder, pattern or list of files) and
+ * output (folder or pattern) into paths, and reading and writing frames with sharp
+ * so that what comes out has the plate's size, channels, bit depth and format.
+ * Name and range parsing lives in src/shared/sequence.ts (also used by the renderer).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import {
+  SequenceSyntaxError,
+  describeRuns,
+  describeSequence,
+  detectSequences,
+  formatFrame,
+  frameRuns,
+  isPattern,
+  matchFrame,
+  parseFrameRange,
+  parsePattern,
+  splitFrameNumber,
+  type Sequence,
+} from '../../shared/sequence.js';
+import { writeFileAtomic } from './atomic.js';
+import type { RawImage } from './types.js';
+
+/** One frame of a shot: its number and the file holding it. */
+export interface FrameRef {
+  frame: number;
+  path: string;
+}
+
+export type FrameFormat = 'png' | 'tiff' | 'jpeg';
+
+/** What readFrame learnt about the file, beyond the pixels. */
+export interface FrameMeta {
+  format: FrameFormat;
+  width: number;
+  height: number;
+  channels: RawImage['channels'];
+  bitDepth: RawImage['bitDepth'];
+  /** pixels per inch, when the file records it; writeFrame carries it over */
+  density?: number;
+  /** the file embeds an ICC profile. Pixels are read as stored (not colour-converted), and outputs do not embed it. */
+  hasIccProfile: boolean;
+}
+
+export interface DecodedFrame {
+  image: RawImage;
+  format: FrameFormat;
+  meta: FrameMeta;
+}
+
+/** The input or output the user named cannot be used; the message says what to change. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** A frame that cannot be read. The message names the file (and frame) and the cause in plain words. */
+export class FrameReadError extends Error {
+  override name = 'FrameReadError';
+  constructor(
+    readonly file: string,
+    readonly frame: number | undefined,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot read ${frame === undefined ? file : `frame ${frame} (${file})`}: ${reason}`, options);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Formats
+
+const EXTENSION_FORMATS: Record<string, FrameFormat> = {
+  '.png': 'png',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+};
+
+/** The frame format a file name's extension implies (case-insensitive), or undefined. */
+export function frameFormatFromPath(path: string): FrameFormat | undefined {
+  const dot = path.lastIndexOf('.');
+  if (dot < 0 || /[\\/]/.test(path.slice(dot))) return undefined;
+  return EXTENSION_FORMATS[path.slice(dot).toLowerCase()];
+}
+
+/** Hidden files are never frames: they include our own atomic-write temps and macOS `._` files. */
+function isFrameFileName(name: string): boolean {
+  return !name.startsWith('.') && frameFormatFromPath(name) !== undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Resolving input
+
+interface Resolved {
+  /** how the input is named in messages */
+  label: string;
+  refs: FrameRef[];
+}
+
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+async function statOrNull(path: string) {
+  try {
+    return await stat(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+/** Non-hidden entries of a folder that are files (or links, which readFrame will follow). */
+async function listFiles(dir: string, what: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.')).map((e) => e.name);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') throw new InputError(`${what}: the folder ${dir} does not exist`);
+    if (errnoCode(err) === 'ENOTDIR') throw new InputError(`${what}: ${dir} is a file, not a folder`);
+    throw err;
+  }
+}
+
+function sequenceRefs(dir: string, seq: Sequence): FrameRef[] {
+  // A lone unnumbered image is frame 1, as in a list of unnumbered files.
+  if (seq.kind === 'single') return [{ frame: 1, path: join(dir, seq.files[0]) }];
+  return seq.frames.map((frame, i) => ({ frame, path: join(dir, seq.files[i]!) }));
+}
+
+async function fromFolder(dir: string): Promise<Resolved> {
+  const names = (await listFiles(dir, 'input')).filter(isFrameFileName);
+  const sequences = detectSequences(names);
+  if (sequences.length === 0) throw new InputError(`the folder ${dir} holds no PNG, TIFF or JPEG frames`);
+  if (sequences.length > 1) {
+    throw new InputError(
+      `the folder ${dir} holds ${sequences.length} sequences or files; pass one as a pattern, e.g. ${join(dir, sequences[0]!.pattern)}:\n` +
+        sequences.map((s) => `  ${describeSequence(s)}`).join('\n'),
+    );
+  }
+  const seq = sequences[0]!;
+  return { label: join(dir, seq.pattern), refs: sequenceRefs(dir, seq) };
+}
+
+async function fromPattern(pattern: string): Promise<Resolved> {
+  const dir = dirname(pattern);
+  const base = basename(pattern);
+  const parsed = parsePattern(base)!;
+  const names = await listFiles(dir, `input ${pattern}`);
+  const refs: FrameRef[] = [];
+  for (const name of names) {
+    const frame = matchFrame(parsed, name);
+    if (frame !== null) refs.push({ frame, path: join(dir, name) });
+  }
+  if (refs.length === 0) {
+    // The usual cause is a padding or spelling mismatch, so show what is there.
+    const present = detectSequences(names.filter(isFrameFileName));
+    const hint = present.length
+      ? `; the folder holds:\n${present
+          .slice(0, 10)
+          .map((s) => `  ${describeSequence(s)}`)
+          .join('\n')}`
+      : ' (the folder holds no PNG, TIFF or JPEG frames)';
+    throw new InputError(`no files match ${pattern}${hint}`);
+  }
+  refs.sort((a, b) => a.frame - b.frame);
+  return { label: pattern, refs };
+}
+
+/**
+ * Files named one by one keep the frame numbers in their names when every name has
+ * a distinct one; otherwise (stills, or names that clash) they are numbered 1, 2, …
+ * in the order given.
+ */
+async function fromFiles(files: readonly string[]): Promise<Resolved> {
+  const stats = await Promise.all(files.map((f) => statOrNull(f)));
+  const missing = files.filter((_, i) => !stats[i]);
+  if (missing.length)
+    throw new InputError(`input file${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}`);
+  const folders = files.filter((_, i) => stats[i]!.isDirectory());
+  if (folders.length)
+    throw new InputError(`a list of inputs must name files, but these are folders: ${folders.join(', ')}`);
+
+  const numbers = files.map((f) => splitFrameNumber(basename(f))?.frame);
+  const distinct = new Set(numbers);
+  const useNames = !numbers.includes(undefined) && distinct.size === files.length;
+  const refs = files.map((path, i) => ({ frame: useNames ? numbers[i]! : i + 1, path }));
+  refs.sort((a, b) => a.frame - b.frame);
+  return { label: files.length === 1 ? files[0]! : `the ${files.length} files given`, refs };
+}
+
+async function resolveSource(input: string | readonly string[]): Promise<Resolved> {
+  if (typeof input !== 'string') {
+    if (input.length === 0)
+      throw new InputError('no input given: name a folder, a pattern such as shot.####.png, or files');
+    if (input.length > 1) return fromFiles(input);
+    input = input[0]!;
+  }
+  // A real folder or file wins over pattern syntax: `take#2/` is a folder, not a pattern.
+  const st = await statOrNull(input);
+  if (st?.isDirectory()) return fromFolder(input);
+  if (st) return fromFiles([input]);
+  if (isPattern(input)) return fromPattern(input);
+  throw new InputError(`${input} does not exist (expected a folder, a pattern such as shot.####.png, or a file)`);
+}
+
+function selectRange({ label, refs }: Resolved, range: string): FrameRef[] {
+  const wanted = parseFrameRange(range);
+  const byFrame = new Map(refs.map((r) => [r.frame, r]));
+  const missing = wanted.filter((f) => !byFrame.has(f));
+  if (missing.length) {
+    throw new InputError(
+      `${label} has no frame${missing.length > 1 ? 's' : ''} ${describeRuns(frameRuns(missing))} ` +
+        `(asked for ${range}; it has ${describeRuns(frameRuns(byFrame.keys()))})`,
+    );
+  }
+  return wanted.map((f) => byFrame.get(f)!);
+}
+
+/**
+ * The frames of a shot, ascending. `input` is a folder holding exactly one sequence,
+ * a pattern (`name.####.ext`, `name.%04d.ext`, `name.@@@@.ext`) or a list of files.
+ * `range` (`1001-1010`, `1001,1003-1005`) picks frames; asking for a frame that is
+ * not there is an error listing the missing ones. Throws InputError (with a message
+ * for the user) when the input cannot be used.
+ */
+export async function resolveInput(input: string | readonly string[], range?: string): Promise<FrameRef[]> {
+  try {
+    const source = await resolveSource(input);
+    return range === undefined ? source.refs : selectRange(source, range);
+  } catch (err) {
+    if (err instanceof SequenceSyntaxError) throw new InputError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Resolving output
+
+/**
+ * Where the output of `ref` goes. `out` may be a pattern (formatted with the frame
+ * number), a file name with an image extension (for a single frame), or a folder
+ * (a trailing separator or no image extension), in which case the input's file name
+ * is kept: from `inputPattern` formatted for the frame when given, else ref's own
+ * name; both give the same name for a detected sequence. Refuses to return the input
+ * file itself, so a plate is never overwritten.
+ */
+export function resolveOutput(out: string, ref: FrameRef, inputPattern?: string): string {
+  let target: string;
+  try {
+    if (isPattern(out)) target = formatFrame(out, ref.frame);
+    else if (!/[\\/]$/.test(out) && frameFormatFromPath(out)) target = out;
+    else target = join(out, inputPattern ? basename(formatFrame(inputPattern, ref.frame)) : basename(ref.path));
+  } catch (err) {
+    if (err instanceof SequenceSyntaxError) throw new InputError(err.message, { cause: err });
+    throw err;
+  }
+  if (resolve(target) === resolve(ref.path)) {
+    throw new InputError(
+      `the output for frame ${ref.frame} would overwrite its input ${ref.path}; choose another output folder or pattern`,
+    );
+  }
+  return target;
+}
+
+/**
+ * resolveOutput for a whole shot, checking the shot as a whole too: no two frames
+ * may write the same file (e.g. one file name given for several frames).
+ */
+export function resolveOutputs(out: string, refs: readonly FrameRef[], inputPattern?: string): string[] {
+  const paths = refs.map((r) => resolveOutput(out, r, inputPattern));
+  const seen = new Map<string, number>();
+  paths.forEach((p, i) => {
+    const key = resolve(p);
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new InputError(
+        `frames ${refs[other]!.frame} and ${refs[i]!.frame} would both be written to ${p}; use a folder or a pattern such as aged.####.png`,
+      );
+    }
+    seen.set(key, i);
+  });
+  return paths;
+}
+
+// ---------------------------------------------------------------------------
+// Reading and writing frames
+
+/** The libvips colourspace that keeps a frame's own layout: anything else would convert it. */
+function layoutSpace(channels: number, bitDepth: 8 | 16): 'b-w' | 'grey16' | 'srgb' | 'rgb16' {
+  if (channels < 3) return bitDepth === 16 ? 'grey16' : 'b-w';
+  return bitDepth === 16 ? 'rgb16' : 'srgb';
+}
+
+const DEPTH_WORDS: Record<string, string> = {
+  char: '8-bit signed',
+  short: '16-bit signed',
+  uint: '32-bit integer',
+  int: '32-bit signed',
+  float: '32-bit float',
+  double: '64-bit float',
+  complex: 'complex',
+  dpcomplex: 'complex',
+};
+
+/** fs errors in words a person can act on. */
+function fileProblem(err: unknown): string {
+  switch (errnoCode(err)) {
+    case 'ENOENT':
+      return 'the file does not exist (was it moved, renamed or deleted?)';
+    case 'EACCES':
+    case 'EPERM':
+      return "permission denied; check the file's permissions";
+    case 'EISDIR':
+      return 'it is a folder, not an image file';
+    default:
+      return `the file could not be read (${(err as Error).message})`;
+  }
+}
+
+/** sharp's decoder messages in words a person can act on. */
+function decodeProblem(err: unknown): string {
+  const msg = (err as Error).message ?? String(err);
+  if (/unsupported image format/i.test(msg)) {
+    return 'its contents are not a PNG, TIFF or JPEG image; the file is corrupt or misnamed. Re-render or re-copy it';
+  }
+  return `the image data is corrupt or truncated (decoder: "${msg}"); re-render or re-copy the frame`;
+}
+
+function asTyped(buf: Buffer, bitDepth: 8 | 16): Uint8Array | Uint16Array {
+  if (bitDepth === 8) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  // Uint16Array views need 2-byte alignment; sharp's buffers have it, but do not rely on it.
+  if (buf.byteOffset % 2 === 0) return new Uint16Array(buf.buffer, buf.byteOffset, buf.byteLength / 2);
+  return new Uint16Array(new Uint8Array(buf).buffer);
+}
+
+/** Check the header says this is a frame we can hold in a RawImage; returns the reason when not. */
+function unsupportedReason(meta: Metadata): string | undefined {
+  const format = String(meta.format);
+  if (format !== 'png' && format !== 'tiff' && format !== 'jpeg') {
+    return `it is a ${format.toUpperCase()} image; ReAge reads PNG, TIFF and JPEG plates, so convert it first`;
+  }
+  if (meta.depth !== 'uchar' && meta.depth !== 'ushort') {
+    return `its samples are ${DEPTH_WORDS[meta.depth] ?? meta.depth}; ReAge reads 8- and 16-bit plates, so convert it to 16-bit`;
+  }
+  if (meta.space === 'cmyk') return 'it is a CMYK image; convert it to RGB first';
+  if (meta.channels < 1 || meta.channels > 4)
+    return `it has ${meta.channels} channels; ReAge reads gray, gray+alpha, RGB and RGBA`;
+  return undefined;
+}
+
+async function decode(buf: Buffer, meta: Metadata, bitDepth: 8 | 16): Promise<RawImage> {
+  const channels = meta.channels as RawImage['channels'];
+  const depth = bitDepth === 16 ? 'ushort' : 'uchar';
+  const load = () => sharp(buf, { failOn: 'error', ignoreIcc: true });
+  const { width, height } = meta;
+  if (channels === 2 && bitDepth === 8) {
+    // sharp's raw output drops the alpha of 8-bit gray+alpha, so decode as RGBA
+    // (gray replicated exactly) and keep bands 0 and 3.
+    const rgba = await load().toColourspace('srgb').raw({ depth }).toBuffer();
+    const out = new Uint8Array(width * height * 2);
+    for (let p = 0; p < width * height; p++) {
+      out[2 * p] = rgba[4 * p]!;
+      out[2 * p + 1] = rgba[4 * p + 3]!;
+    }
+    return { width, height, channels, bitDepth, data: out };
+  }
+  const { data, info } = await load()
+    .toColourspace(layoutSpace(channels, bitDepth))
+    .raw({ depth })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== channels || info.width !== width || info.height !== height) {
+    throw new Error(
+      `decoded ${info.width}x${info.height}x${info.channels}, header said ${width}x${height}x${channels}`,
+    );
+  }
+  return { width, height, channels, bitDepth, data: asTyped(data, bitDepth) };
+}
+
+/**
+ * Decode a frame exactly as the file holds it: gray, gray+alpha, RGB or RGBA, 8 or
+ * 16 bits, pixel values untouched (no ICC conversion, no EXIF rotation). Throws
+ * FrameReadError naming the file, and the frame when given a FrameRef.
+ */
+export async function readFrame(source: string | FrameRef): Promise<DecodedFrame> {
+  const { path, frame } = typeof source === 'string' ? { path: source, frame: undefined } : source;
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (err) {
+    throw new FrameReadError(path, frame, fileProblem(err), { cause: err });
+  }
+  if (buf.length === 0) {
+    throw new FrameReadError(
+      path,
+      frame,
+      'the file is empty (0 bytes), probably from an interrupted render or copy; re-render or re-copy it',
+    );
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(buf, { failOn: 'error' }).metadata();
+  } catch (err) {
+    throw new FrameReadError(path, frame, decodeProblem(err), { cause: err });
+  }
+  const unsupported = unsupportedReason(meta);
+  if (unsupported) throw new FrameReadError(path, frame, unsupported);
+  const bitDepth = meta.depth === 'ushort' ? 16 : 8;
+  let image: RawImage;
+  try {
+    image = await decode(buf, meta, bitDepth);
+  } catch (err) {
+    throw new FrameReadError(path, frame, decodeProblem(err), { cause: err });
+  }
+  const format = meta.format as FrameFormat;
+  const frameMeta: FrameMeta = {
+    format,
+    width: image.width,
+    height: image.height,
+    channels: image.channels,
+    bitDepth: image.bitDepth,
+    hasIccProfile: meta.hasProfile,
+    ...(meta.density ? { density: meta.density } : {}),
+  };
+  return { image, format, meta: frameMeta };
+}
+
+/** Throws a TypeError when `image` is not a consistent RawImage; catches engine bugs before they reach disk. */
+export function assertRawImage(image: RawImage): void {
+  const { width, height, channels, bitDepth, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new TypeError(`image size ${width}x${height} is not a positive whole size`);
+  }
+  if (![1, 2, 3, 4].includes(channels)) throw new TypeError(`image has ${channels} channels; expected 1 to 4`);
+  const typed = bitDepth === 16 ? data instanceof Uint16Array : bitDepth === 8 && data instanceof Uint8Array;
+  if (!typed)
+    throw new TypeError(`${bitDepth}-bit image data must be a ${bitDepth === 16 ? 'Uint16Array' : 'Uint8Array'}`);
+  if (data.length !== width * height * channels) {
+    throw new TypeError(
+      `image data has ${data.length} samples; ${width}x${height}x${channels} needs ${width * height * channels}`,
+    );
+  }
+}
+
+/** JPEG holds 8-bit gray or RGB only: drop alpha and reduce 16-bit samples (rounded). */
+function toJpegLayout(image: RawImage): RawImage {
+  const hasAlpha = image.channels === 2 || image.channels === 4;
+  if (!hasAlpha && image.bitDepth === 8) return image;
+  const colour = image.channels >= 3 ? 3 : 1;
+  const n = image.width * image.height;
+  const out = new Uint8Array(n * colour);
+  const shift = image.bitDepth === 16;
+  for (let p = 0; p < n; p++) {
+    for (let c = 0; c < colour; c++) {
+      const v = image.data[p * image.channels + c]!;
+      out[p * colour + c] = shift ? Math.round(v / 257) : v;
+    }
+  }
+  return { width: image.width, height: image.height, channels: colour as 1 | 3, bitDepth: 8, data: out };
+}
+
+async function encode(image: RawImage, format: FrameFormat, like?: FrameMeta): Promise<Buffer> {
+  const img = format === 'jpeg' ? toJpegLayout(image) : image;
+  // A Uint16Array makes sharp read the raw samples as 16-bit; the colourspace stops
+  // it converting gray to RGB or 16-bit to 8-bit on the way out.
+  let pipeline = sharp(img.data, {
+    raw: { width: img.width, height: img.height, channels: img.channels },
+  }).toColourspace(layoutSpace(img.channels, img.bitDepth));
+  if (like?.density) pipeline = pipeline.withDensity(like.density);
+  switch (format) {
+    case 'png':
+      return pipeline.png({ compressionLevel: 6, palette: false }).toBuffer();
+    case 'tiff':
+      // sharp's default TIFF compression is lossy JPEG; plates need lossless.
+      return pipeline.tiff({ compression: 'lzw', predictor: 'horizontal' }).toBuffer();
+    case 'jpeg':
+      return pipeline.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
+  }
+}
+
+/**
+ * Write a frame atomically (temp file, fsync, rename), keeping the image's size,
+ * channels and bit depth in `format`. PNG and TIFF are lossless (TIFF with LZW);
+ * JPEG is 8-bit gray or RGB at quality 95 with 4:4:4 chroma, so alpha is dropped and
+ * 16-bit samples are rounded to 8. `like` is the plate's meta: the image must have
+ * the plate's size and layout (a mismatch is an engine bug), and its density is kept.
+ */
+export async function writeFrame(path: string, image: RawImage, format: FrameFormat, like?: FrameMeta): Promise<void> {
+  assertRawImage(image);
+  if (like) {
+    const got = `${image.width}x${image.height}, ${image.channels} channels, ${image.bitDepth}-bit`;
+    const want = `${like.width}x${like.height}, ${like.channels} channels, ${like.bitDepth}-bit`;
+    if (got !== want) throw new Error(`refusing to write ${path}: the image is ${got} but its plate is ${want}`);
+  }
+  await writeFileAtomic(path, await encode(image, format, like));
+}
+
+/**
+ * For --resume: true when `path` is a non-empty file that decodes completely. A
+ * frame cut off mid-write (which atomic writes should already prevent) is not trusted.
+ */
+export async function isCompleteOutput(path: string): Promise<boolean> {
+  const st = await statOrNull(path).catch(() => null);
+  if (!st?.isFile() || st.size === 0) return false;
+  try {
+    await readFrame(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Float RGB for the compositor
+
+/** A frame as float RGB in 0..1, whatever its layout; alpha rides along untouched. */
+export interface RgbFloatImage {
+  width: number;
+  height: number;
+  /** interleaved RGB, 0..1; gray sources are replicated into all three */
+  rgb: Float32Array;
+  /** the source's alpha samples exactly as stored, or null when it had none */
+  alpha: Uint8Array | Uint16Array | null;
+  /** the source's layout, which fromRgbFloat restores */
+  channels: RawImage['channels'];
+  bitDepth: RawImage['bitDepth'];
+}
+
+/** Convert any RawImage to float RGB so the compositor has one code path. */
+export function toRgbFloat(image: RawImage): RgbFloatImage {
+  assertRawImage(image);
+  const { width, height, channels, bitDepth, data } = image;
+  const n = width * height;
+  const max = bitDepth === 16 ? 65535 : 255;
+  const rgb = new Float32Array(n * 3);
+  const hasAlpha = channels === 2 || channels === 4;
+  const alpha = hasAlpha ? (bitDepth === 16 ? new Uint16Array(n) : new Uint8Array(n)) : null;
+  for (let p = 0, s = 0; p < n; p++, s += channels) {
+    if (channels >= 3) {
+      rgb[3 * p] = data[s]! / max;
+      rgb[3 * p + 1] = data[s + 1]! / max;
+      rgb[3 * p + 2] = data[s + 2]! / max;
+    } else {
+      const v = data[s]! / max;
+      rgb[3 * p] = v;
+      rgb[3 * p + 1] = v;
+      rgb[3 * p + 2] = v;
+    }
+    if (alpha) alpha[p] = data[s + channels - 1]!;
+  }
+  return { width, height, rgb, alpha, channels, bitDepth };
+}
+
+/**
+ * Back to the source's layout: values clamped to 0..1 and rounded, gray taken as
+ * Rec.709 luma (exact for pixels that were gray to begin with), alpha restored
+ * as it was (opaque if there was none to carry). Pixels untouched since toRgbFloat
+ * come back bit-identical.
+ */
+export function fromRgbFloat(img: RgbFloatImage): RawImage {
+  const { width, height, channels, bitDepth, rgb, alpha } = img;
+  const n = width * height;
+  if (rgb.length !== n * 3) throw new TypeError(`rgb has ${rgb.length} values; ${width}x${height} needs ${n * 3}`);
+  const max = bitDepth === 16 ? 65535 : 255;
+  // NaN fails both comparisons and becomes 0 rather than poisoning the frame.
+  const quantise = (x: number) => (x > 0 ? (x < 1 ? Math.round(x * max) : max) : 0);
+  const data = bitDepth === 16 ? new Uint16Array(n * channels) : new Uint8Array(n * channels);
+  for (let p = 0, s = 0; p < n; p++, s += channels) {
+    const r = rgb[3 * p]!;
+    const g = rgb[3 * p + 1]!;
+    const b = rgb[3 * p + 2]!;
+    if (channels >= 3) {
+      data[s] = quantise(r);
+      data[s + 1] = quantise(g);
+      data[s + 2] = quantise(b);
+    } else {
+      data[s] = quantise(0.2126 * r + 0.7152 * g + 0.0722 * b);
+    }
+    if (channels === 2 || channels === 4) data[s + channels - 1] = alpha ? alpha[p]! : max;
+  }
+  return { width, height, channels, bitDepth, data };
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run host`: the studio in a local browser. Starts the engine worker as a
+ * forked Node child, serves the built renderer and prints the URL (with this
+ * launch's token) to open.
+ *
+ *   npm run host -- [--port N] [--backend auto|tensorflow|wasm|cpu] [--model DIR]
+ *
+ * Environment: REAGE_DATA_DIR (recent projects, autosaves; default
+ * ~/.config/reage-studio), REAGE_WORKER (another engine worker entry, for
+ * development), REAGE_UI_DIR (another renderer build).
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { consoleLogger } from '../services/log.js';
+import { StudioBackend } from '../services/studio-backend.js';
+import { forkWorker } from '../services/worker-transport.js';
+import { startHost } from './host.js';
+
+interface HostArgs {
+  port: number;
+  workerArgs: string[];
+}
+
+function parseArgs(argv: readonly string[]): HostArgs {
+  const args: HostArgs = { port: 0, workerArgs: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--port') args.port = Number(value());
+    else if (flag === '--backend') args.workerArgs.push(`--backend=${value()}`);
+    else if (flag === '--model') args.workerArgs.push(`--model=${resolve(value())}`);
+    else throw new Error(`unknown option ${flag}; use --port, --backend or --model`);
+  }
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port needs a port number');
+  return args;
+}
+
+/** Running from source (tsx) the siblings are .ts files; built, they are .js. */
+const here = fileURLToPath(import.meta.url);
+const ext = here.endsWith('.ts') ? '.ts' : '.js';
+
+function defaultUiDir(): string {
+  // src/main/host -> <repo>/dist/ui when run from source; dist/main/host -> dist/ui when built
+  const candidates = [resolve(here, '../../../../dist/ui'), resolve(here, '../../../ui')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+function defaultDataDir(): string {
+  const config = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(config, 'reage-studio');
+}
+
+const args = parseArgs(process.argv.slice(2));
+const log = consoleLogger('host');
+const workerScript = process.env.REAGE_WORKER ?? resolve(here, `../../worker/engine-worker${ext}`);
+const backend = new StudioBackend({
+  launchWorker: () => forkWorker({ script: workerScript, args: args.workerArgs }),
+  dataDir: process.env.REAGE_DATA_DIR ?? defaultDataDir(),
+  log,
+});
+backend.start();
+const host = await startHost({
+  backend,
+  staticDir: process.env.REAGE_UI_DIR ?? defaultUiDir(),
+  port: args.port,
+  log,
+});
+// the e2e test reads this line; keep its shape
+console.log(`ReAge Studio is running at ${host.url}`);
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  backend.dispose();
+  await host.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,164 @@
+/**
+ * Import frames: a folder path (typed, picked, or from a drop) is scanned and the
+ * numbered sequences in it are listed with their ranges and gaps; each chosen
+ * sequence becomes a shot.
+ */
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { joinPath } from '../../shared/project.js';
+import { describeGaps, type NumberedSequence, type Sequence } from '../../shared/sequence.js';
+import { imageSequences } from '../state/command-slice.js';
+import { useStudio, useStudioContext } from '../state/store.js';
+import type { Dialog } from '../state/ui-slice.js';
+import { useFrameImage } from './hooks.js';
+import { Modal } from './Modal.js';
+
+type ImportDialogState = Extract<Dialog, { kind: 'import' }>;
+
+function isNumbered(s: Sequence): s is NumberedSequence {
+  return s.kind === 'sequence';
+}
+
+function SequenceThumb({ folder, seq }: { folder: string; seq: NumberedSequence }): ReactElement {
+  const { image } = useFrameImage(joinPath(folder, seq.files[0]!));
+  return <div className="seq-thumb">{image?.displayable && <img src={image.url} alt="" />}</div>;
+}
+
+export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactElement {
+  const { client } = useStudioContext();
+  const closeDialog = useStudio((s) => s.closeDialog);
+  const scanFolder = useStudio((s) => s.scanFolder);
+  const askPath = useStudio((s) => s.askPath);
+  const importSequences = useStudio((s) => s.importSequences);
+  const [path, setPath] = useState(dialog.path);
+  useEffect(() => setPath(dialog.path), [dialog.path]);
+
+  const sequences = useMemo(() => (dialog.scan?.sequences ?? []).filter(isNumbered), [dialog.scan]);
+  // after a browser drop, pre-select the sequences the dropped files belong to
+  const dropped = useMemo(
+    () => new Set(imageSequences(dialog.droppedNames ?? []).map((s) => s.pattern)),
+    [dialog.droppedNames],
+  );
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    const preferred = sequences.filter((s) => dropped.has(s.pattern));
+    setChosen(new Set((preferred.length ? preferred : sequences).map((s) => s.pattern)));
+  }, [sequences, dropped]);
+
+  const browse = async () => {
+    const picked = await askPath('importFolder', 'Folder holding the frames', path || undefined);
+    if (picked) void scanFolder(picked);
+  };
+  const selected = sequences.filter((s) => chosen.has(s.pattern));
+  const droppedCount = dialog.droppedNames?.length ?? 0;
+
+  return (
+    <Modal
+      title="Import frames"
+      wide
+      onClose={closeDialog}
+      footer={
+        <>
+          <span className="dim">
+            {selected.length ? `${selected.reduce((n, s) => n + s.frames.length, 0)} frames` : ''}
+          </span>
+          <span className="toolbar-spacer" />
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={selected.length === 0 || !dialog.scan}
+            onClick={() => dialog.scan && importSequences(dialog.scan.folder, selected)}
+          >
+            Import {selected.length === 1 ? '1 shot' : `${selected.length} shots`}
+          </button>
+        </>
+      }
+    >
+      {droppedCount > 0 && !dialog.scan && (
+        <div className="callout">
+          You dropped {droppedCount} file{droppedCount === 1 ? '' : 's'}
+          {dropped.size ? ` (${[...dropped].join(', ')})` : ''}. A browser does not tell the studio where files live:
+          enter the folder that holds them.
+        </div>
+      )}
+      <form
+        className="path-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void scanFolder(path);
+        }}
+      >
+        <input
+          type="text"
+          className="path-input mono"
+          aria-label="Folder path"
+          placeholder="/path/to/plates/shot_010"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          spellCheck={false}
+        />
+        {client.kind === 'electron' && (
+          <button type="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        )}
+        <button type="submit" disabled={!path.trim() || dialog.scanning}>
+          {dialog.scanning ? 'Scanning…' : 'Scan'}
+        </button>
+      </form>
+      {dialog.error && <div className="callout error">{dialog.error}</div>}
+      {dialog.scan && dialog.scan.folders.length > 0 && (
+        <div className="subfolders">
+          {dialog.scan.folders.map((f) => (
+            <button
+              key={f.name}
+              type="button"
+              className="chip-button"
+              onClick={() => void scanFolder(joinPath(dialog.scan!.folder, f.name))}
+            >
+              {f.name}/
+            </button>
+          ))}
+        </div>
+      )}
+      {dialog.scan && sequences.length === 0 && (
+        <div className="panel-empty">No numbered image sequences (name.1001.png …) in this folder.</div>
+      )}
+      {sequences.length > 0 && dialog.scan && (
+        <ul className="sequence-list" aria-label="Sequences found">
+          {sequences.map((seq) => {
+            const gaps = describeGaps(seq.gaps, 4);
+            const first = seq.frames[0]!;
+            const last = seq.frames[seq.frames.length - 1]!;
+            return (
+              <li key={seq.pattern} className={chosen.has(seq.pattern) ? 'chosen' : ''}>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(seq.pattern)}
+                    onChange={(e) => {
+                      const next = new Set(chosen);
+                      if (e.target.checked) next.add(seq.pattern);
+                      else next.delete(seq.pattern);
+                      setChosen(next);
+                    }}
+                  />
+                  <SequenceThumb folder={dialog.scan!.folder} seq={seq} />
+                  <span className="seq-text">
+                    <span className="seq-pattern mono">{seq.pattern}</span>
+                    <span className="seq-range mono dim">
+                      {first}–{last} · {seq.frames.length} frames
+                    </span>
+                    {gaps && <span className="seq-gaps warn">{gaps}</span>}
+                  </span>
+                </label>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </Modal>
+  );
+}

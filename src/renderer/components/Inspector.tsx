@@ -1,0 +1,198 @@
+/** The selected shot's settings: target age, source age, reconstruction, composite, steps. */
+import type { ReactElement, ReactNode } from 'react';
+import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
+import { STEP_LIMITS, type Clip, type ShotSettings } from '../../shared/project.js';
+import { describeGaps, frameRuns } from '../../shared/sequence.js';
+import { useStudio } from '../state/store.js';
+import { AgeSlider } from './AgeSlider.js';
+import { Icon } from './icons.js';
+import { Segmented } from './Segmented.js';
+
+function Field(props: { label: string; hint?: string; children: ReactNode }): ReactElement {
+  return (
+    <div className="field">
+      <div className="field-label">{props.label}</div>
+      {props.children}
+      {props.hint && <div className="field-hint">{props.hint}</div>}
+    </div>
+  );
+}
+
+function ShotHeader({ clip }: { clip: Clip }): ReactElement {
+  const media = useStudio((s) => s.media[clip.id]);
+  const gaps = describeGaps(frameRuns(clip.mediaReference.missingFrames), 4);
+  const count = clip.sourceRange.end - clip.sourceRange.start + 1 - clip.mediaReference.missingFrames.length;
+  return (
+    <div className="shot-header">
+      <div className="shot-name">{clip.name}</div>
+      <div className="shot-meta mono">
+        {clip.mediaReference.namePattern} · {clip.sourceRange.start}–{clip.sourceRange.end} · {count} frames
+      </div>
+      {gaps && (
+        <div className="shot-warning">
+          <Icon name="warning" size={12} /> {gaps}
+        </div>
+      )}
+      {media && media.state !== 'ok' && (
+        <div className={`shot-warning ${media.state}`}>
+          <Icon name="warning" size={12} /> media {media.state}
+          {media.missingFrames.length ? ` (${media.missingFrames.length} missing)` : ''}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Inspector(): ReactElement {
+  const clip = useStudio((s) => s.project.timeline.clips.find((c) => c.id === s.selectedClipId));
+  const estimated = useStudio((s) => (s.selectedClipId ? s.estimatedAges[s.selectedClipId] : undefined));
+  const updateSettings = useStudio((s) => s.updateSettings);
+  const applyToAll = useStudio((s) => s.applySettingsToAll);
+  const renderPreview = useStudio((s) => s.renderPreview);
+  const clipCount = useStudio((s) => s.project.timeline.clips.length);
+
+  if (!clip) {
+    return (
+      <section className="panel inspector" aria-label="Inspector">
+        <div className="panel-title">Inspector</div>
+        <div className="panel-empty">No shot selected</div>
+      </section>
+    );
+  }
+  const set = (patch: Partial<ShotSettings>, key?: string) => updateSettings(clip.id, patch, key);
+  const s = clip.settings;
+  return (
+    <section className="panel inspector" aria-label="Inspector">
+      <div className="panel-title">Inspector</div>
+      <div className="panel-body">
+        <ShotHeader clip={clip} />
+        <Field label="Target age">
+          <AgeSlider value={s.targetAge} onChange={(targetAge) => set({ targetAge }, 'targetAge')} />
+        </Field>
+        <Field
+          label="Source age"
+          hint={
+            s.sourceAge === 'auto'
+              ? estimated
+                ? `Estimated ${estimated} from the plate`
+                : 'Estimated from the first frames with a face'
+              : 'Overrides the estimate'
+          }
+        >
+          <div className="row">
+            <Segmented
+              label="Source age mode"
+              small
+              value={s.sourceAge === 'auto' ? 'auto' : 'override'}
+              options={[
+                { value: 'auto', label: estimated ? `Auto · ${estimated}` : 'Auto' },
+                { value: 'override', label: 'Override' },
+              ]}
+              onChange={(mode) => set({ sourceAge: mode === 'auto' ? 'auto' : (estimated ?? '30-39') })}
+            />
+            {s.sourceAge !== 'auto' && (
+              <select
+                aria-label="Source age"
+                value={s.sourceAge}
+                onChange={(e) => set({ sourceAge: e.target.value as AgeCategory })}
+              >
+                {AGE_CATEGORIES.map((age) => (
+                  <option key={age} value={age}>
+                    {age}
+                  </option>
+                ))}
+              </select>
+            )}
+          </div>
+        </Field>
+        <Field
+          label="Reconstruction"
+          hint={
+            s.mode === 'identity'
+              ? 'Identity-preserving: optimises the face recogniser distance (keeps who it is)'
+              : 'Pixel-wise: optimises pixel distance (closer to the plate, may drift in identity)'
+          }
+        >
+          <Segmented
+            label="Reconstruction"
+            value={s.mode}
+            options={[
+              { value: 'identity', label: 'Identity' },
+              { value: 'pixel', label: 'Pixel-wise' },
+            ]}
+            onChange={(mode) => set({ mode })}
+          />
+        </Field>
+        <Field
+          label="Composite"
+          hint={
+            s.composite === 'delta'
+              ? 'Delta: adds the age change to the plate (keeps grain and lighting)'
+              : 'Replace: puts the generated face in the mask'
+          }
+        >
+          <Segmented
+            label="Composite"
+            value={s.composite}
+            options={[
+              { value: 'delta', label: 'Delta' },
+              { value: 'replace', label: 'Replace' },
+            ]}
+            onChange={(composite) => set({ composite })}
+          />
+        </Field>
+        <Field label="Optimisation steps" hint="First frame of the shot; later frames warm-start from it">
+          <div className="row">
+            <input
+              type="range"
+              aria-label="Steps slider"
+              min={10}
+              max={1000}
+              step={10}
+              value={Math.min(1000, s.steps)}
+              onChange={(e) => set({ steps: Number(e.target.value) }, 'steps')}
+            />
+            <input
+              type="number"
+              className="num"
+              aria-label="Steps"
+              min={STEP_LIMITS.min}
+              max={STEP_LIMITS.max}
+              value={s.steps}
+              onChange={(e) => {
+                const steps = Math.round(Number(e.target.value));
+                if (steps >= STEP_LIMITS.min && steps <= STEP_LIMITS.max) set({ steps }, 'steps');
+              }}
+            />
+          </div>
+        </Field>
+        <Field label="Seed">
+          <input
+            type="number"
+            className="num"
+            aria-label="Seed"
+            min={0}
+            value={s.seed}
+            onChange={(e) => {
+              const seed = Math.round(Number(e.target.value));
+              if (seed >= 0 && seed < 2 ** 31) set({ seed }, 'seed');
+            }}
+          />
+        </Field>
+        <div className="inspector-actions">
+          <button type="button" className="primary" onClick={() => void renderPreview()}>
+            <Icon name="render" size={14} /> Render Preview
+          </button>
+          <button
+            type="button"
+            disabled={clipCount < 2}
+            onClick={() => applyToAll(clip.id)}
+            title="Copy these settings to every shot"
+          >
+            Apply to all shots
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,201 @@
+/**
+ * The timeline: shots laid end to end as clips with filmstrip thumbnails, a ruler
+ * with frame numbers and the preview-cache line, the per-shot target-age track,
+ * and the playhead. Click or drag anywhere on it to scrub.
+ */
+import { useMemo, useState, type PointerEvent, type ReactElement } from 'react';
+import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
+import { clipFramePath, type Clip } from '../../shared/project.js';
+import { layoutTimeline, playheadAtSlot, slotOf, type ClipSpan } from '../lib/timeline.js';
+import { previewKey } from '../lib/preview-key.js';
+import type { PreviewEntry } from '../state/preview-slice.js';
+import { useStudio } from '../state/store.js';
+import { useElementSize, useFrameImage } from './hooks.js';
+import { TransportBar } from './TransportBar.js';
+
+const HEADER_WIDTH = 96;
+const THUMB_WIDTH = 72;
+/** room before the first frame and after the last, so the playhead is never cut in half */
+const PAD = 12;
+
+function Thumb({ clip, frame }: { clip: Clip; frame: number }): ReactElement {
+  const { image } = useFrameImage(clipFramePath(clip, frame));
+  return (
+    <div className="thumb">{image?.displayable && <img src={image.url} alt="" draggable={false} loading="lazy" />}</div>
+  );
+}
+
+function ClipBlock(props: { span: ClipSpan; ppf: number; selected: boolean }): ReactElement {
+  const { span, ppf } = props;
+  const width = span.length * ppf;
+  const count = Math.max(1, Math.min(span.frames.length, Math.floor(width / THUMB_WIDTH)));
+  const thumbs = Array.from(
+    { length: count },
+    (_, i) => span.frames[count === 1 ? 0 : Math.round((i * (span.frames.length - 1)) / (count - 1))]!,
+  );
+  const missing = span.clip.mediaReference.missingFrames;
+  return (
+    <div
+      className={`clip${props.selected ? ' selected' : ''}`}
+      style={{ left: span.start * ppf, width }}
+      data-testid="clip"
+      aria-label={`Shot ${span.clip.name}`}
+    >
+      <div className="filmstrip">
+        {thumbs.map((frame, i) => (
+          <Thumb key={i} clip={span.clip} frame={frame} />
+        ))}
+      </div>
+      {missing.map((frame) => (
+        <span
+          key={frame}
+          className="gap-mark"
+          title={`frame ${frame} missing`}
+          style={{ left: (frame - span.clip.sourceRange.start) * ppf, width: Math.max(2, ppf) }}
+        />
+      ))}
+      <div className="clip-label">
+        <span className="clip-name">{span.clip.name}</span>
+        <span className="clip-range mono">
+          {span.clip.sourceRange.start}–{span.clip.sourceRange.end}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function AgeBlock(props: { span: ClipSpan; ppf: number }): ReactElement {
+  const { span, ppf } = props;
+  const updateSettings = useStudio((s) => s.updateSettings);
+  const age = span.clip.settings.targetAge;
+  return (
+    <div
+      className={`age-block age-${AGE_CATEGORIES.indexOf(age)}`}
+      style={{ left: span.start * ppf, width: span.length * ppf }}
+      onPointerDown={(e) => e.stopPropagation()}
+    >
+      <select
+        aria-label={`Target age of ${span.clip.name}`}
+        value={age}
+        onChange={(e) => updateSettings(span.clip.id, { targetAge: e.target.value as AgeCategory })}
+      >
+        {AGE_CATEGORIES.map((a) => (
+          <option key={a} value={a}>
+            {a}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Tick spacing in frames that keeps labels at least ~70 px apart. */
+function tickStep(ppf: number): number {
+  for (const step of [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000]) if (step * ppf >= 70) return step;
+  return 10000;
+}
+
+function Ruler(props: { spans: ClipSpan[]; ppf: number; previews: Record<string, PreviewEntry> }): ReactElement {
+  const { spans, ppf, previews } = props;
+  const step = tickStep(ppf);
+  return (
+    <div className="ruler">
+      {spans.flatMap((span) => {
+        const first = span.clip.sourceRange.start;
+        const ticks = [];
+        for (let f = Math.ceil(first / step) * step; f <= span.clip.sourceRange.end; f += step) {
+          ticks.push(
+            <span key={`${span.clip.id}-${f}`} className="tick" style={{ left: (span.start + f - first) * ppf }}>
+              {f}
+            </span>,
+          );
+        }
+        // the cache line: frames whose preview for the current settings is ready
+        const cached = span.frames
+          .filter((f) => previews[previewKey(clipFramePath(span.clip, f), f, span.clip.settings)]?.status === 'ready')
+          .map((f) => (
+            <span
+              key={`${span.clip.id}-c${f}`}
+              className="cache-mark"
+              style={{ left: (span.start + f - first) * ppf, width: Math.max(2, ppf) }}
+            />
+          ));
+        return [...ticks, ...cached];
+      })}
+    </div>
+  );
+}
+
+export function Timeline(): ReactElement {
+  const clips = useStudio((s) => s.project.timeline.clips);
+  const playhead = useStudio((s) => s.playhead);
+  const selectedClipId = useStudio((s) => s.selectedClipId);
+  const previews = useStudio((s) => s.previews);
+  const setPlayhead = useStudio((s) => s.setPlayhead);
+  const [scale, setScale] = useState(1);
+  const { ref: scrollerRef, element: scroller, size } = useElementSize<HTMLDivElement>();
+  const { width } = size;
+
+  const layout = useMemo(() => layoutTimeline(clips), [clips]);
+  const fit = layout.total > 0 && width > 0 ? (width - 2 * PAD) / layout.total : 8;
+  const ppf = Math.max(0.25, fit * scale);
+  const slot = playhead ? slotOf(layout, playhead) : null;
+
+  const scrub = (e: PointerEvent<HTMLDivElement>) => {
+    const el = scroller;
+    if (!el) return;
+    const x = e.clientX - el.getBoundingClientRect().left + el.scrollLeft - PAD;
+    const target = playheadAtSlot(layout, Math.floor(x / ppf));
+    if (target) setPlayhead(target.clipId, target.frame);
+  };
+
+  return (
+    <section className="timeline" aria-label="Timeline">
+      <TransportBar scale={scale} onScale={setScale} />
+      <div className="timeline-body">
+        <div className="track-headers" style={{ width: HEADER_WIDTH }}>
+          <div className="track-header ruler-header">Frame</div>
+          <div className="track-header clips-header">V1 · Shots</div>
+          <div className="track-header age-header">Target age</div>
+        </div>
+        <div
+          className="tracks"
+          ref={scrollerRef}
+          data-testid="timeline-tracks"
+          onPointerDown={(e) => {
+            if (e.button !== 0) return;
+            e.currentTarget.setPointerCapture?.(e.pointerId);
+            scrub(e);
+          }}
+          onPointerMove={(e) => {
+            if (e.buttons === 1) scrub(e);
+          }}
+          onWheel={(e) => {
+            if (!e.ctrlKey && !e.metaKey) return;
+            setScale((s) => Math.min(64, Math.max(1, s * Math.exp(-e.deltaY * 0.002))));
+          }}
+        >
+          <div className="tracks-content" style={{ width: layout.total * ppf + 2 * PAD, paddingLeft: PAD }}>
+            <Ruler spans={layout.spans} ppf={ppf} previews={previews} />
+            <div className="clip-track">
+              {layout.spans.map((span) => (
+                <ClipBlock key={span.clip.id} span={span} ppf={ppf} selected={span.clip.id === selectedClipId} />
+              ))}
+              {clips.length === 0 && <div className="track-empty">No shots yet: import a frame sequence</div>}
+            </div>
+            <div className="age-track">
+              {layout.spans.map((span) => (
+                <AgeBlock key={span.clip.id} span={span} ppf={ppf} />
+              ))}
+            </div>
+            {slot !== null && (
+              <div className="playhead" style={{ left: PAD + (slot + 0.5) * ppf }} data-testid="playhead">
+                <span className="playhead-head" />
+              </div>
+            )}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,9 @@
+/**
+ * Previews are cached per frame and per settings: going back to a frame, or back to
+ * settings tried before, shows the earlier render at once.
+ */
+import type { ShotSettings } from '../../shared/project.js';
+
+export function previewKey(file: string, frame: number, s: ShotSettings): string {
+  return [file, frame, s.targetAge, s.sourceAge, s.mode, s.composite, s.steps, s.seed].join('|');
+}

@@ -1,0 +1,477 @@
+/**
+ * Every message that crosses a process boundary, defined once with a zod schema:
+ *
+ * - the engine protocol between the main process (or browser host) and the engine
+ *   worker (Electron utility process or forked Node child);
+ * - the studio protocol between the renderer and the main process (Electron IPC)
+ *   or the browser host (WebSocket).
+ *
+ * Whoever receives a message validates it here and rejects (and logs) anything
+ * else, because each side may be a different build or a hostile page.
+ */
+import { z } from 'zod';
+import { ageCategorySchema, clipSchema, exportBitDepthSchema, projectSchema, shotSettingsSchema } from './project.js';
+
+// ---------------------------------------------------------------------------
+// Shared pieces
+
+const id = z.string().min(1).max(64);
+const frameNumber = z.int();
+const seconds = z.number().nonnegative();
+const path = z.string().min(1).max(4096);
+/** Any Uint8Array (also a Buffer or one over a SharedArrayBuffer), unlike z.instanceof's Uint8Array<ArrayBuffer>. */
+export const bytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, {
+  message: 'expected bytes (Uint8Array)',
+});
+
+/** Why a request failed, in a form the other side can act on. */
+export const ERROR_CODES = [
+  'cancelled',
+  'superseded',
+  'engine-crashed',
+  'engine-unavailable',
+  'invalid-request',
+  'not-found',
+  'io',
+  'failed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const errorInfoSchema = z.object({
+  message: z.string(),
+  code: z.enum(ERROR_CODES),
+});
+export type ErrorInfo = z.infer<typeof errorInfoSchema>;
+
+export const activeBackendSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+const pointSchema = z.object({ x: z.number(), y: z.number() });
+const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+
+// ---------------------------------------------------------------------------
+// Engine data (mirrors src/main/engine/api.ts and types.ts; services assert they match)
+
+/** The engine's AgeSettings: the shot settings plus the optional warm-start budget. */
+export const ageSettingsSchema = shotSettingsSchema.extend({ warmSteps: z.int().positive().optional() });
+export type AgeSettingsMessage = z.infer<typeof ageSettingsSchema>;
+
+export const engineInfoSchema = z.object({
+  backend: activeBackendSchema,
+  model: z.object({
+    name: z.string(),
+    version: z.string(),
+    imageSize: z.int().positive(),
+    categories: z.array(z.string()).readonly(),
+    path: z.string(),
+    trained: z.boolean(),
+  }),
+  versions: z.object({ app: z.string(), tfjs: z.string(), node: z.string() }),
+});
+export type EngineInfoMessage = z.infer<typeof engineInfoSchema>;
+
+export const detectedFaceSchema = z.object({
+  box: boxSchema,
+  score: z.number(),
+  landmarks: z.array(pointSchema),
+});
+
+export const FRAME_STATUSES = ['done', 'skipped', 'no-face', 'failed'] as const;
+export const frameReportSchema = z.object({
+  frame: frameNumber,
+  file: z.string(),
+  output: z.string().optional(),
+  status: z.enum(FRAME_STATUSES),
+  faceFound: z.boolean(),
+  sourceAge: ageCategorySchema.optional(),
+  losses: z.object({ initial: z.number(), final: z.number(), steps: z.int() }).optional(),
+  seconds,
+  error: z.string().optional(),
+  stages: z.record(z.string(), z.number()).optional(),
+});
+export type FrameReportMessage = z.infer<typeof frameReportSchema>;
+
+export const shotProgressSchema = z.object({
+  done: z.int().nonnegative(),
+  total: z.int().nonnegative(),
+  frame: frameNumber,
+  etaSeconds: z.number().nullable(),
+  backend: activeBackendSchema,
+});
+export type ShotProgressMessage = z.infer<typeof shotProgressSchema>;
+
+export const shotSummarySchema = z.object({
+  total: z.int().nonnegative(),
+  done: z.int().nonnegative(),
+  skipped: z.int().nonnegative(),
+  noFace: z.int().nonnegative(),
+  failed: z.int().nonnegative(),
+  failures: z.array(frameReportSchema),
+  seconds,
+  backend: activeBackendSchema,
+  sourceAge: ageCategorySchema.optional(),
+});
+export type ShotSummaryMessage = z.infer<typeof shotSummarySchema>;
+
+export const previewResultSchema = z.object({
+  frame: frameNumber,
+  file: z.string(),
+  width: z.int().positive(),
+  height: z.int().positive(),
+  beforePng: bytesSchema,
+  afterPng: bytesSchema,
+  face: detectedFaceSchema.optional(),
+  maskOutline: z.array(pointSchema).optional(),
+  sourceAge: ageCategorySchema.optional(),
+  losses: z.array(z.number()).optional(),
+  seconds,
+});
+export type PreviewResultMessage = z.infer<typeof previewResultSchema>;
+
+export const shotJobSchema = z.object({
+  input: z.union([path, z.array(path).min(1)]),
+  frames: z.string().min(1).optional(),
+  out: path,
+  settings: ageSettingsSchema,
+  resume: z.boolean().optional(),
+  /**
+   * Output bit depth; absent keeps the plate's. Not yet part of the engine's
+   * ShotJob: an engine without it writes the plate's depth.
+   */
+  bitDepth: z.union([z.literal(8), z.literal(16)]).optional(),
+});
+export type ShotJobMessage = z.infer<typeof shotJobSchema>;
+
+// ---------------------------------------------------------------------------
+// Engine protocol: main process / browser host <-> engine worker
+
+export const workerRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('info'), id }),
+  z.object({ type: z.literal('preview'), id, file: path, frame: frameNumber, settings: ageSettingsSchema }),
+  z.object({ type: z.literal('ageShot'), id, job: shotJobSchema }),
+  /** abort the request with this id; its reply is then an error with code 'cancelled' */
+  z.object({ type: z.literal('cancel'), id }),
+]);
+export type WorkerRequest = z.infer<typeof workerRequestSchema>;
+
+export const workerMessageSchema = z.discriminatedUnion('type', [
+  /** sent once, when the engine has loaded */
+  z.object({ type: z.literal('ready'), info: engineInfoSchema }),
+  /** sent instead of ready when the engine cannot start (missing model, no backend); the worker then exits */
+  z.object({ type: z.literal('startFailed'), error: errorInfoSchema }),
+  z.object({ type: z.literal('infoResult'), id, info: engineInfoSchema }),
+  z.object({ type: z.literal('previewResult'), id, result: previewResultSchema }),
+  z.object({ type: z.literal('ageShotResult'), id, summary: shotSummarySchema }),
+  z.object({ type: z.literal('error'), id, error: errorInfoSchema }),
+  z.object({ type: z.literal('progress'), id, progress: shotProgressSchema }),
+  z.object({ type: z.literal('frame'), id, report: frameReportSchema }),
+]);
+export type WorkerMessage = z.infer<typeof workerMessageSchema>;
+
+// ---------------------------------------------------------------------------
+// Studio data
+
+export const ENGINE_STATES = ['starting', 'ready', 'restarting', 'failed', 'stopped'] as const;
+export type EngineState = (typeof ENGINE_STATES)[number];
+export const engineStatusSchema = z.object({
+  state: z.enum(ENGINE_STATES),
+  info: engineInfoSchema.optional(),
+  /** why it failed or restarted, for the status bar */
+  message: z.string().optional(),
+  restarts: z.int().nonnegative(),
+});
+export type EngineStatus = z.infer<typeof engineStatusSchema>;
+
+/** One shot of an export, fully resolved by the renderer (paths, frames, settings). */
+export const exportShotSchema = z.object({
+  shotId: id,
+  name: z.string().min(1),
+  /** the plate's full-path pattern, e.g. /plates/akiyo/akiyo.####.png */
+  input: path,
+  frames: z.array(frameNumber).min(1),
+  /** the output's full-path pattern; its extension chooses the format */
+  out: path,
+  settings: ageSettingsSchema,
+  bitDepth: exportBitDepthSchema,
+});
+export type ExportShot = z.infer<typeof exportShotSchema>;
+
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'cancelled', 'completed', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const SHOT_JOB_STATUSES = ['pending', 'running', 'done', 'cancelled', 'failed'] as const;
+
+export const frameFailureSchema = z.object({ frame: frameNumber, file: z.string(), error: z.string() });
+export type FrameFailure = z.infer<typeof frameFailureSchema>;
+
+export const jobShotSnapshotSchema = z.object({
+  shotId: id,
+  name: z.string(),
+  out: z.string(),
+  status: z.enum(SHOT_JOB_STATUSES),
+  total: z.int().nonnegative(),
+  done: z.int().nonnegative(),
+  skipped: z.int().nonnegative(),
+  noFace: z.int().nonnegative(),
+  failed: z.int().nonnegative(),
+  /** the frame being rendered now */
+  currentFrame: frameNumber.nullable(),
+  /** frames finished so far as a range string, e.g. "1001-1012,1014" */
+  completed: z.string(),
+  etaSeconds: z.number().nullable(),
+  failures: z.array(frameFailureSchema),
+  /** why the whole shot failed (unreadable input, an engine that keeps crashing) */
+  error: z.string().optional(),
+});
+export type JobShotSnapshot = z.infer<typeof jobShotSnapshotSchema>;
+
+export const jobSnapshotSchema = z.object({
+  id,
+  kind: z.literal('export'),
+  status: z.enum(JOB_STATUSES),
+  /** epoch milliseconds */
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  /** how many times the engine was restarted under this job */
+  restarts: z.int().nonnegative(),
+  message: z.string().optional(),
+  shots: z.array(jobShotSnapshotSchema),
+});
+export type JobSnapshot = z.infer<typeof jobSnapshotSchema>;
+
+export const MEDIA_STATES = ['ok', 'relinked', 'partial', 'missing'] as const;
+export const mediaCheckSchema = z.object({
+  clipId: id,
+  name: z.string(),
+  /** ok: all frames found; relinked: found beside the project after a move; partial: some frames gone; missing: none found */
+  state: z.enum(MEDIA_STATES),
+  folder: z.string(),
+  /** where the project said the frames were, when they were found elsewhere */
+  movedFrom: z.string().optional(),
+  /** frames the clip uses that are not on disk */
+  missingFrames: z.array(frameNumber),
+});
+export type MediaCheck = z.infer<typeof mediaCheckSchema>;
+
+export const recentProjectSchema = z.object({
+  path,
+  name: z.string(),
+  openedAt: z.string(),
+  exists: z.boolean(),
+});
+export type RecentProject = z.infer<typeof recentProjectSchema>;
+
+export const folderEntrySchema = z.object({ name: z.string(), kind: z.enum(['file', 'folder']) });
+export type FolderEntry = z.infer<typeof folderEntrySchema>;
+
+export const PICK_PURPOSES = ['importFolder', 'openProject', 'saveProject', 'exportFolder'] as const;
+export type PickPurpose = (typeof PICK_PURPOSES)[number];
+
+// ---------------------------------------------------------------------------
+// Studio protocol: renderer -> main process / browser host, request and result per method
+
+const empty = z.object({});
+
+export const studioMethods = {
+  'engine.status': { params: empty, result: engineStatusSchema },
+  /** renders one frame; a newer request in the same group supersedes an older one still waiting or running */
+  'preview.render': {
+    params: z.object({ file: path, frame: frameNumber, settings: ageSettingsSchema, group: id.optional() }),
+    result: previewResultSchema,
+  },
+  'fs.listFolder': {
+    params: z.object({ path }),
+    result: z.object({ path, entries: z.array(folderEntrySchema) }),
+  },
+  /** image bytes for display (plates, thumbnails): PNG, JPEG, TIFF only */
+  'fs.readImage': {
+    params: z.object({ path }),
+    result: z.object({ path, mime: z.string(), bytes: bytesSchema }),
+  },
+  /** a native file dialog where there is one (Electron); path null when cancelled or unavailable */
+  'dialog.pick': {
+    params: z.object({ purpose: z.enum(PICK_PURPOSES), defaultPath: z.string().optional() }),
+    result: z.object({ path: z.string().nullable(), native: z.boolean() }),
+  },
+  'project.open': {
+    params: z.object({ path }),
+    result: z.object({
+      path,
+      project: projectSchema,
+      media: z.array(mediaCheckSchema),
+      /** a newer autosave of this project, which the studio offers to recover */
+      autosavePath: path.optional(),
+    }),
+  },
+  'project.save': {
+    params: z.object({ path, project: projectSchema }),
+    result: z.object({ path, project: projectSchema }),
+  },
+  /** a crash-safety copy beside the project (or in the studio's data folder while untitled) */
+  'project.autosave': {
+    params: z.object({ path: path.nullable(), project: projectSchema }),
+    result: z.object({ path }),
+  },
+  'project.recent': { params: empty, result: z.object({ projects: z.array(recentProjectSchema) }) },
+  /** find every shot's frames; shots whose frames moved beside the project come back relinked */
+  'project.checkMedia': {
+    params: z.object({ project: projectSchema, projectPath: path.nullable() }),
+    result: z.object({ project: projectSchema, media: z.array(mediaCheckSchema) }),
+  },
+  /** point a clip at a folder holding its frames (after they moved) */
+  'project.relinkClip': {
+    params: z.object({ clip: clipSchema, folder: path }),
+    result: z.object({ clip: clipSchema, check: mediaCheckSchema }),
+  },
+  'export.start': {
+    params: z.object({ shots: z.array(exportShotSchema).min(1), skipExisting: z.boolean() }),
+    result: z.object({ jobId: id }),
+  },
+  'export.cancel': { params: z.object({ jobId: id }), result: empty },
+  /** re-run a cancelled or failed job's unfinished frames (finished ones are kept) */
+  'export.resume': { params: z.object({ jobId: id }), result: empty },
+  'jobs.list': { params: empty, result: z.object({ jobs: z.array(jobSnapshotSchema) }) },
+} as const;
+
+export type StudioMethod = keyof typeof studioMethods;
+export const STUDIO_METHODS = Object.keys(studioMethods) as StudioMethod[];
+export type StudioParams<M extends StudioMethod> = z.infer<(typeof studioMethods)[M]['params']>;
+export type StudioResult<M extends StudioMethod> = z.infer<(typeof studioMethods)[M]['result']>;
+export type StudioRequest = { [M in StudioMethod]: { method: M; params: StudioParams<M> } }[StudioMethod];
+
+export const MENU_COMMANDS = [
+  'newProject',
+  'openProject',
+  'saveProject',
+  'saveProjectAs',
+  'importFrames',
+  'export',
+  'undo',
+  'redo',
+  'playPause',
+  'renderPreview',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** Pushed from main / host to the renderer. */
+export const studioEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('engine'), status: engineStatusSchema }),
+  z.object({ type: z.literal('job'), job: jobSnapshotSchema }),
+  z.object({ type: z.literal('menu'), command: z.enum(MENU_COMMANDS) }),
+]);
+export type StudioEvent = z.infer<typeof studioEventSchema>;
+
+/** What a studio request returns across Electron IPC (errors cannot cross ipcRenderer.invoke intact). */
+export const studioReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: errorInfoSchema }),
+]);
+export type StudioReply = z.infer<typeof studioReplySchema>;
+
+// ---------------------------------------------------------------------------
+// Validation helpers
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parsed<T>(result: z.ZodSafeParseResult<T>): Parsed<T> {
+  return result.success ? { ok: true, value: result.data } : { ok: false, error: z.prettifyError(result.error) };
+}
+
+export function parseWorkerRequest(raw: unknown): Parsed<WorkerRequest> {
+  return parsed(workerRequestSchema.safeParse(raw));
+}
+
+export function parseWorkerMessage(raw: unknown): Parsed<WorkerMessage> {
+  return parsed(workerMessageSchema.safeParse(raw));
+}
+
+export function parseStudioEvent(raw: unknown): Parsed<StudioEvent> {
+  return parsed(studioEventSchema.safeParse(raw));
+}
+
+function isStudioMethod(m: unknown): m is StudioMethod {
+  return typeof m === 'string' && Object.hasOwn(studioMethods, m);
+}
+
+/** Validate a request envelope `{ method, params }` as it arrives in main or the host. */
+export function parseStudioRequest(raw: unknown): Parsed<StudioRequest> {
+  if (typeof raw !== 'object' || raw === null) return { ok: false, error: 'a request must be an object' };
+  const { method, params } = raw as { method?: unknown; params?: unknown };
+  if (!isStudioMethod(method)) return { ok: false, error: `unknown method ${JSON.stringify(method)}` };
+  const result = studioMethods[method].params.safeParse(params);
+  if (!result.success) return { ok: false, error: `${method}: ${z.prettifyError(result.error)}` };
+  return { ok: true, value: { method, params: result.data } as StudioRequest };
+}
+
+/** Validate a method's result as it arrives in the renderer. */
+export function parseStudioResult<M extends StudioMethod>(method: M, raw: unknown): Parsed<StudioResult<M>> {
+  const result = studioMethods[method].result.safeParse(raw) as z.ZodSafeParseResult<StudioResult<M>>;
+  return parsed(result);
+}
+
+// ---------------------------------------------------------------------------
+// Electron IPC channels and the preload bridge
+
+export const IPC_CHANNELS = { invoke: 'reage:invoke', event: 'reage:event' } as const;
+export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+
+/** What preload exposes as `window.reage`. Untyped payloads: the renderer validates what it receives. */
+export interface ReageBridge {
+  invoke(request: { method: string; params: unknown }): Promise<unknown>;
+  onEvent(listener: (event: unknown) => void): () => void;
+  /** the absolute path of a dropped file (Electron only: browsers do not reveal it) */
+  pathForFile(file: File): string;
+  platform: string;
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket protocol (browser host): JSON text frames, bytes as base64
+
+export const wsClientMessageSchema = z.object({
+  kind: z.literal('request'),
+  id: z.int().nonnegative(),
+  method: z.string(),
+  params: z.unknown(),
+});
+export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
+
+export const wsServerMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('response'), id: z.int().nonnegative(), reply: studioReplySchema }),
+  z.object({ kind: z.literal('event'), event: z.unknown() }),
+]);
+export type WsServerMessage = z.infer<typeof wsServerMessageSchema>;
+
+/** Query parameter that carries the host's per-launch token. */
+export const HOST_TOKEN_PARAM = 'token';
+export const HOST_SOCKET_PATH = '/ws';
+
+const BYTES_KEY = '$bytes';
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000; // String.fromCharCode takes arguments on the stack
+  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** JSON with Uint8Arrays as `{ "$bytes": base64 }`, so images survive a text WebSocket. */
+export function encodeWire(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { [BYTES_KEY]: toBase64(v) } : v));
+}
+
+/** The inverse of encodeWire; throws SyntaxError on malformed JSON. */
+export function decodeWire(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const rec = v as Record<string, unknown>;
+      const encoded = rec[BYTES_KEY];
+      if (typeof encoded === 'string' && Object.keys(rec).length === 1) return fromBase64(encoded);
+    }
+    return v;
+  });
+}

@@ -1,0 +1,338 @@
+/**
+ * The studio's project file: versioned JSON modelled after OpenTimelineIO. A
+ * timeline holds clips (one per shot); each clip points at its frames through an
+ * image-sequence media reference (folder + name pattern + frame range, as OTIO's
+ * ImageSequenceReference does) and carries the artist's re-ageing settings.
+ *
+ * Also the pure path and naming helpers the renderer and the services share for
+ * building export file names: no Node imports, so the renderer can use them.
+ */
+import { z } from 'zod';
+import { AGE_CATEGORIES, COMPOSITE_MODES, RECONSTRUCTION_MODES } from './ages.js';
+import { formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
+
+export const PROJECT_FORMAT = 'reage.project';
+/** Bump when the file's shape changes, and add a migration from the previous version. */
+export const PROJECT_VERSION = 1;
+/** What the studio names its project files: `shot_042.reage` */
+export const PROJECT_EXTENSION = '.reage';
+
+// ---------------------------------------------------------------------------
+// Schemas
+
+const frameNumber = z.int();
+
+export const ageCategorySchema = z.enum(AGE_CATEGORIES);
+export const sourceAgeSchema = z.union([z.literal('auto'), ageCategorySchema]);
+export const reconstructionModeSchema = z.enum(RECONSTRUCTION_MODES);
+export const compositeModeSchema = z.enum(COMPOSITE_MODES);
+
+/** Latent-optimisation steps: the engine's budget for a shot's first frame. */
+export const STEP_LIMITS = { min: 1, max: 2000, default: 150 } as const;
+
+/** What an artist sets on a shot. Mirrors the engine's AgeSettings (checked in services). */
+export const shotSettingsSchema = z.object({
+  targetAge: ageCategorySchema,
+  sourceAge: sourceAgeSchema,
+  mode: reconstructionModeSchema,
+  composite: compositeModeSchema,
+  steps: z.number().int().min(STEP_LIMITS.min).max(STEP_LIMITS.max),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+});
+export type ShotSettings = z.infer<typeof shotSettingsSchema>;
+
+export const DEFAULT_SHOT_SETTINGS: ShotSettings = {
+  targetAge: '60+',
+  sourceAge: 'auto',
+  mode: 'identity',
+  composite: 'delta',
+  steps: STEP_LIMITS.default,
+  seed: 0,
+};
+
+/** An inclusive frame range (OTIO uses start + duration; inclusive ends read better for plates). */
+export const frameRangeSchema = z
+  .object({ start: frameNumber, end: frameNumber })
+  .refine((r) => r.end >= r.start, { message: 'a range must not end before it starts' });
+export type FrameRange = z.infer<typeof frameRangeSchema>;
+
+/** Where a shot's frames live: OTIO's ImageSequenceReference, reduced to what plates need. */
+export const mediaReferenceSchema = z.object({
+  kind: z.literal('ImageSequenceReference'),
+  /** absolute folder holding the frames */
+  targetUrlBase: z.string().min(1),
+  /** the same folder relative to the project file when it was saved: finds media moved together with the project */
+  relativeUrlBase: z.string().optional(),
+  /** the frames' base-name pattern, e.g. `akiyo.####.png` */
+  namePattern: z.string().min(1),
+  availableRange: frameRangeSchema,
+  /** frames inside availableRange that were absent at import (gaps in the sequence) */
+  missingFrames: z.array(frameNumber),
+});
+export type MediaReference = z.infer<typeof mediaReferenceSchema>;
+
+export const clipSchema = z.object({
+  kind: z.literal('Clip'),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  mediaReference: mediaReferenceSchema,
+  /** the frames of the media the shot uses */
+  sourceRange: frameRangeSchema,
+  settings: shotSettingsSchema,
+});
+export type Clip = z.infer<typeof clipSchema>;
+
+export const EXPORT_FORMATS = ['source', 'png', 'tiff', 'jpeg'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const EXPORT_BIT_DEPTHS = ['source', 8, 16] as const;
+export const exportBitDepthSchema = z.union([z.literal('source'), z.literal(8), z.literal(16)]);
+export type ExportBitDepth = z.infer<typeof exportBitDepthSchema>;
+
+export const exportSettingsSchema = z.object({
+  /** absolute output folder; empty until the artist picks one */
+  folder: z.string(),
+  /** file name without extension; tokens {shot}, {age}, {frame} (the plate's padding) or ####, see outputPattern */
+  namingPattern: z.string().min(1),
+  format: z.enum(EXPORT_FORMATS),
+  bitDepth: exportBitDepthSchema,
+});
+export type ExportSettings = z.infer<typeof exportSettingsSchema>;
+
+export const DEFAULT_EXPORT_SETTINGS: ExportSettings = {
+  folder: '',
+  namingPattern: '{shot}_reaged.{frame}',
+  format: 'source',
+  bitDepth: 'source',
+};
+
+export const projectSchema = z.object({
+  format: z.literal(PROJECT_FORMAT),
+  version: z.literal(PROJECT_VERSION),
+  name: z.string().min(1),
+  createdAt: z.string(),
+  modifiedAt: z.string(),
+  timeline: z.object({
+    kind: z.literal('Timeline'),
+    name: z.string(),
+    /** frames per second, for playback */
+    rate: z.number().positive().max(1000),
+    clips: z.array(clipSchema),
+  }),
+  exportSettings: exportSettingsSchema,
+});
+export type Project = z.infer<typeof projectSchema>;
+
+// ---------------------------------------------------------------------------
+// Versions
+
+/** Turns a version-N project (parsed JSON) into version N+1. */
+export type ProjectMigration = (project: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Key N migrates version N to N+1. Empty while only version 1 exists; when the
+ * file changes, bump PROJECT_VERSION and add the step here so old files still open.
+ */
+export const PROJECT_MIGRATIONS: Readonly<Record<number, ProjectMigration>> = {};
+
+/** The project file cannot be read; the message says why in an artist's words. */
+export class ProjectFileError extends Error {
+  override name = 'ProjectFileError';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Bring a project file's JSON value of any known version up to `currentVersion`
+ * by running the migrations step by step; no validation yet. Throws
+ * ProjectFileError for other formats, newer versions and gaps in the chain.
+ */
+export function upgradeProject(
+  raw: unknown,
+  migrations: Readonly<Record<number, ProjectMigration>> = PROJECT_MIGRATIONS,
+  currentVersion: number = PROJECT_VERSION,
+): Record<string, unknown> {
+  if (!isRecord(raw) || raw.format !== PROJECT_FORMAT) {
+    throw new ProjectFileError('this is not a ReAge Studio project file');
+  }
+  let version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new ProjectFileError(`the project file has no valid version (${JSON.stringify(version)})`);
+  }
+  if (version > currentVersion) {
+    throw new ProjectFileError(
+      `the project was saved by a newer ReAge Studio (file version ${version}, this one reads up to ${currentVersion}); update the studio`,
+    );
+  }
+  let project: Record<string, unknown> = raw;
+  while (version < currentVersion) {
+    const step = migrations[version];
+    if (!step) throw new ProjectFileError(`no migration from project version ${version}`);
+    project = { ...step(project), version: version + 1 };
+    version += 1;
+  }
+  return project;
+}
+
+/** Parse a project file's JSON value of any known version into the current Project, or throw ProjectFileError. */
+export function migrateProject(raw: unknown): Project {
+  const parsed = projectSchema.safeParse(upgradeProject(raw));
+  if (!parsed.success) throw new ProjectFileError(`the project file is damaged: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------
+// Building projects and clips
+
+/** A short random id; crypto.getRandomValues exists in browsers and Node. */
+export function newId(): string {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function emptyProject(name = 'Untitled', now = new Date()): Project {
+  const stamp = now.toISOString();
+  return {
+    format: PROJECT_FORMAT,
+    version: PROJECT_VERSION,
+    name,
+    createdAt: stamp,
+    modifiedAt: stamp,
+    timeline: { kind: 'Timeline', name, rate: 24, clips: [] },
+    exportSettings: { ...DEFAULT_EXPORT_SETTINGS },
+  };
+}
+
+/** `akiyo.` → `akiyo`: a sequence head without the separator before the frame number. */
+export function shotNameFromHead(head: string, fallback = 'shot'): string {
+  const base = baseName(head).replace(/[._\-\s]+$/, '');
+  return base || fallback;
+}
+
+/** A clip for a detected sequence found in `folder`. */
+export function clipFromSequence(
+  folder: string,
+  seq: NumberedSequence,
+  settings: ShotSettings = DEFAULT_SHOT_SETTINGS,
+): Clip {
+  const start = seq.frames[0]!;
+  const end = seq.frames[seq.frames.length - 1]!;
+  const missing: number[] = [];
+  for (const gap of seq.gaps) for (let f = gap.from; f <= gap.to; f++) missing.push(f);
+  return {
+    kind: 'Clip',
+    id: newId(),
+    name: shotNameFromHead(seq.head),
+    mediaReference: {
+      kind: 'ImageSequenceReference',
+      targetUrlBase: folder,
+      namePattern: baseName(seq.pattern),
+      availableRange: { start, end },
+      missingFrames: missing,
+    },
+    sourceRange: { start, end },
+    settings: { ...settings },
+  };
+}
+
+/** The frames a clip really has: its source range minus the gaps, ascending. */
+export function clipFrames(clip: Clip): number[] {
+  const missing = new Set(clip.mediaReference.missingFrames);
+  const frames: number[] = [];
+  for (let f = clip.sourceRange.start; f <= clip.sourceRange.end; f++) if (!missing.has(f)) frames.push(f);
+  return frames;
+}
+
+/** The clip's frames as one full-path pattern: `/plates/akiyo/akiyo.####.png` */
+export function clipInputPattern(clip: Clip): string {
+  return joinPath(clip.mediaReference.targetUrlBase, clip.mediaReference.namePattern);
+}
+
+/** The path of one of the clip's frames. */
+export function clipFramePath(clip: Clip, frame: number): string {
+  return formatFrame(clipInputPattern(clip), frame);
+}
+
+// ---------------------------------------------------------------------------
+// Paths, without Node's path module (the renderer has none)
+
+/** Whether a path uses Windows separators: `C:\plates` or `\\server\share`. */
+function usesBackslashes(path: string): boolean {
+  return path.includes('\\') && !path.includes('/');
+}
+
+export function joinPath(folder: string, name: string): string {
+  if (folder === '') return name;
+  const sep = usesBackslashes(folder) ? '\\' : '/';
+  return folder.endsWith('/') || folder.endsWith('\\') ? folder + name : folder + sep + name;
+}
+
+export function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+export function dirName(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  if (cut < 0) return '';
+  return cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}
+
+/** True for `/x`, `C:\x`, `C:/x` and `\\server\x`. */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
+// ---------------------------------------------------------------------------
+// Export naming
+
+const FORMAT_EXTENSIONS: Record<Exclude<ExportFormat, 'source'>, string> = { png: '.png', tiff: '.tif', jpeg: '.jpg' };
+
+/** `60+` → `60plus`, `0-18` → `0-18`: safe in file names on every OS. */
+export function ageToken(age: string): string {
+  return age.replace('+', 'plus');
+}
+
+/** Characters Windows, macOS or Linux refuse (or that would make a folder) become `_`. */
+function safeFileNamePart(s: string): string {
+  return s.replace(/[\\/:*?"<>|]/g, '_');
+}
+
+/** The naming pattern cannot make a file name; the message says what to change. */
+export class NamingPatternError extends Error {
+  override name = 'NamingPatternError';
+}
+
+/**
+ * The output pattern for a clip: export folder + naming pattern with its tokens
+ * filled in + the format's extension. `{shot}` is the shot's name, `{age}` its
+ * target age, `{frame}` the frame number padded like the plate; `####` (or
+ * `%04d`, `@@@@`) pads explicitly. Exactly one frame token is required, so every
+ * frame gets its own file and keeps its number.
+ */
+export function outputPattern(clip: Clip, settings: ExportSettings): string {
+  const plate = parsePattern(clip.mediaReference.namePattern);
+  const padding = plate?.padding ?? 4;
+  const name = settings.namingPattern
+    .trim()
+    .replaceAll('{shot}', safeFileNamePart(clip.name))
+    .replaceAll('{age}', ageToken(clip.settings.targetAge))
+    .replaceAll('{frame}', '#'.repeat(padding));
+  if (name === '') throw new NamingPatternError('the naming pattern is empty');
+  if (/[\\/]/.test(name)) throw new NamingPatternError('the naming pattern must be a file name, without folders');
+  let parsed;
+  try {
+    parsed = parsePattern(name);
+  } catch (err) {
+    throw new NamingPatternError((err as Error).message);
+  }
+  if (!parsed) throw new NamingPatternError('the naming pattern needs a frame number: add {frame} or ####');
+  const extension =
+    settings.format === 'source' ? (plate?.tail.match(/\.[^.]+$/)?.[0] ?? '.png') : FORMAT_EXTENSIONS[settings.format];
+  return joinPath(settings.folder, name + extension);
+}

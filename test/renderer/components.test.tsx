@@ -1,0 +1,224 @@
+// @vitest-environment jsdom
+// Components against the real store and a fake backend client.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobSnapshot } from '../../src/shared/ipc.js';
+import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
+import { App } from '../../src/renderer/components/App.js';
+import { AgeSlider } from '../../src/renderer/components/AgeSlider.js';
+import { createStudioClient } from '../../src/renderer/client/studio-client.js';
+import { StudioContext, connectEvents, createStudio, type Studio } from '../../src/renderer/state/store.js';
+import { BYTES, fakeClient, type Handlers } from './fake-client.js';
+
+afterEach(cleanup);
+
+const FRAMES = ['akiyo.1001.png', 'akiyo.1002.png', 'akiyo.1003.png', 'akiyo.1005.png', 'notes.txt'];
+
+const handlers: Handlers = {
+  'engine.status': () => ({
+    state: 'ready',
+    restarts: 0,
+    info: {
+      backend: 'wasm',
+      model: { name: 'reage-utk64', version: '1.2.0', imageSize: 64, categories: [], path: '/m', trained: true },
+      versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20' },
+    },
+  }),
+  'jobs.list': () => ({ jobs: [] }),
+  'fs.listFolder': ({ path }) => ({
+    path,
+    entries: [...FRAMES.map((name) => ({ name, kind: 'file' as const })), { name: 'old', kind: 'folder' as const }],
+  }),
+  'fs.readImage': ({ path }) => ({ path, mime: 'image/png', bytes: BYTES }),
+  'dialog.pick': () => ({ path: null, native: false }),
+  'preview.render': ({ file, frame }) => ({
+    frame,
+    file,
+    width: 352,
+    height: 288,
+    beforePng: BYTES,
+    afterPng: BYTES,
+    seconds: 2,
+    sourceAge: '30-39',
+    face: { box: { x: 10, y: 10, width: 50, height: 60 }, score: 0.9, landmarks: [] },
+    maskOutline: [
+      { x: 10, y: 10 },
+      { x: 60, y: 10 },
+      { x: 35, y: 70 },
+    ],
+  }),
+  'export.cancel': () => ({}),
+  'export.resume': () => ({}),
+};
+
+function renderApp(extra: Handlers = {}) {
+  const client = fakeClient({ ...handlers, ...extra });
+  const studio = createStudio(client);
+  connectEvents(studio);
+  render(
+    <StudioContext.Provider value={studio}>
+      <App />
+    </StudioContext.Provider>,
+  );
+  return { client, studio, state: () => studio.store.getState() };
+}
+
+function importAkiyo(studio: Studio) {
+  const seq = detectSequences(FRAMES.slice(0, 4))[0] as NumberedSequence;
+  act(() => studio.store.getState().importSequences('/plates/akiyo', [seq]));
+}
+
+describe('AgeSlider', () => {
+  it('moves by arrow keys and label clicks across the six stops', () => {
+    const changes: string[] = [];
+    render(<AgeSlider value="30-39" onChange={(a) => changes.push(a)} />);
+    const slider = screen.getByRole('slider', { name: 'Target age' });
+    expect(slider.getAttribute('aria-valuetext')).toBe('30-39');
+    fireEvent.keyDown(slider, { key: 'ArrowRight' });
+    fireEvent.keyDown(slider, { key: 'ArrowLeft' });
+    fireEvent.keyDown(slider, { key: 'End' });
+    fireEvent.click(screen.getByRole('button', { name: 'Target age 0-18' }));
+    expect(changes).toEqual(['40-49', '19-29', '60+', '0-18']);
+  });
+});
+
+describe('the studio window', () => {
+  it('shows the engine backend and model in the status bar', async () => {
+    renderApp();
+    await screen.findByText('wasm');
+    expect(screen.getByTestId('model').textContent).toBe('reage-utk64 v1.2.0');
+    expect(screen.getByTestId('engine-status').getAttribute('data-state')).toBe('ready');
+  });
+
+  it('imports a folder: sequences recognised, gaps reported, shots on the timeline', async () => {
+    const { state } = renderApp();
+    fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+    const dialog = screen.getByRole('dialog', { name: 'Import frames' });
+    fireEvent.change(within(dialog).getByLabelText('Folder path'), { target: { value: '/plates/akiyo' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Scan' }));
+    await within(dialog).findByText('akiyo.####.png');
+    expect(within(dialog).getByText('1 frame missing: 1004')).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'old/' })).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Import 1 shot' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.getAllByTestId('clip')).toHaveLength(1);
+    expect(screen.getByLabelText('Target age of akiyo')).toBeTruthy();
+    expect(state().playhead).toMatchObject({ frame: 1001 });
+    expect(screen.getByTestId('frame-readout').textContent).toContain('1001');
+  });
+
+  it('steps frames with the keyboard and undoes settings with Ctrl+Z', () => {
+    const { studio, state } = renderApp();
+    importAkiyo(studio);
+    fireEvent.keyDown(window, { key: 'ArrowRight' });
+    fireEvent.keyDown(window, { key: 'ArrowRight' });
+    fireEvent.keyDown(window, { key: 'ArrowRight' });
+    expect(state().playhead!.frame).toBe(1005);
+    fireEvent.click(screen.getByRole('radio', { name: 'Pixel-wise' }));
+    expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(screen.getByRole('radio', { name: 'Identity' }).getAttribute('aria-checked')).toBe('true');
+    fireEvent.keyDown(window, { key: 'Z', ctrlKey: true, shiftKey: true });
+    expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
+  });
+
+  it('renders a preview and compares before / after with the wipe and A/B', async () => {
+    const { studio, state } = renderApp();
+    importAkiyo(studio);
+    expect(screen.queryByAltText('After (re-aged preview)')).toBeNull();
+    fireEvent.click(screen.getByTestId('render-preview'));
+    await screen.findByAltText('After (re-aged preview)');
+    expect(screen.getByRole('radio', { name: 'Auto · 30-39' })).toBeTruthy();
+    expect(screen.getByAltText('Before (plate)')).toBeTruthy();
+
+    const wipe = screen.getByRole('slider', { name: 'Wipe' });
+    fireEvent.keyDown(wipe, { key: 'ArrowLeft' });
+    expect(state().viewer.wipe).toBeCloseTo(0.48);
+
+    fireEvent.click(screen.getByRole('radio', { name: 'B' }));
+    expect(screen.queryByAltText('Before (plate)')).toBeNull();
+    fireEvent.click(screen.getByRole('radio', { name: 'A' }));
+    expect(screen.queryByAltText('After (re-aged preview)')).toBeNull();
+
+    fireEvent.click(screen.getByRole('radio', { name: 'Wipe' }));
+    fireEvent.click(screen.getByLabelText('Mask'));
+    expect(document.querySelector('.mask-outline')).not.toBeNull();
+  });
+
+  it('shows export progress per shot, failed frames with reasons, and cancels', async () => {
+    const { client } = renderApp();
+    await screen.findByText('wasm'); // start-up requests answered
+    const job: JobSnapshot = {
+      id: 'job-1',
+      kind: 'export',
+      status: 'running',
+      createdAt: 0,
+      startedAt: 0,
+      finishedAt: null,
+      etaSeconds: 75,
+      restarts: 1,
+      shots: [
+        {
+          shotId: 's1',
+          name: 'akiyo',
+          out: '/r/akiyo.####.png',
+          status: 'running',
+          total: 10,
+          done: 5,
+          skipped: 0,
+          noFace: 1,
+          failed: 2,
+          currentFrame: 1009,
+          completed: '1001-1008',
+          etaSeconds: 20,
+          failures: [
+            { frame: 1003, file: '/p/akiyo.1003.png', error: 'cannot read frame 1003: the file is empty' },
+            { frame: 1006, file: '/p/akiyo.1006.png', error: 'no face found' },
+          ],
+        },
+      ],
+    };
+    act(() => client.emit({ type: 'job', job }));
+    const card = await screen.findByTestId('job');
+    expect(card.textContent).toContain('8/10');
+    expect(card.textContent).toContain('ETA 1:15');
+    expect(card.textContent).toContain('engine restarted 1 time');
+    fireEvent.click(within(card).getByRole('button', { name: /2 failed frames/ }));
+    expect(within(card).getByText(/the file is empty/)).toBeTruthy();
+    fireEvent.click(within(card).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(client.callsTo('export.cancel')).toEqual([{ jobId: 'job-1' }]));
+
+    act(() => client.emit({ type: 'job', job: { ...job, status: 'cancelled', finishedAt: 1000 } }));
+    fireEvent.click(within(screen.getByTestId('job')).getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(client.callsTo('export.resume')).toHaveLength(1));
+  });
+
+  it('ignores events that do not fit the protocol', async () => {
+    const { client } = renderApp();
+    await screen.findByText('wasm');
+    act(() => client.emit({ type: 'engine', status: { state: 'exploded' } }));
+    act(() => client.emit({ type: 'job', job: { id: 'x' } }));
+    expect(screen.getByTestId('engine-status').getAttribute('data-state')).toBe('ready');
+    expect(screen.queryByTestId('job')).toBeNull();
+  });
+
+  it('offers an in-app path prompt when there is no native dialog (browser host)', async () => {
+    const { state } = renderApp({ 'project.recent': () => ({ projects: [] }) });
+    fireEvent.keyDown(window, { key: 'o', ctrlKey: true });
+    await screen.findByRole('dialog', { name: 'Open project file' });
+    fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(state().prompt).toBeNull();
+  });
+});
+
+describe('studio client', () => {
+  it('rejects replies that do not fit the method’s schema', async () => {
+    const client = createStudioClient({
+      kind: 'test',
+      request: async () => ({ ok: true, result: { path: '/x', entries: 'lots' } }),
+      onEvent: () => () => {},
+    });
+    await expect(client.call('fs.listFolder', { path: '/x' })).rejects.toMatchObject({ code: 'invalid-request' });
+  });
+});

@@ -1,0 +1,234 @@
+// @vitest-environment jsdom
+// The studio store: import, undo/redo, playhead stepping, preview cache, exports.
+import { describe, expect, it } from 'vitest';
+import type { PreviewResultMessage } from '../../src/shared/ipc.js';
+import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
+import { createStudio } from '../../src/renderer/state/store.js';
+import { currentPreviewTarget } from '../../src/renderer/state/preview-slice.js';
+import { exportShots } from '../../src/renderer/state/jobs-slice.js';
+import { BYTES, FakeError, fakeClient, type Handlers } from './fake-client.js';
+
+function seq(names: string[]): NumberedSequence {
+  return detectSequences(names)[0] as NumberedSequence;
+}
+
+const akiyo = seq(Array.from({ length: 6 }, (_, i) => `akiyo.${1001 + i}.png`).filter((n) => !n.includes('1004')));
+const tos = seq(['tos.0001.png', 'tos.0002.png', 'tos.0003.png']);
+
+function preview(params: { file: string; frame: number }): PreviewResultMessage {
+  return {
+    frame: params.frame,
+    file: params.file,
+    width: 4,
+    height: 3,
+    beforePng: BYTES,
+    afterPng: BYTES,
+    seconds: 0.5,
+    sourceAge: '30-39',
+  };
+}
+
+function studioWith(handlers: Handlers = {}) {
+  let clock = 0;
+  const client = fakeClient(handlers);
+  const studio = createStudio(client, { now: () => (clock += 1000) });
+  studio.store.getState().importSequences('/plates/akiyo', [akiyo]);
+  studio.store.getState().importSequences('/plates/tos', [tos]);
+  return { client, studio, state: () => studio.store.getState() };
+}
+
+describe('import', () => {
+  it('turns sequences into shots and reports gaps', () => {
+    const { state } = studioWith();
+    const clips = state().project.timeline.clips;
+    expect(clips.map((c) => [c.name, c.sourceRange.start, c.sourceRange.end, c.mediaReference.missingFrames])).toEqual([
+      ['akiyo', 1001, 1006, [1004]],
+      ['tos', 1, 3, []],
+    ]);
+    expect(state().notices.map((n) => n.text)).toContain('akiyo.####.png: 1 frame missing: 1004');
+    expect(state().project.name).toBe('akiyo');
+    expect(state().dirty).toBe(true);
+  });
+});
+
+describe('undo / redo of shot settings', () => {
+  it('undoes and redoes, merging a burst of slider moves into one step', () => {
+    const { state } = studioWith();
+    const id = state().project.timeline.clips[0]!.id;
+    state().updateSettings(id, { mode: 'pixel' });
+    // the clock advances 1 s per call, beyond the merge window: each is its own step
+    state().updateSettings(id, { targetAge: '50-59' }, 'targetAge');
+    state().updateSettings(id, { targetAge: '40-49' }, 'targetAge');
+    expect(state().history.past).toHaveLength(3);
+    state().undo();
+    expect(state().project.timeline.clips[0]!.settings.targetAge).toBe('50-59');
+    state().undo();
+    state().undo();
+    expect(state().project.timeline.clips[0]!.settings).toMatchObject({ mode: 'identity', targetAge: '60+' });
+    state().redo();
+    expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
+    // a new edit clears what could be redone
+    state().updateSettings(id, { composite: 'replace' });
+    expect(state().history.future).toHaveLength(0);
+  });
+
+  it('merges edits with the same key inside the window', () => {
+    const client = fakeClient();
+    let clock = 0;
+    const studio = createStudio(client, { now: () => (clock += 100) });
+    const state = () => studio.store.getState();
+    state().importSequences('/p', [tos]);
+    const id = state().project.timeline.clips[0]!.id;
+    for (const age of ['50-59', '40-49', '30-39'] as const) state().updateSettings(id, { targetAge: age }, 'targetAge');
+    expect(state().history.past).toHaveLength(1);
+    state().undo();
+    expect(state().project.timeline.clips[0]!.settings.targetAge).toBe('60+');
+  });
+
+  it('applies one shot’s settings to all in a single undo step', () => {
+    const { state } = studioWith();
+    const [a, b] = state().project.timeline.clips;
+    state().updateSettings(a!.id, { targetAge: '0-18', steps: 300 });
+    state().applySettingsToAll(a!.id);
+    expect(state().project.timeline.clips[1]!.settings).toMatchObject({ targetAge: '0-18', steps: 300 });
+    state().undo();
+    expect(state().project.timeline.clips.find((c) => c.id === b!.id)!.settings.targetAge).toBe('60+');
+  });
+});
+
+describe('playhead', () => {
+  it('steps over gaps and across shots, and stops at the ends', () => {
+    const { state } = studioWith();
+    const [a, b] = state().project.timeline.clips;
+    state().setPlayhead(a!.id, 1003);
+    state().stepFrames(1);
+    expect(state().playhead).toEqual({ clipId: a!.id, frame: 1005 }); // 1004 is missing
+    state().stepFrames(2);
+    expect(state().playhead).toEqual({ clipId: b!.id, frame: 1 });
+    state().stepFrames(100);
+    expect(state().playhead).toEqual({ clipId: b!.id, frame: 3 });
+    state().stepShots(-1);
+    expect(state().playhead).toEqual({ clipId: a!.id, frame: 1001 });
+    state().setPlayhead(a!.id, 1004);
+    expect(state().playhead!.frame).not.toBe(1004);
+    expect(state().selectedClipId).toBe(a!.id);
+  });
+});
+
+describe('previews', () => {
+  it('renders the frame under the playhead and caches it per settings', async () => {
+    const { client, state } = studioWith({ 'preview.render': preview });
+    const id = state().project.timeline.clips[0]!.id;
+    state().setPlayhead(id, 1002);
+    await state().renderPreview();
+    const first = currentPreviewTarget(state())!;
+    expect(first.file).toBe('/plates/akiyo/akiyo.1002.png');
+    expect(state().previews[first.key]).toMatchObject({ status: 'ready', width: 4 });
+    expect(state().estimatedAges[id]).toBe('30-39');
+
+    state().updateSettings(id, { mode: 'pixel' });
+    expect(state().previews[currentPreviewTarget(state())!.key]).toBeUndefined();
+    await state().renderPreview();
+    expect(client.callsTo('preview.render')).toHaveLength(2);
+
+    // back to identity: already cached, no new render
+    state().undo();
+    expect(state().previews[currentPreviewTarget(state())!.key]?.status).toBe('ready');
+    await state().renderPreview();
+    expect(client.callsTo('preview.render')).toHaveLength(2);
+    expect(client.callsTo('preview.render')[0]).toMatchObject({ group: 'viewer', frame: 1002 });
+  });
+
+  it('forgets a superseded preview and keeps the error of a failed one', async () => {
+    let fail: 'superseded' | 'failed' = 'superseded';
+    const { state } = studioWith({
+      'preview.render': () => {
+        throw new FakeError(fail, fail === 'failed' ? 'no face found' : 'replaced');
+      },
+    });
+    state().goToEdge('start');
+    await state().renderPreview();
+    const key = currentPreviewTarget(state())!.key;
+    expect(state().previews[key]).toBeUndefined();
+    fail = 'failed';
+    await state().renderPreview();
+    expect(state().previews[key]).toEqual({ status: 'error', message: 'no face found' });
+  });
+});
+
+describe('exports', () => {
+  it('builds per-shot requests from the export settings and a frame range', () => {
+    const { state } = studioWith();
+    state().setExportSettings({ folder: '/renders', format: 'tiff', bitDepth: 16 });
+    const [a] = state().project.timeline.clips;
+    const shots = exportShots(state().project, [a!.id], '1001-1005');
+    expect(shots).toEqual([
+      {
+        shotId: a!.id,
+        name: 'akiyo',
+        input: '/plates/akiyo/akiyo.####.png',
+        frames: [1001, 1002, 1003, 1005],
+        out: '/renders/akiyo_reaged.####.tif',
+        settings: a!.settings,
+        bitDepth: 16,
+      },
+    ]);
+  });
+
+  it('refuses to start without an output folder, with a notice', async () => {
+    const { client, state } = studioWith({ 'export.start': () => ({ jobId: 'job-1' }) });
+    const ids = state().project.timeline.clips.map((c) => c.id);
+    expect(await state().startExport(ids, { skipExisting: false })).toBeNull();
+    expect(state().notices.at(-1)!.text).toMatch(/output folder/);
+    state().setExportSettings({ folder: '/renders' });
+    expect(await state().startExport(ids, { skipExisting: true })).toBe('job-1');
+    expect(client.callsTo('export.start')[0]).toMatchObject({ skipExisting: true });
+  });
+});
+
+describe('projects', () => {
+  it('opens a project and reports moved and missing media with a relink action', async () => {
+    const { state } = studioWith();
+    const project = state().project;
+    const [a, b] = project.timeline.clips;
+    const client = fakeClient({
+      'dialog.pick': () => ({ path: null, native: false }),
+      'project.open': ({ path }) => ({
+        path,
+        project,
+        media: [
+          {
+            clipId: a!.id,
+            name: 'akiyo',
+            state: 'relinked',
+            folder: '/new/akiyo',
+            movedFrom: '/plates/akiyo',
+            missingFrames: [],
+          },
+          { clipId: b!.id, name: 'tos', state: 'missing', folder: '/plates/tos', missingFrames: [1, 2, 3] },
+        ],
+      }),
+    });
+    const fresh = createStudio(client);
+    await fresh.store.getState().openProject('/jobs/show.reage');
+    const notices = fresh.store.getState().notices;
+    expect(notices.map((n) => n.level)).toEqual(['info', 'error']);
+    expect(notices[0]!.text).toContain('frames moved');
+    expect(notices[1]!.action?.label).toBe('Relink…');
+    expect(fresh.store.getState()).toMatchObject({ projectPath: '/jobs/show.reage', dirty: false });
+  });
+
+  it('asks for a path with the in-app prompt when there is no native dialog, then saves', async () => {
+    const { client, state } = studioWith({
+      'dialog.pick': () => ({ path: null, native: false }),
+      'project.save': ({ path, project }) => ({ path, project }),
+    });
+    const saving = state().saveProject();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(state().prompt?.purpose).toBe('saveProject');
+    state().prompt!.resolve('/jobs/akiyo.reage');
+    expect(await saving).toBe(true);
+    expect(client.callsTo('project.save')[0]).toMatchObject({ path: '/jobs/akiyo.reage' });
+    expect(state()).toMatchObject({ projectPath: '/jobs/akiyo.reage', dirty: false });
+  });
+});

@@ -1,0 +1,189 @@
+// Project files: atomic save, open with migration, recent list, autosave, and
+// finding shots' frames again after they moved.
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  PROJECT_FORMAT,
+  ProjectFileError,
+  clipFromSequence,
+  emptyProject,
+  migrateProject,
+  upgradeProject,
+  outputPattern,
+  type Project,
+} from '../../src/shared/project.js';
+import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
+import { ProjectStore } from '../../src/main/services/project-store.js';
+
+let dir: string;
+let store: ProjectStore;
+
+function plates(folder: string, frames: number[]): NumberedSequence {
+  mkdirSync(folder, { recursive: true });
+  const names = frames.map((f) => `shot.${f}.png`);
+  for (const name of names) writeFileSync(join(folder, name), 'x');
+  return detectSequences(names)[0] as NumberedSequence;
+}
+
+function projectWith(folder: string, frames: number[]): Project {
+  const project = emptyProject('Test');
+  return { ...project, timeline: { ...project.timeline, clips: [clipFromSequence(folder, plates(folder, frames))] } };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reage-store-'));
+  store = new ProjectStore({ dataDir: join(dir, 'data') });
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ProjectStore', () => {
+  it('saves atomically (no temp files left) and opens what it saved', async () => {
+    const project = projectWith(join(dir, 'plates'), [1001, 1002, 1003]);
+    const { path } = await store.save(join(dir, 'job'), project);
+    expect(path).toBe(join(dir, 'job.reage'));
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const opened = await store.open(path);
+    expect(opened.project.timeline.clips[0]!.name).toBe('shot');
+    expect(opened.project.timeline.clips[0]!.mediaReference.relativeUrlBase).toBe('plates');
+    expect(opened.media).toEqual([
+      {
+        clipId: project.timeline.clips[0]!.id,
+        name: 'shot',
+        state: 'ok',
+        folder: join(dir, 'plates'),
+        missingFrames: [],
+      },
+    ]);
+  });
+
+  it('keeps the old file when a save fails', async () => {
+    const path = join(dir, 'job.reage');
+    await store.save(path, projectWith(join(dir, 'plates'), [1]));
+    const before = readFileSync(path, 'utf8');
+    await expect(store.save(join(dir, 'missing-folder', 'job.reage'), emptyProject())).rejects.toMatchObject({
+      code: 'io',
+    });
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('relinks shots whose frames moved together with the project, and reports it', async () => {
+    const project = projectWith(join(dir, 'show', 'plates'), [1, 2, 3]);
+    await store.save(join(dir, 'show', 'job.reage'), project);
+    renameSync(join(dir, 'show'), join(dir, 'moved'));
+    const opened = await store.open(join(dir, 'moved', 'job.reage'));
+    const [check] = opened.media;
+    expect(check).toMatchObject({
+      state: 'relinked',
+      folder: join(dir, 'moved', 'plates'),
+      movedFrom: join(dir, 'show', 'plates'),
+    });
+    expect(opened.project.timeline.clips[0]!.mediaReference.targetUrlBase).toBe(join(dir, 'moved', 'plates'));
+  });
+
+  it('reports missing and partly missing frames, and relinks to a chosen folder', async () => {
+    const project = projectWith(join(dir, 'plates'), [1, 2, 3, 4]);
+    rmSync(join(dir, 'plates', 'shot.3.png'));
+    const partial = await store.checkMedia(project, null);
+    expect(partial.media[0]).toMatchObject({ state: 'partial', missingFrames: [3] });
+
+    rmSync(join(dir, 'plates'), { recursive: true });
+    const missing = await store.checkMedia(project, null);
+    expect(missing.media[0]).toMatchObject({ state: 'missing', missingFrames: [1, 2, 3, 4] });
+
+    plates(join(dir, 'elsewhere'), [1, 2, 3, 4]);
+    const { clip, check } = await store.relinkClip(project.timeline.clips[0]!, join(dir, 'elsewhere'));
+    expect(clip.mediaReference.targetUrlBase).toBe(join(dir, 'elsewhere'));
+    expect(check).toMatchObject({ state: 'relinked', missingFrames: [] });
+    await expect(store.relinkClip(project.timeline.clips[0]!, join(dir, 'data'))).rejects.toMatchObject({
+      code: 'not-found',
+    });
+  });
+
+  it('keeps a recent-projects list, newest first, flagging vanished files', async () => {
+    await store.save(join(dir, 'a.reage'), emptyProject('A'));
+    await store.save(join(dir, 'b.reage'), emptyProject('B'));
+    await store.open(join(dir, 'a.reage'));
+    rmSync(join(dir, 'b.reage'));
+    const recent = await store.recent();
+    expect(recent.map((r) => [r.name, r.exists])).toEqual([
+      ['A', true],
+      ['B', false],
+    ]);
+  });
+
+  it('autosaves beside the project, and offers a newer autosave on open', async () => {
+    const path = join(dir, 'job.reage');
+    await store.save(path, emptyProject('Job'));
+    await new Promise((r) => setTimeout(r, 20));
+    const { path: autosave } = await store.autosave(path, { ...emptyProject('Job'), name: 'Job edited' });
+    expect(autosave).toBe(path + '.autosave');
+    expect((await store.open(path)).autosavePath).toBe(autosave);
+    const untitled = await store.autosave(null, emptyProject('Untitled'));
+    expect(existsSync(untitled.path)).toBe(true);
+    expect(untitled.path.startsWith(join(dir, 'data'))).toBe(true);
+  });
+
+  it('refuses files that are not projects, damaged or from a newer studio', async () => {
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    await expect(store.open(write('a.reage', '{ nope'))).rejects.toThrow(/not valid JSON/);
+    await expect(store.open(write('b.reage', '{"format":"otio"}'))).rejects.toThrow(/not a ReAge Studio project/);
+    await expect(store.open(write('c.reage', JSON.stringify({ format: PROJECT_FORMAT, version: 99 })))).rejects.toThrow(
+      /newer ReAge Studio/,
+    );
+    await expect(store.open(join(dir, 'none.reage'))).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('project migrations', () => {
+  it('runs the migration chain step by step up to the current version', () => {
+    const steps: number[] = [];
+    const chain = {
+      1: (p: Record<string, unknown>) => (steps.push(1), { ...p, renamed: p.name }),
+      2: (p: Record<string, unknown>) => (steps.push(2), { ...p, exportSettings: { folder: '' } }),
+    };
+    const upgraded = upgradeProject({ format: PROJECT_FORMAT, version: 1, name: 'Old' }, chain, 3);
+    expect(steps).toEqual([1, 2]);
+    expect(upgraded).toEqual({
+      format: PROJECT_FORMAT,
+      version: 3,
+      name: 'Old',
+      renamed: 'Old',
+      exportSettings: { folder: '' },
+    });
+    expect(() => upgradeProject({ format: PROJECT_FORMAT, version: 1 }, {}, 2)).toThrow(ProjectFileError);
+    // the current version needs no step and is validated as it is
+    expect(migrateProject(JSON.parse(JSON.stringify(emptyProject('Now')))).name).toBe('Now');
+  });
+
+  it('builds export names from the naming pattern', () => {
+    const clip = clipFromSequence(
+      '/plates/akiyo',
+      detectSequences(['akiyo.1001.png', 'akiyo.1002.png'])[0] as NumberedSequence,
+    );
+    const settings = {
+      folder: '/renders',
+      namingPattern: '{shot}_{age}.{frame}',
+      format: 'source' as const,
+      bitDepth: 'source' as const,
+    };
+    expect(outputPattern(clip, settings)).toBe('/renders/akiyo_60plus.####.png');
+    expect(outputPattern(clip, { ...settings, namingPattern: 'v2_####', format: 'tiff' })).toBe('/renders/v2_####.tif');
+    expect(() => outputPattern(clip, { ...settings, namingPattern: '{shot}' })).toThrow(/frame number/);
+    expect(() => outputPattern(clip, { ...settings, namingPattern: 'a/{frame}' })).toThrow(/without folders/);
+  });
+});

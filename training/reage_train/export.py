@@ -1,0 +1,197 @@
+"""Export trained networks as raw float32 weights for scripts/import-weights.ts.
+
+  python3 -m reage_train.export --run runs/default --out ../.cache/export-default
+  python3 -m reage_train.export --random --width 16 --out /tmp/x     # tests only
+
+Writes to OUT:
+  generator.json / .bin, discriminator.json / .bin, encoder.json / .bin
+      .json: [{name, shape, offset}] in PyTorch state_dict naming and order, offset in
+      bytes into the .bin (float32, little-endian, C order, PyTorch layouts: the
+      importer transposes). BatchNorm running_mean / running_var are included;
+      num_batches_tracked (an integer counter, unused at inference) is not.
+  fixtures.json
+      fixed inputs and the eval-mode outputs PyTorch computes for them, images NHWC,
+      so the importer and the parity test can check tfjs reproduces PyTorch.
+  export.json
+      width, encoderWidth, what was trained (epochs / steps from the checkpoints),
+      whether the nets are random, timestamp.
+
+No file is replaced until its new content is complete (temp file + rename).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .nets import N_AGES, Z_DIM, IMAGE_SIZE, Discriminator, Encoder, Generator, init_weights
+
+FORMAT = 1
+# Fixture inputs: a few of each, from fixed seeds so re-exports are comparable.
+FIXTURE_BATCH = 3
+FIXTURE_SEED = 20170728
+G_CATEGORIES = [0, 2, 5]
+D_CATEGORIES = [1, 3, 4]
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _write_json(path: str, obj) -> None:
+    _write_atomic(path, json.dumps(obj, separators=(",", ":")).encode())
+
+
+def weight_entries(module: nn.Module) -> tuple[list[dict], bytes]:
+    """state_dict -> ([{name, shape, offset}], float32 LE bytes), skipping integer buffers."""
+    entries, chunks, offset = [], [], 0
+    for name, t in module.state_dict().items():
+        if not t.is_floating_point():
+            continue  # num_batches_tracked
+        data = t.detach().cpu().contiguous().numpy().astype("<f4").tobytes()
+        entries.append({"name": name, "shape": list(t.shape), "offset": offset})
+        chunks.append(data)
+        offset += len(data)
+    return entries, b"".join(chunks)
+
+
+def _tensor_json(t: torch.Tensor) -> dict:
+    return {"shape": list(t.shape), "data": t.detach().cpu().float().reshape(-1).tolist()}
+
+
+def _nhwc(x: torch.Tensor) -> torch.Tensor:
+    return x.permute(0, 2, 3, 1).contiguous()
+
+
+def _one_hot(cats: list[int]) -> torch.Tensor:
+    return nn.functional.one_hot(torch.tensor(cats), N_AGES).float()
+
+
+def fixtures(G: Generator, D: Discriminator, E: Encoder) -> dict:
+    """Eval-mode outputs on fixed inputs: what tfjs must reproduce."""
+    gen = torch.Generator().manual_seed(FIXTURE_SEED)
+    z = torch.randn(FIXTURE_BATCH, Z_DIM, generator=gen)
+    x = torch.rand(FIXTURE_BATCH, 3, IMAGE_SIZE, IMAGE_SIZE, generator=gen) * 2 - 1
+    y_g, y_d = _one_hot(G_CATEGORIES), _one_hot(D_CATEGORIES)
+    for m in (G, D, E):
+        m.eval()
+    with torch.no_grad():
+        g_out, e_out, d_out = G(z, y_g), E(x), D(x, y_d)
+    return {
+        "layout": "NHWC",
+        "generator": {"z": _tensor_json(z), "y": _tensor_json(y_g), "out": _tensor_json(_nhwc(g_out))},
+        "encoder": {"x": _tensor_json(_nhwc(x)), "out": _tensor_json(e_out)},
+        # D returns [N]; tfjs returns [N, 1]: same numbers, stored as [N, 1].
+        "discriminator": {"x": _tensor_json(_nhwc(x)), "y": _tensor_json(y_d), "out": _tensor_json(d_out[:, None])},
+    }
+
+
+def _randomise(net: nn.Module, *inputs: torch.Tensor) -> None:
+    """Random but non-degenerate weights, for tests.
+
+    Biases and BN affine parameters are made non-zero / non-one, and BN running
+    statistics are set from one training-mode pass, so every parameter the importer
+    maps affects the outputs and activations keep a useful scale: a mis-mapped
+    tensor then shows up far above the parity tolerance.
+    """
+    net.apply(init_weights)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) and m.bias is not None:
+                m.bias.normal_(0.0, 0.1)
+            elif isinstance(m, nn.BatchNorm2d):
+                m.weight.normal_(1.0, 0.2)
+                m.bias.normal_(0.0, 0.2)
+                m.reset_running_stats()
+                m.momentum = None  # cumulative average: the stats of the pass below
+        net.train()
+        net(*inputs)
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.momentum = 0.1
+    net.eval()
+
+
+def random_nets(width: int, seed: int = 0) -> tuple[Generator, Discriminator, Encoder]:
+    torch.manual_seed(seed)
+    G, D, E = Generator(width), Discriminator(width), Encoder(width)
+    n = 64
+    z, y = torch.randn(n, Z_DIM), _one_hot(torch.randint(0, N_AGES, (n,)).tolist())
+    _randomise(G, z, y)
+    x = torch.rand(n, 3, IMAGE_SIZE, IMAGE_SIZE) * 2 - 1
+    _randomise(D, x, y)
+    _randomise(E, x)
+    return G, D, E
+
+
+def trained_nets(run: str) -> tuple[Generator, Discriminator, Encoder, dict]:
+    gan_path, enc_path = os.path.join(run, "gan.pt"), os.path.join(run, "encoder.pt")
+    for path, stage in ((gan_path, "gan"), (enc_path, "encoder")):
+        if not os.path.exists(path):
+            raise SystemExit(f"{path} not found: train stage '{stage}' first (python3 -m reage_train.train {stage} ...)")
+    ck = torch.load(gan_path, map_location="cpu")
+    G, D = Generator(ck["width"]), Discriminator(ck["width"])
+    G.load_state_dict(ck["G"])
+    D.load_state_dict(ck["D"])
+    ek = torch.load(enc_path, map_location="cpu")
+    E = Encoder(ek["width"])
+    E.load_state_dict(ek["E"])
+    info = {
+        "width": ck["width"],
+        "encoderWidth": ek["width"],
+        "random": False,
+        "gan": {"epochs": ck["state"]["epoch"], "steps": ck["state"]["step"]},
+        "encoder": {"steps": ek["state"]["step"]},
+    }
+    return G, D, E, info
+
+
+def export(out: str, run: str | None = None, random: bool = False, width: int = 64, seed: int = 0) -> dict:
+    if random:
+        G, D, E = random_nets(width, seed)
+        info = {"width": width, "encoderWidth": width, "random": True,
+                "gan": {"epochs": 0, "steps": 0}, "encoder": {"steps": 0}}
+    else:
+        if not run:
+            raise SystemExit("--run is required unless --random")
+        G, D, E, info = trained_nets(run)
+    os.makedirs(out, exist_ok=True)
+    # export.json marks a complete export: drop an older one before touching the rest.
+    meta_path = os.path.join(out, "export.json")
+    if os.path.exists(meta_path):
+        os.remove(meta_path)
+    for name, net in (("generator", G), ("discriminator", D), ("encoder", E)):
+        entries, data = weight_entries(net)
+        _write_atomic(os.path.join(out, f"{name}.bin"), data)
+        _write_json(os.path.join(out, f"{name}.json"), entries)
+    _write_json(os.path.join(out, "fixtures.json"), fixtures(G, D, E))
+    meta = {"format": FORMAT, **info, "run": os.path.abspath(run) if run else None,
+            "imageSize": IMAGE_SIZE, "zDim": Z_DIM, "torch": torch.__version__,
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    _write_json(meta_path, meta)
+    return meta
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", help="run folder holding gan.pt and encoder.pt")
+    p.add_argument("--out", required=True, help="export folder (created)")
+    p.add_argument("--random", action="store_true", help="random nets instead of a run (tests only)")
+    p.add_argument("--width", type=int, default=64, help="network width for --random")
+    p.add_argument("--seed", type=int, default=0, help="seed for --random")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)  # tiny workload; leave the cores to training
+    meta = export(args.out, run=args.run, random=args.random, width=args.width, seed=args.seed)
+    print(json.dumps(meta))
+
+
+if __name__ == "__main__":
+    main()
