@@ -70,6 +70,26 @@ class RunLog:
         print(json.dumps(rec), flush=True)
 
 
+def hybrid_terms(G, E, x, y, fake, z, args) -> torch.Tensor:
+    """Extra generator/encoder terms of the hybrid recipe.
+
+    The plain cGAN (the paper's recipe) collapsed on this CPU budget: after 16
+    epochs G ignored z (every row of the sample grid the same face) and then
+    diverged. Tying G to real faces through E, as autoencoding GANs do (CAAE,
+    Zhang et al. 2017; VAE-GAN), makes G use z from the first epoch:
+      - reconstruction: G(E(x), y_true) ~ x (L1), so z carries identity;
+      - latent recovery: E(G(z, y)) ~ z, the paper's stage-2 objective, trained jointly;
+      - prior matching: the batch of E(x) has zero mean and unit variance per
+        dimension, so encoded faces live where G was trained adversarially.
+    The adversarial term on G(z, y) with random y keeps y meaningful (aging).
+    """
+    z_real = E(x)
+    rec = F.l1_loss(G(z_real, y), x)
+    lat = F.mse_loss(E(fake), z)
+    prior = z_real.mean(0).pow(2).mean() + (z_real.var(0) - 1).pow(2).mean()
+    return args.rec_weight * rec + args.latent_weight * lat + args.prior_weight * prior
+
+
 def train_gan(args) -> None:
     torch.manual_seed(args.seed)
     os.makedirs(args.run, exist_ok=True)
@@ -80,15 +100,26 @@ def train_gan(args) -> None:
     G, D = Generator(args.width), Discriminator(args.width)
     G.apply(init_weights)
     D.apply(init_weights)
+    hybrid = args.recipe == "hybrid"
+    # In the hybrid recipe E trains with G from the start (see hybrid_terms); its
+    # weights are then the starting point of stage 2.
+    E = Encoder(args.width) if hybrid else None
+    if E is not None:
+        E.apply(init_weights)
+    gen_params = list(G.parameters()) + (list(E.parameters()) if E is not None else [])
     # The paper's recipe: Adam, lr 2e-4, beta1 0.5 (DCGAN).
-    optG = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    optG = torch.optim.Adam(gen_params, lr=args.lr, betas=(0.5, 0.999))
     optD = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
     ckpt_path = os.path.join(args.run, "gan.pt")
     state = {"epoch": 0, "step": 0}
     fixed_z = torch.randn(8, Z_DIM, generator=torch.Generator().manual_seed(1234))
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
+        if ck.get("recipe", "paper") != args.recipe:
+            raise SystemExit(f"{ckpt_path} was trained with --recipe {ck.get('recipe', 'paper')}; resume with the same recipe")
         G.load_state_dict(ck["G"]); D.load_state_dict(ck["D"])
+        if E is not None:
+            E.load_state_dict(ck["E"])
         optG.load_state_dict(ck["optG"]); optD.load_state_dict(ck["optD"])
         state = ck["state"]
         torch.set_rng_state(ck["rng"])
@@ -100,8 +131,11 @@ def train_gan(args) -> None:
     real_t, fake_t = 0.9, 0.0
 
     def checkpoint():
-        atomic_save({"G": G.state_dict(), "D": D.state_dict(), "optG": optG.state_dict(), "optD": optD.state_dict(),
-                     "state": state, "rng": torch.get_rng_state(), "width": args.width}, ckpt_path)
+        ck = {"G": G.state_dict(), "D": D.state_dict(), "optG": optG.state_dict(), "optD": optD.state_dict(),
+              "state": state, "rng": torch.get_rng_state(), "width": args.width, "recipe": args.recipe}
+        if E is not None:
+            ck["E"] = E.state_dict()
+        atomic_save(ck, ckpt_path)
 
     while state["epoch"] < args.epochs:
         perm = torch.from_numpy(np.random.default_rng(args.seed + state["epoch"]).permutation(n))
@@ -128,6 +162,8 @@ def train_gan(args) -> None:
             # G step (non-saturating loss).
             d_gen = D(fake, y_fake)
             loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
+            if E is not None:
+                loss_g = loss_g + hybrid_terms(G, E, x, y, fake, z, args)
             optG.zero_grad(set_to_none=True)
             loss_g.backward()
             optG.step()
@@ -146,6 +182,10 @@ def train_gan(args) -> None:
                 break
         if not (args.max_steps and state["step"] >= args.max_steps) or state["step"] % steps_per_epoch == 0:
             state["epoch"] += 1
+        # Keep the previous epoch's checkpoint: a GAN can collapse within a few hundred
+        # steps (the first CPU run did, at epoch 17), and this is the way back.
+        if os.path.exists(ckpt_path):
+            os.replace(ckpt_path, os.path.join(args.run, "gan-prev.pt"))
         checkpoint()
         save_grid(G, fixed_z, os.path.join(args.run, f"samples_gan_epoch{state['epoch']:03d}.png"))
         log.write(stage="gan", event="epoch_end", epoch=state["epoch"], step=state["step"])
@@ -162,8 +202,11 @@ def train_encoder(args) -> None:
     G.eval()
     for p in G.parameters():
         p.requires_grad_(False)
-    E = Encoder(args.width)
-    E.apply(init_weights)
+    E = Encoder(ck["width"])
+    if "E" in ck:
+        E.load_state_dict(ck["E"])  # hybrid recipe: stage 2 fine-tunes the jointly trained E
+    else:
+        E.apply(init_weights)
     opt = torch.optim.Adam(E.parameters(), lr=args.lr, betas=(0.5, 0.999))
     path = os.path.join(args.run, "encoder.pt")
     state = {"step": 0}
@@ -212,6 +255,11 @@ def main(argv=None) -> None:
     p.add_argument("--checkpoint-every", type=int, default=500)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--recipe", choices=["paper", "hybrid"], default="paper",
+                   help="paper: plain cGAN; hybrid: cGAN plus encoder reconstruction terms (see hybrid_terms)")
+    p.add_argument("--rec-weight", type=float, default=10.0)
+    p.add_argument("--latent-weight", type=float, default=1.0)
+    p.add_argument("--prior-weight", type=float, default=1.0)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     (train_gan if args.stage == "gan" else train_encoder)(args)
