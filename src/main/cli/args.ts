@@ -77,9 +77,10 @@ function positiveInt(name: string, value: string | undefined, fallback?: number)
 }
 
 export function parseCommand(argv: string[]): Command {
-  const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
-  if (!['age', 'info', 'eval'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const [first, ...rest] = argv;
+  if (!first || first === 'help' || first === '--help' || first === '-h') return { command: 'help' };
+  if (first !== 'age' && first !== 'info' && first !== 'eval') throw new UsageError(`unknown command "${first}"`);
+  const command = first;
   let parsed;
   try {
     parsed = parseArgs({

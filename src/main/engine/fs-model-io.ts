@@ -14,7 +14,7 @@ interface ModelJson {
   generatedBy?: string;
   convertedBy?: string | null;
   signature?: object;
-  userDefinedMetadata?: Record<string, unknown>;
+  userDefinedMetadata?: Record<string, {}>;
   modelInitializer?: object;
 }
 
