@@ -22,6 +22,8 @@ export interface ShotJob {
   settings: AgeSettings;
   /** skip frames whose output already exists and is complete */
   resume?: boolean;
+  /** output bit depth; the plate's own when absent (JPEG is always 8-bit) */
+  bitDepth?: 8 | 16;
 }
 
 export interface ShotProgress {

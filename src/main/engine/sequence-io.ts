@@ -517,6 +517,18 @@ export async function isCompleteOutput(path: string): Promise<boolean> {
 // ---------------------------------------------------------------------------
 // Float RGB for the compositor
 
+/**
+ * The image at another bit depth, for an export that asks for one: 8 -> 16 maps
+ * 255 to 65535 exactly (x * 257), 16 -> 8 rounds. The same image when nothing changes.
+ */
+export function withBitDepth(image: RawImage, bitDepth: RawImage['bitDepth']): RawImage {
+  if (image.bitDepth === bitDepth) return image;
+  const data = bitDepth === 16 ? new Uint16Array(image.data.length) : new Uint8Array(image.data.length);
+  const f = bitDepth === 16 ? (v: number) => v * 257 : (v: number) => Math.round(v / 257);
+  for (let i = 0; i < data.length; i++) data[i] = f(image.data[i]!);
+  return { ...image, bitDepth, data };
+}
+
 /** A frame as float RGB in 0..1, whatever its layout; alpha rides along untouched. */
 export interface RgbFloatImage {
   width: number;

@@ -1,0 +1,148 @@
+/**
+ * The engine: picks the tf backend, loads the Age-cGAN model and face-api's
+ * networks once, and serves previews and shots. The CLI, the engine worker process
+ * (Electron utility process or browser-host child) and the tests all start here.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { ageCategoryIndex, type BackendChoice } from '../../shared/ages.js';
+import { ageFace, type AgingNetworks } from './age-face.js';
+import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary } from './api.js';
+import { initBackend, type BackendInfo } from './backend.js';
+import { detectFaces } from './face-track.js';
+import { FaceAnalyzer, toRgb8 } from './faces.js';
+import { loadModel } from './model.js';
+import { checkSettings, runShot } from './shot.js';
+import { estimateSourceAge } from './source-age.js';
+import { InputError, readFrame } from './sequence-io.js';
+import { StageTimer } from './stage-timer.js';
+import type { AgeSettings, RawImage } from './types.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The shipped model; REAGE_MODEL names another (e.g. a studio's own, trained on licensed footage). */
+export function defaultModelDir(): string {
+  return process.env.REAGE_MODEL ?? join(ROOT, 'models', 'reage-utkface-64');
+}
+
+function appVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface EngineOptions {
+  backend?: BackendChoice;
+  modelDir?: string;
+}
+
+export interface EngineInfoDetails extends EngineInfo {
+  backendDetails: BackendInfo;
+}
+
+async function png(image: RawImage): Promise<Uint8Array> {
+  const { width, height } = image;
+  return new Uint8Array(await sharp(toRgb8(image), { raw: { width, height, channels: 3 } }).png().toBuffer());
+}
+
+class Engine implements ReAgeEngine {
+  /** one job at a time: the networks and the tf backend are shared state */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly nets: AgingNetworks,
+    private readonly backend: BackendInfo,
+  ) {}
+
+  info(): EngineInfoDetails {
+    const { manifest, dir } = this.nets.model;
+    return {
+      backend: this.backend.name,
+      backendDetails: this.backend,
+      model: {
+        name: manifest.name,
+        version: manifest.version,
+        imageSize: manifest.imageSize,
+        categories: manifest.ageCategories,
+        path: dir,
+        trained: manifest.trained,
+      },
+      versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version },
+    };
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  preview(file: string, frame: number, settings: AgeSettings, signal?: AbortSignal): Promise<PreviewResult> {
+    return this.serial(async () => {
+      checkSettings(settings);
+      const started = performance.now();
+      const ref = { frame, path: file };
+      const { image } = await readFrame(ref);
+      const [face] = await detectFaces(this.nets.analyzer, image);
+      const before = await png(image);
+      const base = { frame, file, width: image.width, height: image.height, beforePng: before };
+      if (!face) return { ...base, afterPng: before, seconds: (performance.now() - started) / 1000 };
+      const sourceAge =
+        settings.sourceAge === 'auto' ? await estimateSourceAge(this.nets.analyzer, [ref], signal) : settings.sourceAge;
+      if (!sourceAge) throw new InputError(`no age estimate for frame ${frame} (${file})`);
+      const aged = await ageFace(this.nets, {
+        image,
+        landmarks: face.landmarks,
+        sourceIndex: ageCategoryIndex(sourceAge),
+        targetIndex: ageCategoryIndex(settings.targetAge),
+        mode: settings.mode,
+        composite: settings.composite,
+        steps: settings.steps,
+        seed: settings.seed,
+        ...(signal ? { signal } : {}),
+        timer: new StageTimer(),
+      });
+      return {
+        ...base,
+        afterPng: await png(aged.output),
+        face,
+        maskOutline: aged.mask.polygon,
+        sourceAge,
+        losses: aged.losses,
+        seconds: (performance.now() - started) / 1000,
+      };
+    });
+  }
+
+  ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary> {
+    return this.serial(() => runShot({ nets: this.nets, backend: this.backend.name }, job, hooks));
+  }
+
+  dispose(): void {
+    this.nets.model.dispose();
+    this.nets.analyzer.dispose();
+  }
+}
+
+/**
+ * Load everything the engine needs. Throws ModelError (naming the file and the
+ * problem) for a missing, corrupt or mismatched model, and a plain Error naming the
+ * backend when a forced backend cannot start.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<ReAgeEngine & { info(): EngineInfoDetails }> {
+  const backend = await initBackend(options.backend);
+  const model = await loadModel(options.modelDir ?? defaultModelDir());
+  try {
+    const analyzer = await FaceAnalyzer.load();
+    const template = model.manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
+    return new Engine({ model, analyzer, template }, backend);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
