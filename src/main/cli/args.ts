@@ -15,7 +15,14 @@ import {
   type ReconstructionMode,
 } from '../../shared/ages.js';
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Optimisation steps for a shot's first frame; `npm run bench` uses the same default. */
+export const DEFAULT_STEPS = 60;
+/** Steps per face for `reage eval`. */
+export const DEFAULT_EVAL_STEPS = 40;
 
 export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
 
@@ -117,7 +124,7 @@ export function parseCommand(argv: string[]): Command {
   if (command === 'info') return { command, ...common };
   if (command === 'eval') {
     if (v.split !== undefined && v.split !== 'test') throw new UsageError('--split must be "test"');
-    return { command, ...common, split: 'test', limit: positiveInt('limit', v.limit), steps: positiveInt('steps', v.steps, 40)!, out: v.out };
+    return { command, ...common, split: 'test', limit: positiveInt('limit', v.limit), steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!, out: v.out };
   }
   if (parsed.positionals.length === 0) throw new UsageError('reage age needs an <input>: a folder, a pattern or files');
   if (!v.out) throw new UsageError('reage age needs --out <folder or pattern>');
@@ -135,7 +142,7 @@ export function parseCommand(argv: string[]): Command {
     sourceAge: source,
     mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'identity'),
     composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),
-    steps: positiveInt('steps', v.steps, 60)!,
+    steps: positiveInt('steps', v.steps, DEFAULT_STEPS)!,
     warmSteps: positiveInt('warm-steps', v['warm-steps']),
     seed: positiveInt('seed', v.seed, 0)!,
     frames: v.frames,

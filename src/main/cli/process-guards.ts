@@ -1,0 +1,51 @@
+/**
+ * Process-level plumbing for the `reage` entry points: one-line error messages,
+ * a guard against crash dumps, and Ctrl-C.
+ */
+import type { TextSink } from './progress.js';
+
+const MAX_MESSAGE = 400;
+
+/**
+ * One line saying what went wrong. Errors from the wasm backend can carry huge
+ * messages (or be thrown from a single-line minified file), so only the first line
+ * is kept and it is capped.
+ */
+export function describeError(err: unknown): string {
+  let text: string;
+  if (err instanceof Error) text = err.message || err.name;
+  else if (err && typeof err === 'object' && 'message' in err) text = String((err as { message: unknown }).message);
+  else text = String(err);
+  const line = text.split('\n')[0]?.trim() || 'unknown error';
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line;
+}
+
+/**
+ * Report a stray rejection or exception in one line and exit 1. Without this the
+ * wasm backend's Emscripten glue, which registers its own listeners that rethrow,
+ * makes Node print the throwing source line: megabytes of minified JavaScript.
+ * Prepended so these run before any listener a backend adds later.
+ */
+export function installCrashGuards(stderr: TextSink, exit: (code: number) => never = process.exit): void {
+  const die = (kind: string) => (err: unknown) => {
+    stderr.write(`reage: internal error (${kind}): ${describeError(err)}\n`);
+    exit(1);
+  };
+  process.prependListener('unhandledRejection', die('unhandled rejection'));
+  process.prependListener('uncaughtException', die('uncaught exception'));
+}
+
+/**
+ * Subscribe to Ctrl-C (SIGINT); the returned function unsubscribes. The first press
+ * calls `handler` (a graceful stop); a second press exits 130 at once, for a user
+ * who will not wait for the current frame.
+ */
+export function onSigint(handler: () => void, exit: (code: number) => never = process.exit): () => void {
+  let presses = 0;
+  const listener = () => {
+    if (++presses > 1) exit(130);
+    handler();
+  };
+  process.on('SIGINT', listener);
+  return () => process.off('SIGINT', listener);
+}

@@ -1,0 +1,181 @@
+/**
+ * The whole engine on real plates (../shared/footage/akiyo): outputs named, sized and
+ * laid out as the inputs, untouched outside the face, changed inside; resume, a
+ * corrupt frame among good ones, a frame without a face, 16-bit plates, abort, and
+ * no tensor leak. Runs a small random model (test/helpers/random-model.ts): what
+ * is checked here is the pipeline, not the quality of the ageing.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReAgeEngine, ShotJob } from '../../src/main/engine/api.js';
+import { initBackend } from '../../src/main/engine/backend.js';
+import { createEngine } from '../../src/main/engine/engine.js';
+import type { FrameReport } from '../../src/main/engine/types.js';
+import { buildRandomModel } from '../helpers/random-model.js';
+
+const AKIYO = join(import.meta.dirname, '../../../shared/footage/akiyo');
+const settings: ShotJob['settings'] = {
+  targetAge: '60+',
+  sourceAge: '19-29',
+  mode: 'pixel',
+  composite: 'delta',
+  steps: 4,
+  seed: 0,
+};
+
+let engine: ReAgeEngine;
+let modelDir: string;
+let work: string;
+
+async function pixels(path: string): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
+  const { data, info } = await sharp(path).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** Pixels (not samples) that differ, with their bounding box. */
+async function difference(a: string, b: string) {
+  const [x, y] = [await pixels(a), await pixels(b)];
+  expect([y.width, y.height, y.channels]).toEqual([x.width, x.height, x.channels]);
+  const ax = new Uint16Array(x.data.buffer, x.data.byteOffset, x.data.length / 2);
+  const ay = new Uint16Array(y.data.buffer, y.data.byteOffset, y.data.length / 2);
+  let changed = 0;
+  let maxDiff = 0;
+  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  for (let p = 0; p < x.width * x.height; p++) {
+    let d = 0;
+    for (let c = 0; c < x.channels; c++) d = Math.max(d, Math.abs(ax[p * x.channels + c]! - ay[p * x.channels + c]!));
+    if (d === 0) continue;
+    changed++;
+    maxDiff = Math.max(maxDiff, d);
+    const col = p % x.width;
+    const row = Math.floor(p / x.width);
+    box.x0 = Math.min(box.x0, col);
+    box.x1 = Math.max(box.x1, col);
+    box.y0 = Math.min(box.y0, row);
+    box.y1 = Math.max(box.y1, row);
+  }
+  return { changed, maxDiff, box };
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  modelDir = await buildRandomModel(8);
+  engine = await createEngine({ backend: 'wasm', modelDir });
+  work = await mkdtemp(join(tmpdir(), 'reage-engine-'));
+}, 120_000);
+
+afterAll(async () => {
+  engine?.dispose();
+  if (modelDir) await rm(join(modelDir, '..'), { recursive: true, force: true });
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('engine on the akiyo plate', () => {
+  it('reports the backend and an untrained model honestly', () => {
+    const info = engine.info();
+    expect(info.backend).toBe('wasm');
+    expect(info.model).toMatchObject({ name: 'random-test', trained: false, imageSize: 64 });
+  });
+
+  it('ages a frame range: names, sizes and frame numbers kept, only the face changed, no leak', async () => {
+    const out = join(work, 'aged');
+    const reports: FrameReport[] = [];
+    const before = tf.memory().numTensors;
+    const summary = await engine.ageShot(
+      // replace: a random G's age delta is below one 8-bit level; its face is not
+      { input: AKIYO, frames: '1001-1004', out: out + '/', settings: { ...settings, composite: 'replace' } },
+      { onFrame: (r) => reports.push(r) },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(summary).toMatchObject({ total: 4, done: 4, failed: 0, noFace: 0, backend: 'wasm', sourceAge: '19-29' });
+    expect((await readdir(out)).sort()).toEqual([1001, 1002, 1003, 1004].map((f) => `akiyo.${f}.png`));
+    expect(reports.map((r) => r.frame)).toEqual([1001, 1002, 1003, 1004]);
+    // warm starts: frames after the first run a quarter of the steps from the previous z
+    expect(reports.map((r) => r.losses?.steps)).toEqual([4, 1, 1, 1]);
+    for (const r of reports) {
+      expect(Object.keys(r.stages ?? {})).toEqual(
+        expect.arrayContaining(['read', 'detect', 'align', 'optimise', 'generate', 'composite', 'write']),
+      );
+      const d = await difference(r.file, r.output!);
+      expect(d.changed).toBeGreaterThan(200);
+      // Akiyo's face lies about x 130-215, y 60-175 of the 352x288 plate: the change stays on it.
+      expect(d.box.x0).toBeGreaterThan(110);
+      expect(d.box.x1).toBeLessThan(235);
+      expect(d.box.y0).toBeGreaterThan(40);
+      expect(d.box.y1).toBeLessThan(200);
+    }
+  }, 120_000);
+
+  it('delta compositing at the source age changes nothing beyond rounding', async () => {
+    const out = join(work, 'same-age');
+    await engine.ageShot({ input: AKIYO, frames: '1001', out: out + '/', settings: { ...settings, targetAge: '19-29' } });
+    const d = await difference(join(AKIYO, 'akiyo.1001.png'), join(out, 'akiyo.1001.png'));
+    expect(d.maxDiff).toBeLessThanOrEqual(257); // one 8-bit level, in 16-bit units
+  }, 60_000);
+
+  it('resume skips frames already complete and redoes a missing one', async () => {
+    const out = join(work, 'resume');
+    await engine.ageShot({ input: AKIYO, frames: '1001-1002', out: out + '/', settings });
+    await rm(join(out, 'akiyo.1002.png'));
+    const summary = await engine.ageShot({ input: AKIYO, frames: '1001-1003', out: out + '/', settings, resume: true });
+    expect(summary).toMatchObject({ total: 3, skipped: 1, done: 2, failed: 0 });
+  }, 60_000);
+
+  it('a corrupt frame fails with its name and frame; a faceless frame passes through; the rest are done', async () => {
+    const shot = join(work, 'mixed');
+    const out = join(work, 'mixed-out');
+    await rm(shot, { recursive: true, force: true });
+    await mkdir(shot);
+    await copyFile(join(AKIYO, 'akiyo.1001.png'), join(shot, 'plate.0001.png'));
+    await writeFile(join(shot, 'plate.0002.png'), (await readFile(join(AKIYO, 'akiyo.1002.png'))).subarray(0, 900));
+    await sharp({ create: { width: 352, height: 288, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .png()
+      .toFile(join(shot, 'plate.0003.png'));
+    const reports: FrameReport[] = [];
+    const summary = await engine.ageShot(
+      { input: join(shot, 'plate.####.png'), out: join(out, 'aged.####.png'), settings },
+      { onFrame: (r) => reports.push(r) },
+    );
+    expect(summary).toMatchObject({ total: 3, done: 1, failed: 1, noFace: 1 });
+    expect(summary.failures[0]!.error).toMatch(/frame 2 .*plate\.0002\.png/);
+    expect(reports.map((r) => r.status)).toEqual(['done', 'failed', 'no-face']);
+    expect((await readdir(out)).sort()).toEqual(['aged.0001.png', 'aged.0003.png']);
+    // passed through byte for byte
+    expect(await readFile(join(out, 'aged.0003.png'))).toEqual(await readFile(join(shot, 'plate.0003.png')));
+  }, 60_000);
+
+  it('keeps a 16-bit plate 16-bit, and writes 8-bit when asked', async () => {
+    const shot = join(work, 'deep');
+    await mkdir(shot, { recursive: true });
+    await sharp(join(AKIYO, 'akiyo.1001.png')).toColourspace('rgb16').png().toFile(join(shot, 'deep.1001.png'));
+    await engine.ageShot({ input: shot, out: join(work, 'deep-out') + '/', settings });
+    expect((await sharp(join(work, 'deep-out', 'deep.1001.png')).metadata()).depth).toBe('ushort');
+    await engine.ageShot({ input: shot, out: join(work, 'deep-8') + '/', settings, bitDepth: 8 });
+    expect((await sharp(join(work, 'deep-8', 'deep.1001.png')).metadata()).depth).toBe('uchar');
+  }, 60_000);
+
+  it('stops when aborted, leaving only complete frames', async () => {
+    const out = join(work, 'abort');
+    const controller = new AbortController();
+    const run = engine.ageShot(
+      { input: AKIYO, frames: '1001-1010', out: out + '/', settings },
+      { signal: controller.signal, onFrame: () => controller.abort(new Error('cancelled by test')) },
+    );
+    await expect(run).rejects.toThrow('cancelled by test');
+    const files = await readdir(out);
+    expect(files).toEqual(['akiyo.1001.png']);
+  }, 60_000);
+
+  it('previews a frame as before/after PNGs with the face and its mask outline', async () => {
+    const p = await engine.preview(join(AKIYO, 'akiyo.1001.png'), 1001, { ...settings, composite: 'replace' });
+    expect(p).toMatchObject({ frame: 1001, width: 352, height: 288, sourceAge: '19-29' });
+    expect(p.face?.landmarks).toHaveLength(68);
+    expect(p.maskOutline!.length).toBeGreaterThan(10);
+    expect((await sharp(p.afterPng).metadata()).width).toBe(352);
+    expect(Buffer.compare(Buffer.from(p.beforePng), Buffer.from(p.afterPng))).not.toBe(0);
+  }, 60_000);
+});
