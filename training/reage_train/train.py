@@ -70,7 +70,7 @@ class RunLog:
         print(json.dumps(rec), flush=True)
 
 
-def hybrid_terms(G, E, x, y, fake, z, args) -> torch.Tensor:
+def hybrid_terms(G, E, x, y, fake, z, args) -> tuple[torch.Tensor, float]:
     """Extra generator/encoder terms of the hybrid recipe.
 
     The plain cGAN (the paper's recipe) collapsed on this CPU budget: after 16
@@ -82,12 +82,14 @@ def hybrid_terms(G, E, x, y, fake, z, args) -> torch.Tensor:
       - prior matching: the batch of E(x) has zero mean and unit variance per
         dimension, so encoded faces live where G was trained adversarially.
     The adversarial term on G(z, y) with random y keeps y meaningful (aging).
+    Returns the weighted sum and the reconstruction L1 (for the log).
     """
     z_real = E(x)
     rec = F.l1_loss(G(z_real, y), x)
     lat = F.mse_loss(E(fake), z)
     prior = z_real.mean(0).pow(2).mean() + (z_real.var(0) - 1).pow(2).mean()
-    return args.rec_weight * rec + args.latent_weight * lat + args.prior_weight * prior
+    total = args.rec_weight * rec + args.latent_weight * lat + args.prior_weight * prior
+    return total, rec.item()
 
 
 def train_gan(args) -> None:
@@ -163,7 +165,9 @@ def train_gan(args) -> None:
             d_gen = D(fake, y_fake)
             loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
             if E is not None:
-                loss_g = loss_g + hybrid_terms(G, E, x, y, fake, z, args)
+                extra, rec = hybrid_terms(G, E, x, y, fake, z, args)
+                loss_g = loss_g + extra
+                sums["rec"] = sums.get("rec", 0.0) + rec
             optG.zero_grad(set_to_none=True)
             loss_g.backward()
             optG.step()
@@ -173,8 +177,9 @@ def train_gan(args) -> None:
             sums["d"] += loss_d.item(); sums["g"] += loss_g.item(); sums["k"] += 1
             if state["step"] % args.log_every == 0:
                 k = max(sums["k"], 1)
+                extra = {"loss_rec": sums["rec"] / k} if "rec" in sums else {}
                 log.write(stage="gan", epoch=state["epoch"], step=state["step"], loss_d=sums["d"] / k,
-                          loss_g=sums["g"] / k, images_per_s=k * bs / (time.time() - t0))
+                          loss_g=sums["g"] / k, **extra, images_per_s=k * bs / (time.time() - t0))
                 t0, sums = time.time(), {"d": 0.0, "g": 0.0, "k": 0}
             if args.checkpoint_every and state["step"] % args.checkpoint_every == 0:
                 checkpoint()

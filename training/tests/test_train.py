@@ -97,6 +97,28 @@ def test_resume_continues_from_the_checkpoint(data, tmp_path, capsys):
     assert "resumed encoder at step 2" in capsys.readouterr().out
 
 
+def test_hybrid_recipe_learns_to_reconstruct_and_seeds_the_encoder(data, tmp_path, capsys):
+    common = ["--data", data, "--run", str(tmp_path), "--width", str(WIDTH), "--batch-size", "16", "--limit", "16",
+              "--threads", "1", "--log-every", "1", "--recipe", "hybrid", "--lr", "1e-3"]
+    train.main(["gan", *common, "--max-steps", "30", "--checkpoint-every", "10"])
+    rec = [r["loss_rec"] for r in read_log(tmp_path) if "loss_rec" in r]
+    assert len(rec) == 30 and all(math.isfinite(v) for v in rec)
+    # G(E(x), y) ~ x on the same 16 faces: the L1 must fall clearly within 30 steps
+    assert np.mean(rec[-5:]) < 0.92 * np.mean(rec[:5]), rec
+    ck = torch.load(tmp_path / "gan.pt")
+    assert ck["recipe"] == "hybrid" and "E" in ck
+    # resuming under the other recipe would silently change the objective: refused
+    with pytest.raises(SystemExit, match="recipe"):
+        train.main(["gan", *common[:-4], "--lr", "1e-3", "--max-steps", "31", "--resume"])
+    # stage 2 starts from the jointly trained E rather than from scratch
+    train.main(["encoder", *common, "--encoder-steps", "1"])
+    ek = torch.load(tmp_path / "encoder.pt")
+    convs = [k for k, v in ck["E"].items() if k.endswith("weight") and v.dim() == 4]
+    diff = max((ek["E"][k] - ck["E"][k]).abs().max().item() for k in convs)
+    # one Adam step moves a weight by about lr (2e-4); a fresh N(0, 0.02) init would be ~0.1 away
+    assert diff < 0.01, diff
+
+
 def load_exported(out: Path, name: str, net: torch.nn.Module) -> torch.nn.Module:
     """Rebuild a network from NAME.json + NAME.bin, as the importer reads them."""
     entries = json.loads((out / f"{name}.json").read_text())

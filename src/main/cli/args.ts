@@ -36,7 +36,9 @@ Usage:
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
-Exit status: 0 every frame succeeded, 1 some frames failed, 2 usage error.`;
+Frames without a face are passed through unchanged and reported.
+Exit status: 0 every frame succeeded, 1 some frames failed or the engine could not start,
+2 usage error (or an input/output that cannot be used), 130 interrupted (Ctrl-C).`;
 
 interface Common {
   backend: BackendChoice;

@@ -2,6 +2,8 @@
  * Process-level plumbing for the `reage` entry points: one-line error messages,
  * a guard against crash dumps, and Ctrl-C.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { TextSink } from './progress.js';
 
 const MAX_MESSAGE = 400;
@@ -48,4 +50,15 @@ export function onSigint(handler: () => void, exit: (code: number) => never = pr
   };
   process.on('SIGINT', listener);
   return () => process.off('SIGINT', listener);
+}
+
+/** Whether the module at `moduleUrl` is the script Node was asked to run (not an import). */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl;
+  } catch {
+    return false;
+  }
 }

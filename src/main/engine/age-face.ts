@@ -11,7 +11,7 @@ import type { FaceAnalyzer } from './faces.js';
 import type { AgeModel } from './model.js';
 import { optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
-import { StageTimer } from './stage-timer.js';
+import type { StageTimer } from './stage-timer.js';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
 import type { Affine, Point, RawImage } from './types.js';
 

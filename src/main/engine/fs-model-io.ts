@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 interface ModelJson {
   modelTopology: object;
@@ -14,7 +14,7 @@ interface ModelJson {
   generatedBy?: string;
   convertedBy?: string | null;
   signature?: object;
-  userDefinedMetadata?: Record<string, {}>;
+  userDefinedMetadata?: Record<string, object>;
   modelInitializer?: object;
 }
 

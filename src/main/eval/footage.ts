@@ -49,7 +49,8 @@ export async function listShots(footageDir: string): Promise<{ shot: string; fil
   for (const entry of (await readdir(footageDir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!entry.isDirectory()) continue;
     const files = (await readdir(join(footageDir, entry.name))).filter((n) => IMAGE_EXT.test(n) && !n.startsWith('.'));
-    if (files.length >= 2) shots.push({ shot: entry.name, files: files.sort().map((f) => join(footageDir, entry.name, f)) });
+    if (files.length >= 2)
+      shots.push({ shot: entry.name, files: files.sort().map((f) => join(footageDir, entry.name, f)) });
   }
   return shots;
 }

@@ -194,14 +194,17 @@ function table(header: string[], rows: string[][]): string {
 export function formatEvalTable(r: EvalReport): string {
   const out: string[] = [];
   const m = r.model;
-  out.push(`## reage eval: ${m.name} ${m.version}${m.trained ? '' : ' (UNTRAINED: random weights, figures are meaningless)'}`);
+  out.push(
+    `## reage eval: ${m.name} ${m.version}${m.trained ? '' : ' (UNTRAINED: random weights, figures are meaningless)'}`,
+  );
   out.push('');
   out.push(`- Command: \`${r.command}\``);
   out.push(
     `- Model: \`${m.path}\`, width ${m.width}/${m.encoderWidth}, trained ${m.trained ? `yes (${m.training.epochs} epochs, ${m.training.steps} GAN steps, ${m.training.encoderSteps} encoder steps)` : 'no'}`,
   );
   const b = r.backend;
-  const wasm = b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, ${b.threads ?? 1} thread${b.threads === 1 ? '' : 's'})` : '';
+  const wasm =
+    b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, ${b.threads ?? 1} thread${b.threads === 1 ? '' : 's'})` : '';
   out.push(`- Backend: ${b.name}${wasm}`);
   const h = r.hardware;
   out.push(`- Hardware: ${h.cores} × ${h.cpu}, ${h.memoryGiB} GiB RAM, ${h.os} ${h.arch}, Node ${h.node}`);
@@ -212,7 +215,9 @@ export function formatEvalTable(r: EvalReport): string {
   out.push(
     `- Optimiser: at most ${r.settings.steps} steps (${r.settings.earlyStop}); identity loss on ${r.settings.optimiserRecogniser}; aged faces are G(z, y) from ${r.settings.agedFrom}`,
   );
-  out.push(`- Measured with ${r.settings.measuredWith}, independent of the optimiser's recogniser; input: ${r.settings.measureInput}`);
+  out.push(
+    `- Measured with ${r.settings.measuredWith}, independent of the optimiser's recogniser; input: ${r.settings.measureInput}`,
+  );
   const t = r.threshold;
   out.push(
     `- Threshold: same person when distance < **${t.threshold.toFixed(4)}**, calibrated at a false-accept rate of ${pct(t.targetFar)} ` +
@@ -233,7 +238,7 @@ export function formatEvalTable(r: EvalReport): string {
     ),
   );
   out.push('');
-  out.push('### Identity of reconstructions (the paper\'s Table 1)');
+  out.push("### Identity of reconstructions (the paper's Table 1)");
   out.push('');
   const rec = r.reconstruction;
   const row = (label: string, x: ReconstructionResult, paper: number): string[] => [

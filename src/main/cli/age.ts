@@ -1,0 +1,85 @@
+/**
+ * `reage age`: one shot through the engine. Per frame: a JSON record (--json), or a
+ * human line when the output is a log or a pipe; on a terminal a progress bar
+ * instead, with the frames that need attention printed above it. Then a summary.
+ */
+import type { ShotJob } from '../engine/api.js';
+import type { AgeSettings, FrameReport } from '../engine/types.js';
+import type { AgeCommand } from './args.js';
+import type { CliDeps } from './deps.js';
+import {
+  ShotTally,
+  exitCodeFor,
+  frameLine,
+  frameRecord,
+  summaryLines,
+  summaryRecord,
+  type ShotOutcome,
+} from './frame-output.js';
+import { TerminalProgress } from './progress.js';
+import { interruptible, openEngine } from './session.js';
+
+export function shotJobFor(cmd: AgeCommand): ShotJob {
+  const settings: AgeSettings = {
+    targetAge: cmd.age,
+    sourceAge: cmd.sourceAge,
+    mode: cmd.mode,
+    composite: cmd.composite,
+    steps: cmd.steps,
+    ...(cmd.warmSteps !== undefined ? { warmSteps: cmd.warmSteps } : {}),
+    seed: cmd.seed,
+  };
+  return {
+    // several positionals are a list of files; one is a folder, a pattern or a file
+    input: cmd.inputs.length === 1 ? cmd.inputs[0]! : cmd.inputs,
+    out: cmd.out,
+    settings,
+    ...(cmd.frames !== undefined ? { frames: cmd.frames } : {}),
+    resume: cmd.resume,
+  };
+}
+
+export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
+  const engine = await openEngine(deps, cmd);
+  try {
+    const progress = new TerminalProgress(deps.stderr, deps.isTTY);
+    const tally = new ShotTally(engine.info().backend);
+    const stop = interruptible(deps, (message) => progress.log(message));
+
+    const emitFrame = (r: FrameReport): void => {
+      if (cmd.json) deps.stdout.write(`${JSON.stringify(frameRecord(r))}\n`);
+      else if (!deps.isTTY) deps.stdout.write(`${frameLine(r)}\n`);
+      // on a terminal the bar shows progress; only frames needing a look get a line
+      else if (r.status === 'failed' || r.status === 'no-face') progress.log(frameLine(r));
+    };
+
+    let outcome: ShotOutcome;
+    try {
+      const summary = await engine.ageShot(shotJobFor(cmd), {
+        signal: stop.signal,
+        onFrame: (r) => {
+          tally.frame(r);
+          emitFrame(r);
+        },
+        onProgress: (p) => {
+          tally.progress(p);
+          progress.update(p);
+        },
+      });
+      // an interrupt during the last frame's write lets the shot complete: report it as complete
+      outcome = { summary, interrupted: false };
+    } catch (err) {
+      if (!stop.signal.aborted) throw err;
+      outcome = { summary: tally.snapshot(), interrupted: true };
+    } finally {
+      stop.release();
+      progress.end();
+    }
+
+    if (cmd.json) deps.stdout.write(`${JSON.stringify(summaryRecord(outcome))}\n`);
+    else deps.stdout.write(summaryLines(outcome).join('\n') + '\n');
+    return exitCodeFor(outcome);
+  } finally {
+    engine.dispose();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The `reage` command line (`npm run reage`, bin/reage.js): parses argv, runs one
+ * command and returns its exit status. Everything outside (the engine, the
+ * evaluation, the streams, Ctrl-C) comes in through `deps`; the real ones are wired
+ * only when this file is run directly, so tests drive `main` with fakes.
+ */
+import { runAge } from './age.js';
+import { USAGE, parseCommand } from './args.js';
+import type { CliDeps, EvalModule } from './deps.js';
+import { runEvalCommand } from './eval.js';
+import { EXIT_OK } from './frame-output.js';
+import { runInfo } from './info.js';
+import { installCrashGuards, isEntryPoint, onSigint } from './process-guards.js';
+import { reportError } from './session.js';
+
+export async function main(argv: string[], deps: CliDeps): Promise<number> {
+  try {
+    const cmd = parseCommand(argv);
+    switch (cmd.command) {
+      case 'help':
+        deps.stdout.write(`${USAGE}\n`);
+        return EXIT_OK;
+      case 'age':
+        return await runAge(cmd, deps);
+      case 'info':
+        return await runInfo(cmd, deps);
+      case 'eval':
+        return await runEvalCommand(cmd, deps);
+    }
+  } catch (err) {
+    return reportError(err, deps.stderr);
+  }
+}
+
+/** The real world: the engine and the evaluation are imported only when a command needs them. */
+export function realDeps(): CliDeps {
+  return {
+    createEngine: async (options) => (await import('../engine/engine.js')).createEngine(options),
+    // a computed specifier: the evaluation module is optional at compile time
+    loadEval: async () => (await import(new URL('../eval/evaluate.js', import.meta.url).href)) as EvalModule,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: process.stderr.isTTY === true,
+    onInterrupt: (handler) => onSigint(handler),
+  };
+}
+
+if (isEntryPoint(import.meta.url)) {
+  installCrashGuards(process.stderr);
+  const code = await main(process.argv.slice(2), realDeps());
+  // exit explicitly: a backend may keep handles open after the engine is disposed
+  process.exit(code);
+}

@@ -1,0 +1,503 @@
+/**
+ * `reage eval`: how well the model reconstructs and ages real faces, measured the way
+ * Antipov et al. (2017) measured Age-cGAN, on the held-out UTKFace `test.txt`.
+ *
+ * For each evaluated face x (a seeded, age-stratified choice of `limit` test images,
+ * cropped exactly as in training):
+ *   1. z0 = E(x); z*pixel and z*IP by latent optimisation from z0 (the engine's
+ *      optimiser, its defaults, the engine's recogniser for the identity loss);
+ *   2. G(z0, y_x), G(z*pixel, y_x), G(z*IP, y_x) and the six G(z*IP, y_t);
+ *   3. the independent recogniser/age estimator (faceres, not the optimiser's
+ *      face-api network) compares each with x and estimates its age.
+ * The identity threshold is calibrated on real faces first (see calibrate.ts).
+ *
+ * Modules: select.ts (which images), data.ts (dataset and crop), footage.ts
+ * (same-person frames), calibrate.ts (threshold), metrics.ts (figures), report.ts
+ * (JSON shape and markdown).
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { AGE_CATEGORIES, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
+import { writeFileAtomic } from '../engine/atomic.js';
+import { initBackend } from '../engine/backend.js';
+import { defaultModelDir } from '../engine/engine.js';
+import { FaceAnalyzer } from '../engine/faces.js';
+import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
+import { loadModel, type AgeModel } from '../engine/model.js';
+import { DEFAULT_EARLY_STOP, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
+import { StageTimer } from '../engine/stage-timer.js';
+import { buildThresholdReport, type FootageDescriptor } from './calibrate.js';
+import {
+  CROP_BOX,
+  defaultDataDir,
+  defaultFootageDir,
+  imagePath,
+  listSplit,
+  loadTrainingCrop,
+  toGeneratorRange,
+  type Split,
+} from './data.js';
+import { loadFootageFaces } from './footage.js';
+import { acceptance, estimatedCategoryIndex, mean, meanOfKnown, relativeDrop, shareOfFlags } from './metrics.js';
+import {
+  PAPER,
+  REPORT_FORMAT,
+  TARGETS,
+  formatEvalTable,
+  hardwareInfo,
+  shellQuote,
+  type CategoryResult,
+  type EvalReport,
+  type ImageResult,
+  type ReconstructionResult,
+  type StageSeconds,
+} from './report.js';
+import { countPerCategory, parseUtkAge, stratifiedOrder, utkCategoryIndex } from './select.js';
+
+export type { EvalReport } from './report.js';
+export { formatEvalTable } from './report.js';
+
+export const DEFAULT_LIMIT = 100;
+export const DEFAULT_CALIBRATION_IMAGES = 200;
+export const DEFAULT_FAR = 0.01;
+
+export interface EvalProgress {
+  /** units done in the current stage: faces for 'calibrate' and the image stages, frames for 'footage' */
+  done: number;
+  total: number;
+  /** 'load' | 'calibrate' | 'footage' | 'encode' | 'optimise (pixel)' | 'optimise (identity)' | 'generate' | 'measure' | 'done' */
+  stage: string;
+  etaSeconds: number | null;
+}
+
+export interface EvalOptions {
+  backend: BackendChoice;
+  /** model folder; defaults to the engine's (REAGE_MODEL, else models/reage-utkface-64) */
+  modelDir?: string;
+  /** UTKFace folder; defaults to REAGE_UTKFACE, else ../shared/datasets/utkface */
+  dataDir?: string;
+  split?: Split;
+  /** faces to reconstruct and age (default 100) */
+  limit?: number;
+  /** latent optimisation steps at most (early stopping as in the engine) */
+  steps: number;
+  /** where to write the markdown report (atomically) */
+  out?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: EvalProgress) => void;
+  /** image selection seed (default 0) */
+  seed?: number;
+  /** real faces for the threshold and the real age accuracy (default max(limit, 200)) */
+  calibrationImages?: number;
+  /** false-accept rate the threshold is calibrated at (default 0.01) */
+  far?: number;
+  /** footage for the same-person check (default ../shared/footage); null skips it */
+  footageDir?: string | null;
+  /** every n-th footage frame (default 3) */
+  footageStride?: number;
+  /** footage frames per shot at most (default 24) */
+  footageFrames?: number;
+  /** the command line to record; defaults to the equivalent `npx reage eval …` */
+  command?: string;
+}
+
+/** The `reage eval` command line equivalent to these options. */
+export function commandFor(opts: EvalOptions): string {
+  const parts: string[] = [];
+  if (opts.dataDir) parts.push(`REAGE_UTKFACE=${shellQuote(resolve(opts.dataDir))}`);
+  parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
+  parts.push('--steps', String(opts.steps), '--backend', opts.backend);
+  if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
+  if (opts.out) parts.push('--out', shellQuote(opts.out));
+  return parts.join(' ');
+}
+
+/** Fewest distinct faces whose pairs can carry a threshold at this false-accept rate: n(n-1)/2 ≥ 1/far. */
+export function minCalibrationImages(far: number): number {
+  const pairs = Math.ceil(1 / far);
+  let n = 2;
+  while ((n * (n - 1)) / 2 < pairs) n++;
+  return n;
+}
+
+/** Rate-based ETA for a stage: null until something is done. */
+function eta(started: number, done: number, total: number): number | null {
+  if (done <= 0) return null;
+  return (((performance.now() - started) / 1000) * (total - done)) / done;
+}
+
+/** 8-bit crops -> [n,S,S,3] in 0..1, optionally with their mirror images appended. */
+function unitBatch(crops: readonly Uint8Array[], size: number, withFlips: boolean): tf.Tensor4D {
+  return tf.tidy(() => {
+    const flat = new Float32Array(crops.length * size * size * 3);
+    crops.forEach((c, i) => {
+      for (let j = 0; j < c.length; j++) flat[i * c.length + j] = c[j]! / 255;
+    });
+    const x = tf.tensor4d(flat, [crops.length, size, size, 3]);
+    return withFlips ? tf.concat([x, tf.reverse(x, 2)], 0) : x;
+  });
+}
+
+interface RealFace {
+  name: string;
+  crop: Uint8Array;
+  measured: FaceMeasurement;
+  flipped: FaceMeasurement;
+}
+
+interface Networks {
+  model: AgeModel;
+  analyzer: FaceAnalyzer;
+  measure: IndependentFaceMeasure;
+}
+
+async function measureReal(
+  nets: Networks,
+  dataDir: string,
+  names: readonly string[],
+  size: number,
+  opts: EvalOptions,
+): Promise<RealFace[]> {
+  const faces: RealFace[] = [];
+  const started = performance.now();
+  const batch = 8;
+  for (let i = 0; i < names.length; i += batch) {
+    opts.signal?.throwIfAborted();
+    opts.onProgress?.({ stage: 'calibrate', done: i, total: names.length, etaSeconds: eta(started, i, names.length) });
+    const chunk = names.slice(i, i + batch);
+    const crops = await Promise.all(chunk.map((n) => loadTrainingCrop(imagePath(dataDir, n), size)));
+    const x = unitBatch(crops, size, true);
+    let ms: FaceMeasurement[];
+    try {
+      ms = await nets.measure.measure(x);
+    } finally {
+      x.dispose();
+    }
+    chunk.forEach((name, j) => faces.push({ name, crop: crops[j]!, measured: ms[j]!, flipped: ms[j + chunk.length]! }));
+  }
+  return faces;
+}
+
+async function measureFootage(nets: Networks, footageDir: string, opts: EvalOptions): Promise<FootageDescriptor[]> {
+  const { manifest } = nets.model;
+  const template = manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
+  const started = performance.now();
+  const faces = await loadFootageFaces(nets.analyzer, template, manifest.imageSize, footageDir, {
+    stride: opts.footageStride ?? 3,
+    maxFramesPerShot: opts.footageFrames ?? 24,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onFrame: (done, total) =>
+      opts.onProgress?.({ stage: 'footage', done, total, etaSeconds: eta(started, done, total) }),
+  });
+  const out: FootageDescriptor[] = [];
+  const s = manifest.imageSize;
+  for (let i = 0; i < faces.length; i += 8) {
+    const chunk = faces.slice(i, i + 8);
+    const flat = new Float32Array(chunk.length * s * s * 3);
+    chunk.forEach((f, j) => flat.set(f.crop, j * s * s * 3));
+    const x = tf.tensor4d(flat, [chunk.length, s, s, 3]);
+    try {
+      const ms = await nets.measure.measure(x);
+      chunk.forEach((f, j) => out.push({ shot: f.shot, frame: f.frame, descriptor: ms[j]!.descriptor }));
+    } finally {
+      x.dispose();
+    }
+  }
+  return out;
+}
+
+/** Reconstruct, age and measure one face. */
+async function evaluateImage(
+  nets: Networks,
+  face: RealFace,
+  opts: EvalOptions,
+  progress: (stage: string) => void,
+): Promise<ImageResult> {
+  const { model, analyzer, measure } = nets;
+  const { imageSize: size, zDim } = model.manifest;
+  const generate: GenerateFn = (z, y) => model.generate(z, y);
+  const source = utkCategoryIndex(face.name);
+  const timer = new StageTimer();
+  const x = tf.tensor4d(toGeneratorRange(face.crop), [1, size, size, 3]);
+  try {
+    progress('encode');
+    const z0 = timer.time('encode', () => {
+      const z = tf.tidy(() => model.encode(x));
+      const values = (z.dataSync() as Float32Array).slice();
+      z.dispose();
+      return values;
+    });
+    const common = {
+      generate,
+      target: x,
+      ageIndex: source,
+      z0,
+      steps: opts.steps,
+      seed: 0,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    progress('optimise (pixel)');
+    const pixel = await timer.timeAsync('optimisePixel', () => optimiseLatent({ ...common, mode: 'pixel' }));
+    progress('optimise (identity)');
+    const identity = await timer.timeAsync('optimiseIdentity', () =>
+      optimiseLatent({ ...common, mode: 'identity', embed: (v) => analyzer.faceEmbedding(v) }),
+    );
+    progress('generate');
+    const zs = [z0, pixel.z, identity.z, ...AGE_CATEGORIES.map(() => identity.z)];
+    const ys = [source, source, source, ...AGE_CATEGORIES.map((_, i) => i)];
+    const faces = timer.time('generate', () => {
+      const out = tf.tidy(() => {
+        const flat = new Float32Array(zs.length * zDim);
+        zs.forEach((z, i) => flat.set(z, i * zDim));
+        const g = model.generate(tf.tensor2d(flat, [zs.length, zDim]), ys);
+        return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
+      });
+      out.dataSync(); // the time is spent here, not in the first read below
+      return out;
+    });
+    progress('measure');
+    let ms: FaceMeasurement[];
+    try {
+      ms = await timer.timeAsync('measure', () => measure.measure(faces));
+    } finally {
+      faces.dispose();
+    }
+    const d = ms.map((m) => descriptorDistance(face.measured.descriptor, m.descriptor));
+    const sec = timer.seconds;
+    const seconds: StageSeconds = {
+      encode: sec.encode ?? 0,
+      optimisePixel: sec.optimisePixel ?? 0,
+      optimiseIdentity: sec.optimiseIdentity ?? 0,
+      generate: sec.generate ?? 0,
+      measure: sec.measure ?? 0,
+      total: 0,
+    };
+    seconds.total =
+      seconds.encode + seconds.optimisePixel + seconds.optimiseIdentity + seconds.generate + seconds.measure;
+    return {
+      name: face.name,
+      age: parseUtkAge(face.name),
+      category: AGE_CATEGORIES[source]!,
+      distance: { initial: d[0]!, pixel: d[1]!, identity: d[2]!, aged: d.slice(3) },
+      estimatedAge: { real: face.measured.age, aged: ms.slice(3).map((m) => m.age) },
+      steps: { pixel: pixel.steps, identity: identity.steps },
+      seconds,
+    };
+  } finally {
+    x.dispose();
+  }
+}
+
+function reconstruction(distances: number[], threshold: number, steps?: number[]): ReconstructionResult {
+  return {
+    accepted: acceptance(distances, threshold),
+    meanDistance: mean(distances),
+    ...(steps ? { meanSteps: mean(steps) } : {}),
+  };
+}
+
+function meanStages(images: readonly ImageResult[]): StageSeconds {
+  const keys = ['encode', 'optimisePixel', 'optimiseIdentity', 'generate', 'measure', 'total'] as const;
+  const out = {} as StageSeconds;
+  for (const k of keys) out[k] = mean(images.map((i) => i.seconds[k])) ?? 0;
+  return out;
+}
+
+/**
+ * Run the evaluation and return the report (JSON-serialisable). With `out`, the
+ * markdown report is also written there atomically. Aborting `signal` rejects with
+ * its reason; everything loaded is released either way.
+ */
+export async function runEval(opts: EvalOptions): Promise<EvalReport> {
+  const startedAt = performance.now();
+  const limit = opts.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a whole number ≥ 1, got ${limit}`);
+  if (!Number.isInteger(opts.steps) || opts.steps < 0)
+    throw new RangeError(`steps must be a whole number ≥ 0, got ${opts.steps}`);
+  const split = opts.split ?? 'test';
+  const seed = opts.seed ?? 0;
+  const far = opts.far ?? DEFAULT_FAR;
+  const dataDir = resolve(opts.dataDir ?? defaultDataDir());
+  const modelDir = resolve(opts.modelDir ?? defaultModelDir());
+  const footageDir = opts.footageDir === null ? null : resolve(opts.footageDir ?? defaultFootageDir());
+  const notes: string[] = [];
+
+  // Which faces: the first `limit` of a stratified seeded order; calibration extends the same order.
+  const order = stratifiedOrder(await listSplit(dataDir, split), seed);
+  const evalNames = order.slice(0, limit);
+  const calibrationCount = Math.min(
+    order.length,
+    Math.max(evalNames.length, minCalibrationImages(far), opts.calibrationImages ?? DEFAULT_CALIBRATION_IMAGES),
+  );
+  const calibrationNames = order.slice(0, calibrationCount);
+  if (evalNames.length < limit) notes.push(`the ${split} split holds only ${evalNames.length} images`);
+
+  opts.onProgress?.({ stage: 'load', done: 0, total: 1, etaSeconds: null });
+  const t0 = performance.now();
+  const backend = await initBackend(opts.backend);
+  const model = await loadModel(modelDir);
+  let analyzer: FaceAnalyzer | undefined;
+  let measure: IndependentFaceMeasure | undefined;
+  try {
+    analyzer = await FaceAnalyzer.load();
+    measure = await IndependentFaceMeasure.load();
+    const nets: Networks = { model, analyzer, measure };
+    const size = model.manifest.imageSize;
+    const loadSeconds = (performance.now() - t0) / 1000;
+
+    // 1. real faces: the threshold's different-person pairs, mirror pairs, real age accuracy
+    const t1 = performance.now();
+    const real = await measureReal(nets, dataDir, calibrationNames, size, opts);
+    const calibrateSeconds = (performance.now() - t1) / 1000;
+
+    // 2. same-person pairs from footage
+    const t2 = performance.now();
+    let footage: FootageDescriptor[] = [];
+    if (footageDir) {
+      footage = await measureFootage(nets, footageDir, opts);
+      if (!footage.length)
+        notes.push(`no footage faces found in ${footageDir}: the same-person check uses mirror images only`);
+    } else notes.push('footage check skipped: the same-person check uses mirror images only');
+    const footageSeconds = (performance.now() - t2) / 1000;
+
+    const threshold = buildThresholdReport({
+      real: real.map((f) => f.measured.descriptor),
+      flipped: real.map((f) => f.flipped.descriptor),
+      footage,
+      far,
+      recogniser: 'faceres (@vladmandic/human), 1024-d L2-normalised descriptor, Euclidean distance',
+    });
+    const t = threshold.threshold;
+
+    // 3. reconstruct and age each evaluated face
+    const images: ImageResult[] = [];
+    const started = performance.now();
+    for (const [i, face] of real.slice(0, evalNames.length).entries()) {
+      opts.signal?.throwIfAborted();
+      const progress = (stage: string) =>
+        opts.onProgress?.({ stage, done: i, total: evalNames.length, etaSeconds: eta(started, i, evalNames.length) });
+      images.push(await evaluateImage(nets, face, opts, progress));
+    }
+    opts.onProgress?.({ stage: 'done', done: images.length, total: evalNames.length, etaSeconds: 0 });
+
+    // 4. figures
+    const aging: CategoryResult[] = AGE_CATEGORIES.map((category, ti) => {
+      const dist = images.map((im) => im.distance.aged[ti]!);
+      const changed = images.filter((im) => im.category !== category).map((im) => im.distance.aged[ti]!);
+      const generated = shareOfFlags(images.map((im) => estimatedCategoryIndex(im.estimatedAge.aged[ti]!) === ti));
+      const realFaces = real.filter((f) => utkCategoryIndex(f.name) === ti);
+      const realAcc = shareOfFlags(realFaces.map((f) => estimatedCategoryIndex(f.measured.age) === ti));
+      return {
+        category,
+        identity: acceptance(dist, t),
+        identityChanged: acceptance(changed, t),
+        meanDistance: mean(dist),
+        ageAccuracy: generated,
+        realAgeAccuracy: realAcc,
+        relativeDrop: relativeDrop(realAcc.share, generated.share),
+      };
+    });
+    const generatedAcc = meanOfKnown(aging.map((a) => a.ageAccuracy.share));
+    const realAcc = meanOfKnown(aging.map((a) => a.realAgeAccuracy.share));
+    const drop = relativeDrop(realAcc, generatedAcc);
+    const rec = {
+      initial: reconstruction(
+        images.map((im) => im.distance.initial),
+        t,
+      ),
+      pixel: reconstruction(
+        images.map((im) => im.distance.pixel),
+        t,
+        images.map((im) => im.steps.pixel),
+      ),
+      identity: reconstruction(
+        images.map((im) => im.distance.identity),
+        t,
+        images.map((im) => im.steps.identity),
+      ),
+    };
+    const ip = rec.identity.accepted.share;
+    if (!model.manifest.trained)
+      notes.push('the model is UNTRAINED (random weights): these figures say nothing about quality');
+    if (threshold.pairs < 1000)
+      notes.push(`the threshold rests on only ${threshold.pairs} different-person pairs; use more calibration images`);
+
+    const m = model.manifest;
+    const report: EvalReport = {
+      format: REPORT_FORMAT,
+      createdAt: new Date().toISOString(),
+      command: opts.command ?? commandFor(opts),
+      model: {
+        name: m.name,
+        version: m.version,
+        trained: m.trained,
+        path: modelDir,
+        width: m.width,
+        encoderWidth: m.encoderWidth,
+        training: { epochs: m.training.epochs, steps: m.training.steps, encoderSteps: m.training.encoderSteps },
+      },
+      backend: {
+        name: backend.name,
+        ...(backend.simd !== undefined ? { simd: backend.simd } : {}),
+        ...(backend.threads !== undefined ? { threads: backend.threads } : {}),
+      },
+      hardware: hardwareInfo(),
+      data: {
+        dir: dataDir,
+        split,
+        images: images.length,
+        perCategory: Object.fromEntries(AGE_CATEGORIES.map((c, i) => [c, countPerCategory(evalNames)[i]!])) as Record<
+          AgeCategory,
+          number
+        >,
+        calibrationImages: real.length,
+        seed,
+        crop: `chip crop (${CROP_BOX.join(',')}) resized to ${size}×${size} with Lanczos, as in training`,
+      },
+      settings: {
+        steps: opts.steps,
+        earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
+        agedFrom: 'the identity-preserving z*',
+        optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",
+        measuredWith: 'faceres from @vladmandic/human (1024-d identity descriptor and age)',
+        measureInput: `real and generated faces alike: the ${size}×${size} crop, resized bilinearly to 224×224`,
+        ageBinning: "faceres's age estimate rounded to whole years, then binned into the six categories",
+      },
+      threshold,
+      reconstruction: rec,
+      aging,
+      ageAccuracy: { generated: generatedAcc, real: realAcc, relativeDrop: drop },
+      targets: {
+        identityReconstruction: {
+          target: TARGETS.identityReconstruction,
+          paper: PAPER.identity,
+          measured: ip,
+          met: ip === null ? null : ip >= TARGETS.identityReconstruction,
+        },
+        ageAccuracyDrop: {
+          target: TARGETS.ageAccuracyDrop,
+          paper: PAPER.ageAccuracyDrop,
+          measured: drop,
+          met: drop === null ? null : drop <= TARGETS.ageAccuracyDrop,
+        },
+      },
+      timings: {
+        perImage: meanStages(images),
+        setup: { load: loadSeconds, calibrate: calibrateSeconds, footage: footageSeconds },
+        totalSeconds: (performance.now() - startedAt) / 1000,
+      },
+      images,
+      notes,
+    };
+    if (opts.out) {
+      await mkdir(dirname(resolve(opts.out)), { recursive: true });
+      await writeFileAtomic(opts.out, formatEvalTable(report));
+    }
+    return report;
+  } finally {
+    measure?.dispose();
+    analyzer?.dispose();
+    model.dispose();
+  }
+}
