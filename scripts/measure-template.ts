@@ -20,26 +20,16 @@ import { format, resolveConfig } from 'prettier';
 import sharp from 'sharp';
 import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import type { Point, RawImage } from '../src/main/engine/types.js';
+import { seededRandom } from '../src/shared/random.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHIP_SIZE = 200;
 const CROP_BOX = [20, 20, 180, 180] as const; // data.py CROP_BOX: left, top, right, bottom
 const IMAGE_SIZE = 64;
 
-/** mulberry32: a small seeded PRNG, so the subset is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const a = items.slice();
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -13,6 +13,7 @@ import {
 } from '../../src/main/engine/align.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import type { Affine, Point } from '../../src/main/engine/types.js';
+import { seededRandom } from '../../src/shared/random.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -26,17 +27,6 @@ function similarity(s: number, deg: number, tx: number, ty: number): Affine {
   return [p, -q, tx, q, p, ty];
 }
 
-/** Deterministic PRNG (mulberry32) and a Gaussian from it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
@@ -82,7 +72,7 @@ describe('affine algebra', () => {
     const fit = fitSimilarity(src, dst);
     fit.forEach((v, i) => expect(v).toBeCloseTo(truth[i]!, 9));
 
-    const rand = rng(7);
+    const rand = seededRandom(7);
     const noisy = dst.map((p) => ({ x: p.x + 0.3 * gaussian(rand), y: p.y + 0.3 * gaussian(rand) }));
     const f2 = fitSimilarity(src, noisy);
     const scale = Math.hypot(f2[0], f2[3]);
@@ -241,7 +231,7 @@ describe('LandmarkSmoother', () => {
    */
   function track(frames: number, moving: boolean, seed: number): { truth: Point[][]; noisy: Point[][] } {
     const base = cloud(0, 0, 45);
-    const rand = rng(seed);
+    const rand = seededRandom(seed);
     const truth: Point[][] = [];
     const noisy: Point[][] = [];
     for (let f = 0; f < frames; f++) {

@@ -8,20 +8,10 @@ import {
   type FaceMask,
 } from '../../src/main/engine/composite.js';
 import type { Point, RawImage } from '../../src/main/engine/types.js';
+import { seededRandom } from '../../src/shared/random.js';
 
 // ------------------------------------------------------------ fixtures
 
-/** Deterministic uniform 0..1 (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A plausible, convex 68-point iBUG face: jaw a half-ellipse from (cx-s, cy) via the
@@ -99,7 +89,7 @@ function randomRaw(
   bitDepth: 8 | 16,
   seed: number,
 ): RawImage {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const max = bitDepth === 16 ? 65535 : 255;
   const data = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   for (let i = 0; i < data.length; i++) data[i] = Math.floor(r() * (max + 1));
@@ -226,7 +216,7 @@ describe('compositing', () => {
   const mask = buildFaceMask(syntheticFace(60, 55, 30), w, h, { feather: 6 });
 
   function randomDelta(seed: number, scale = 0.3): Float32Array {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     return Float32Array.from({ length: w * h * 3 }, () => (r() * 2 - 1) * scale);
   }
 
@@ -262,7 +252,7 @@ describe('compositing', () => {
 
   it('writes the quantised composite under the mask: RGB as is, gray as Rec.709 luma', () => {
     const full = new Float32Array(w * h).fill(1);
-    const r = rng(3);
+    const r = seededRandom(3);
     const generated = Float32Array.from({ length: w * h * 3 }, () => r());
     for (const [channels, bitDepth] of [
       [3, 16],
@@ -285,7 +275,7 @@ describe('compositing', () => {
   });
 
   it('replace: mask 1 gives the generated face, mask 0 the plate, in between a mix', () => {
-    const r = rng(9);
+    const r = seededRandom(9);
     const frame = Float32Array.from({ length: w * h * 3 }, () => r());
     const generated = Float32Array.from({ length: w * h * 3 }, () => r());
     expect(compositeReplace(frame, generated, new Float32Array(w * h).fill(1))).toEqual(generated);

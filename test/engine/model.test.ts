@@ -1,13 +1,12 @@
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { ModelError, loadModel, sha256, type ModelManifest } from '../../src/main/engine/model.js';
-import { IMAGE_SIZE, NET_NAMES, Z_DIM, buildNet } from '../../src/main/engine/nets.js';
-import { saveModelFolder } from '../../scripts/import-weights.js';
+import { IMAGE_SIZE, NET_NAMES, Z_DIM } from '../../src/main/engine/nets.js';
+import { buildRandomModel } from '../helpers/random-model.js';
 
 // A random, tiny (width 4) model folder, honestly marked untrained, built once;
 // each case corrupts its own copy.
@@ -16,31 +15,8 @@ let pristine: string;
 
 beforeAll(async () => {
   await initBackend('cpu');
-  root = await mkdtemp(join(tmpdir(), 'reage-model-'));
-  pristine = join(root, 'pristine');
-  const nets = Object.fromEntries(NET_NAMES.map((n) => [n, buildNet(n, 4)]));
-  const meta: Omit<ModelManifest, 'files'> = {
-    name: 'random-test',
-    version: '0.0.0',
-    format: 1,
-    imageSize: IMAGE_SIZE,
-    zDim: Z_DIM,
-    ageCategories: [...AGE_CATEGORIES],
-    width: 4,
-    encoderWidth: 4,
-    trained: false,
-    training: { data: 'none: random weights', terms: 'tests only', epochs: 0, steps: 0, encoderSteps: 0 },
-    alignmentTemplate: {
-      imageSize: IMAGE_SIZE,
-      cropBox: [20, 20, 180, 180],
-      landmarks: Array.from(
-        { length: 68 },
-        (_, i) => [10 + (i % 17) * 2.5, 12 + Math.floor(i / 17) * 10] as [number, number],
-      ),
-    },
-  };
-  await saveModelFolder(pristine, nets, meta);
-  for (const m of Object.values(nets)) m.dispose();
+  pristine = await buildRandomModel(4);
+  root = dirname(pristine);
 });
 
 afterAll(async () => {

@@ -235,7 +235,8 @@ function smoothingFactor(cutoffHz: number, dt: number): number {
   return 1 / (1 + tau / dt);
 }
 
-function centroid(points: readonly Point[]): Point {
+/** The mean of the points (also the compositor's face and polygon centre). */
+export function centroid(points: readonly Point[]): Point {
   let x = 0;
   let y = 0;
   for (const p of points) {

@@ -17,6 +17,7 @@
  * Pixel (col, row) covers [col, col+1) x [row, row+1) with its centre at
  * (col + 0.5, row + 0.5), as in align.ts; landmarks are in those coordinates.
  */
+import { centroid } from './align.js';
 import type { Point, RawImage } from './types.js';
 
 /** A pixel rectangle: columns x..x+width-1, rows y..y+height-1. */
@@ -67,15 +68,6 @@ const BROWS_RIGHT_TO_LEFT = [26, 25, 24, 23, 22, 21, 20, 19, 18, 17];
 const EYES = [...Array(12).keys()].map((i) => 36 + i); // 36..47
 const CHIN = 8;
 
-function mean(points: readonly Point[]): Point {
-  let x = 0;
-  let y = 0;
-  for (const p of points) {
-    x += p.x;
-    y += p.y;
-  }
-  return { x: x / points.length, y: y / points.length };
-}
 
 function checkLandmarks(landmarks: readonly Point[]): void {
   if (landmarks.length !== 68) throw new Error(`face mask needs the 68 iBUG landmarks, got ${landmarks.length}`);
@@ -85,7 +77,7 @@ function checkLandmarks(landmarks: readonly Point[]): void {
 
 /** Eye-to-chin vector: its length sizes the forehead and the feather, its direction is "up" for the face. */
 function faceAxis(landmarks: readonly Point[]): { up: Point; size: number } {
-  const eyes = mean(EYES.map((i) => landmarks[i]!));
+  const eyes = centroid(EYES.map((i) => landmarks[i]!));
   const chin = landmarks[CHIN]!;
   const dx = eyes.x - chin.x;
   const dy = eyes.y - chin.y;
@@ -111,7 +103,7 @@ export function faceMaskPolygon(
   ];
   const grow = opts.grow ?? 0;
   if (grow === 0) return polygon;
-  const c = mean(polygon);
+  const c = centroid(polygon);
   return polygon.map((p) => {
     const d = Math.hypot(p.x - c.x, p.y - c.y);
     const k = d > 0 ? Math.max(0, d + grow) / d : 1;
