@@ -1,15 +1,12 @@
 #!/usr/bin/env node
 // Launcher for the `reage` command line: runs the TypeScript CLI through tsx so
-// that a source checkout works without a build step.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// that a source checkout works without a build step. tsx's loader is registered in
+// this process rather than spawning `tsx` as a child: one process means Ctrl-C
+// reaches the CLI once (a graceful stop), not once from the terminal and again
+// relayed by a parent, and a render farm's SIGTERM/SIGKILL hits the real worker.
+import process from 'node:process';
+import { register } from 'tsx/esm/api';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const r = spawnSync(process.execPath, [tsx, join(root, 'src/main/cli/reage.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(r.status ?? 1);
+register();
+const { run } = await import('../src/main/cli/reage.ts');
+await run(process.argv.slice(2));

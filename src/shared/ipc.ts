@@ -53,8 +53,22 @@ const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), he
 export const ageSettingsSchema = shotSettingsSchema.extend({ warmSteps: z.int().positive().optional() });
 export type AgeSettingsMessage = z.infer<typeof ageSettingsSchema>;
 
+/** How the active backend runs, and why faster ones were not used (the engine's BackendInfo). */
+export const backendDetailsSchema = z.object({
+  name: activeBackendSchema,
+  /** wasm only: XNNPACK threads */
+  threads: z.int().positive().optional(),
+  /** wasm only: whether the SIMD binary was loaded */
+  simd: z.boolean().optional(),
+  /** backends tried before the active one, and why each was unusable */
+  tried: z.array(z.object({ name: activeBackendSchema, error: z.string() })),
+});
+export type BackendDetailsMessage = z.infer<typeof backendDetailsSchema>;
+
 export const engineInfoSchema = z.object({
   backend: activeBackendSchema,
+  /** sent by engines that know it (createEngine's info() does) */
+  backendDetails: backendDetailsSchema.optional(),
   model: z.object({
     name: z.string(),
     version: z.string(),
@@ -131,10 +145,7 @@ export const shotJobSchema = z.object({
   out: path,
   settings: ageSettingsSchema,
   resume: z.boolean().optional(),
-  /**
-   * Output bit depth; absent keeps the plate's. Not yet part of the engine's
-   * ShotJob: an engine without it writes the plate's depth.
-   */
+  /** output bit depth; absent keeps the plate's (JPEG is always 8-bit) */
   bitDepth: z.union([z.literal(8), z.literal(16)]).optional(),
 });
 export type ShotJobMessage = z.infer<typeof shotJobSchema>;
@@ -215,6 +226,8 @@ export const jobShotSnapshotSchema = z.object({
   /** frames finished so far as a range string, e.g. "1001-1012,1014" */
   completed: z.string(),
   etaSeconds: z.number().nullable(),
+  /** the source age the engine used: the override, or its estimate from the shot's first frames */
+  sourceAge: ageCategorySchema.optional(),
   failures: z.array(frameFailureSchema),
   /** why the whole shot failed (unreadable input, an engine that keeps crashing) */
   error: z.string().optional(),

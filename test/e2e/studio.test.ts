@@ -1,15 +1,21 @@
 // End to end: the browser host with the real engine, driven in headless Chromium.
 // Imports ../shared/footage/akiyo/, sets a target age, renders a preview, moves the
 // wipe, toggles pixel-wise / identity, exports three frames and checks them on disk.
-// Screenshots of every step go to test-artifacts/e2e/.
+// Screenshots of every step go to test-artifacts/e2e/ (gitignored).
 //
-// REAGE_WORKER=<entry> runs the host against another engine worker (development only).
+// The model: the shipped one (models/reage-utkface-64) when it is there, else a small
+// random one built for the run (test/helpers/random-model.ts, marked untrained), or
+// REAGE_MODEL=<dir>. REAGE_WORKER=<entry> runs the host against another engine worker
+// (development only).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/main/engine/backend.js';
+import { buildRandomModel } from '../helpers/random-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FOOTAGE = resolve(ROOT, '../shared/footage/akiyo');
@@ -17,12 +23,19 @@ const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** the real engine loads a model and optimises a latent per preview: minutes on a small CPU */
 const ENGINE_TIMEOUT = 300_000;
+const SHIPPED_MODEL = join(ROOT, 'models/reage-utkface-64');
+/** optimisation steps per preview: the real engine takes ~0.3 s a step on two CPU cores */
+const STEPS = 8;
 
 let host: ChildProcess | undefined;
 let browser: BrowserContext | undefined;
 let page: Page;
 let work: string;
 let hostLog = '';
+/** the random model this run built, removed afterwards */
+let randomModel: string | undefined;
+/** what the status bar should name */
+let expectedModel: { name: string; trained: boolean };
 /** set by the first test: later ones need the engine and fail at once without it */
 let engineReady = false;
 
@@ -38,15 +51,31 @@ async function waitForPreview(): Promise<void> {
   if (await failed.count()) throw new Error((await failed.textContent()) ?? 'preview failed');
 }
 
+async function blur(): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-function startHost(dataDir: string): Promise<string> {
+/** The model the host's engine loads: REAGE_MODEL, the shipped one, or a random one built now. */
+async function chooseModel(): Promise<string> {
+  let dir = process.env.REAGE_MODEL ?? (existsSync(join(SHIPPED_MODEL, 'manifest.json')) ? SHIPPED_MODEL : undefined);
+  if (!dir) {
+    await initBackend('cpu'); // only to initialise the random weights in this process
+    dir = randomModel = await buildRandomModel(8);
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { name: string; trained: boolean };
+  expectedModel = { name: manifest.name, trained: manifest.trained };
+  return dir;
+}
+
+function startHost(dataDir: string, modelDir: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/server.ts'], {
       cwd: ROOT,
-      env: { ...process.env, REAGE_DATA_DIR: dataDir },
+      env: { ...process.env, REAGE_DATA_DIR: dataDir, REAGE_MODEL: modelDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     host = child;
@@ -63,6 +92,54 @@ function startHost(dataDir: string): Promise<string> {
     child.stderr.on('data', read);
     child.on('exit', (code) => reject(new Error(`the host exited (${code}):\n${hostLog}`)));
   });
+}
+
+/**
+ * Pixels where the viewer's after image differs from its before image, decoded by
+ * the browser: proof that the preview came from the engine and changed the face only.
+ */
+async function previewDifference(): Promise<{ changed: number; total: number }> {
+  return page.evaluate(async () => {
+    const decode = async (selector: string) => {
+      const img = document.querySelector<HTMLImageElement>(selector);
+      if (!img) throw new Error(`no ${selector} in the viewer`);
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    };
+    const [a, b] = [await decode('img.layer.before'), await decode('img.layer.after')];
+    let changed = 0;
+    for (let i = 0; i < a.length; i += 4)
+      if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) changed++;
+    return { changed, total: a.length / 4 };
+  });
+}
+
+/** Pixels where an exported frame differs from its plate, and their bounding box. */
+async function fileDifference(plate: string, output: string) {
+  const read = (f: string) => sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const [a, b] = [await read(plate), await read(output)];
+  expect([b.info.width, b.info.height, b.info.channels]).toEqual([a.info.width, a.info.height, a.info.channels]);
+  const { width, height, channels } = a.info;
+  let changed = 0;
+  const box = { x0: width, y0: height, x1: -1, y1: -1 };
+  for (let p = 0; p < width * height; p++) {
+    let same = true;
+    for (let c = 0; c < channels; c++) same &&= a.data[p * channels + c] === b.data[p * channels + c];
+    if (same) continue;
+    changed++;
+    const x = p % width;
+    const y = Math.floor(p / width);
+    box.x0 = Math.min(box.x0, x);
+    box.x1 = Math.max(box.x1, x);
+    box.y0 = Math.min(box.y0, y);
+    box.y1 = Math.max(box.y1, y);
+  }
+  return { changed, total: width * height, box };
 }
 
 /** PNG width and height from the IHDR chunk. */
@@ -83,7 +160,7 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   expect(build.status, build.stderr).toBe(0);
-  const url = await startHost(join(work, 'data'));
+  const url = await startHost(join(work, 'data'), await chooseModel());
   // a fresh profile per run (playwright passes it as --user-data-dir)
   browser = await chromium.launchPersistentContext(join(work, 'chromium'), {
     executablePath: CHROMIUM,
@@ -111,6 +188,7 @@ afterAll(async () => {
   await browser?.close();
   host?.kill('SIGTERM');
   if (work) rmSync(work, { recursive: true, force: true });
+  if (randomModel) rmSync(join(randomModel, '..'), { recursive: true, force: true });
   if (hostLog) console.log(hostLog.slice(-4000));
 });
 
@@ -124,7 +202,10 @@ describe('ReAge Studio in the browser host', () => {
     expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe('ready');
     engineReady = true;
     await expect(page.getByTestId('backend').textContent()).resolves.toMatch(/tensorflow|wasm|cpu/);
-    await expect(page.getByTestId('model').textContent()).resolves.toMatch(/v\S+/);
+    const model = (await page.getByTestId('model').textContent()) ?? '';
+    expect(model).toContain(expectedModel.name);
+    expect(model).toMatch(/v\S+/);
+    expect(model.includes('untrained')).toBe(!expectedModel.trained);
     // the token left the address bar once read
     expect(page.url()).not.toContain('token=');
     await shot('01-empty');
@@ -161,7 +242,10 @@ describe('ReAge Studio in the browser host', () => {
     await expect(slider.getAttribute('aria-valuetext')).resolves.toBe('60+');
     await expect(page.getByLabel('Target age of akiyo').inputValue()).resolves.toBe('60+');
     // a small step budget keeps the test quick on CPU
-    await page.getByLabel('Steps', { exact: true }).fill('40');
+    await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
+    // a random G's age delta is below one 8-bit level (test/engine/engine.test.ts): only
+    // its replaced face shows that the engine rendered anything
+    if (!expectedModel.trained) await page.getByRole('radio', { name: 'Replace' }).click();
     await page.getByTestId('render-preview').click();
     await page
       .getByTestId('preview-progress')
@@ -170,6 +254,12 @@ describe('ReAge Studio in the browser host', () => {
     await shot('04-rendering');
     await waitForPreview();
     await page.getByText(/rendered in/).waitFor();
+    // the engine found the face and changed it, and only it
+    await expect(page.getByTestId('preview-no-face').count()).resolves.toBe(0);
+    const diff = await previewDifference();
+    expect(diff.changed).toBeGreaterThan(0);
+    expect(diff.changed).toBeLessThan(diff.total * 0.25);
+    await expect(page.getByText(/^Auto · \d/).count()).resolves.toBe(1); // the estimated source age
     await shot('05-preview-wipe');
   });
 
@@ -240,7 +330,68 @@ describe('ReAge Studio in the browser host', () => {
       const file = join(out, `akiyo_reaged.${frame}.png`);
       expect(existsSync(file), file).toBe(true);
       expect(pngSize(file)).toEqual({ width: 352, height: 288 });
+      // re-aged inside the face, the plate's own pixels everywhere else
+      const diff = await fileDifference(join(FOOTAGE, `akiyo.${frame}.png`), file);
+      expect(diff.changed, `frame ${frame}`).toBeGreaterThan(0);
+      expect(diff.changed, `frame ${frame}`).toBeLessThan(diff.total * 0.25);
+      expect(diff.box.x0).toBeGreaterThan(0);
+      expect(diff.box.x1).toBeLessThan(351);
     }
     expect(existsSync(join(out, 'akiyo_reaged.1004.png'))).toBe(false);
+  });
+
+  it('names the frame, file and reason of a frame that cannot be read', async () => {
+    requireEngine();
+    // a two-frame shot whose second frame is not a PNG
+    const plates = join(work, 'broken');
+    mkdirSync(plates);
+    copyFileSync(join(FOOTAGE, 'akiyo.1001.png'), join(plates, 'broken.1001.png'));
+    writeFileSync(join(plates, 'broken.1002.png'), 'not a png');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const importDialog = page.getByRole('dialog', { name: 'Import frames' });
+    await importDialog.getByLabel('Folder path').fill(plates);
+    await importDialog.getByRole('button', { name: 'Scan' }).click();
+    await importDialog.getByText('1001–1002 · 2 frames').waitFor();
+    await importDialog.getByRole('button', { name: 'Import 1 shot' }).click();
+    await expect(page.getByTestId('clip').count()).resolves.toBe(2);
+    await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
+    await blur(); // arrow keys in the steps field would change it, not the frame
+
+    // the preview of the broken frame says which frame and file, and why
+    await page.locator('body').press('ArrowRight');
+    await expect(page.getByTestId('frame-readout').textContent()).resolves.toContain('1002');
+    await page.getByTestId('render-preview').click();
+    const error = page.getByTestId('preview-error');
+    await error.waitFor({ timeout: ENGINE_TIMEOUT });
+    const errorText = (await error.textContent()) ?? '';
+    expect(errorText).toContain('frame 1002');
+    expect(errorText).toContain('broken.1002.png');
+    // the browser cannot show the corrupt plate either: the viewer says so instead of a broken image
+    await page.getByText('cannot be displayed: the file is not a readable image').waitFor();
+    await shot('12-preview-error');
+
+    // an export of the shot finishes the good frame and lists the bad one with its reason
+    const out = join(work, 'renders');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export re-aged frames' });
+    await dialog.getByRole('checkbox', { name: /^akiyo/ }).uncheck();
+    await dialog.getByRole('button', { name: 'Start export' }).click();
+    const job = page.getByTestId('job').first(); // newest first
+    await page
+      .locator('[data-testid="job"][data-status="completed"], [data-testid="job"][data-status="failed"]')
+      .nth(1)
+      .waitFor({ timeout: ENGINE_TIMEOUT });
+    expect(await job.getAttribute('data-status'), (await job.textContent()) ?? '').toBe('completed');
+    await expect(job.getByTestId('job-summary').textContent()).resolves.toMatch(
+      /^1 done · 0 skipped · 0 no face · 1 failed/,
+    );
+    const failures = (await job.getByTestId('failures').textContent()) ?? '';
+    expect(failures).toContain('1002');
+    expect(failures).toContain('broken.1002.png');
+    await expect(page.getByRole('button', { name: 'Retry failed' }).count()).resolves.toBe(1);
+    await job.getByTestId('failures').scrollIntoViewIfNeeded();
+    await shot('13-export-failed-frame');
+    expect(pngSize(join(out, 'broken_reaged.1001.png'))).toEqual({ width: 352, height: 288 });
+    expect(existsSync(join(out, 'broken_reaged.1002.png'))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { App } from '../../src/renderer/components/App.js';
 import { AgeSlider } from '../../src/renderer/components/AgeSlider.js';
 import { createStudioClient } from '../../src/renderer/client/studio-client.js';
 import { StudioContext, connectEvents, createStudio, type Studio } from '../../src/renderer/state/store.js';
-import { BYTES, fakeClient, type Handlers } from './fake-client.js';
+import { BYTES, FakeError, fakeClient, type Handlers } from './fake-client.js';
 
 afterEach(cleanup);
 
@@ -86,8 +86,55 @@ describe('the studio window', () => {
   it('shows the engine backend and model in the status bar', async () => {
     renderApp();
     await screen.findByText('wasm');
-    expect(screen.getByTestId('model').textContent).toBe('reage-utk64 v1.2.0');
+    expect(screen.getByTestId('model').textContent).toBe('reage-utk64 v1.2.0 · trained');
     expect(screen.getByTestId('engine-status').getAttribute('data-state')).toBe('ready');
+  });
+
+  it('names the backend’s details, why faster ones are unused, and an untrained model', async () => {
+    renderApp({
+      'engine.status': () => ({
+        state: 'ready',
+        restarts: 0,
+        info: {
+          backend: 'wasm',
+          backendDetails: {
+            name: 'wasm',
+            simd: true,
+            threads: 1,
+            tried: [{ name: 'tensorflow-gpu', error: "Cannot find package '@tensorflow/tfjs-node-gpu'" }],
+          },
+          model: {
+            name: 'random-test',
+            version: '0.0.0',
+            imageSize: 64,
+            categories: [],
+            path: '/tmp/m',
+            trained: false,
+          },
+          versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20' },
+        },
+      }),
+    });
+    const backend = await screen.findByText('wasm · SIMD · 1 thread');
+    expect(backend.getAttribute('title')).toContain("tensorflow-gpu: Cannot find package '@tensorflow/tfjs-node-gpu'");
+    expect(backend.getAttribute('title')).toContain('CUDA');
+    const model = screen.getByTestId('model');
+    expect(model.textContent).toBe('random-test v0.0.0 · untrained');
+    expect(model.getAttribute('title')).toContain('/tmp/m');
+  });
+
+  it('names the frame and file of a preview that failed', async () => {
+    const { studio } = renderApp({
+      'preview.render': () => {
+        throw new FakeError('failed', 'the engine ran out of memory');
+      },
+    });
+    importAkiyo(studio);
+    fireEvent.click(screen.getByTestId('render-preview'));
+    const error = await screen.findByTestId('preview-error');
+    expect(error.textContent).toContain('Preview of frame 1001 failed');
+    expect(error.textContent).toContain('akiyo.1001.png');
+    expect(error.textContent).toContain('the engine ran out of memory');
   });
 
   it('imports a folder: sequences recognised, gaps reported, shots on the timeline', async () => {
@@ -191,6 +238,59 @@ describe('the studio window', () => {
     act(() => client.emit({ type: 'job', job: { ...job, status: 'cancelled', finishedAt: 1000 } }));
     fireEvent.click(within(screen.getByTestId('job')).getByRole('button', { name: 'Resume' }));
     await waitFor(() => expect(client.callsTo('export.resume')).toHaveLength(1));
+  });
+
+  it('lists the failed frames of a finished export without a click, and says so in a notice', async () => {
+    const { client, state } = renderApp();
+    await screen.findByText('wasm');
+    const shot = {
+      shotId: 's1',
+      name: 'akiyo',
+      out: '/renders/akiyo_reaged.####.png',
+      status: 'running' as const,
+      total: 3,
+      done: 1,
+      skipped: 0,
+      noFace: 0,
+      failed: 0,
+      currentFrame: 1002,
+      completed: '1001',
+      etaSeconds: null,
+      failures: [],
+    };
+    const job: JobSnapshot = {
+      id: 'job-1',
+      kind: 'export',
+      status: 'running',
+      createdAt: 0,
+      startedAt: 0,
+      finishedAt: null,
+      etaSeconds: null,
+      restarts: 0,
+      shots: [shot],
+    };
+    act(() => client.emit({ type: 'job', job }));
+    const card = await screen.findByTestId('job');
+    expect(card.textContent).toContain('estimating ETA');
+    expect(card.textContent).toContain('…/renders/akiyo_reaged.####.png');
+    const failure = { frame: 1003, file: '/p/akiyo.1003.png', error: 'Cannot read frame 1003: the file is empty' };
+    act(() =>
+      client.emit({
+        type: 'job',
+        job: {
+          ...job,
+          status: 'completed',
+          finishedAt: 9000,
+          shots: [{ ...shot, status: 'done', done: 2, failed: 1, currentFrame: null, failures: [failure] }],
+        },
+      }),
+    );
+    const list = within(screen.getByTestId('job')).getByTestId('failures');
+    expect(list.textContent).toContain('1003');
+    expect(list.textContent).toContain('akiyo.1003.png');
+    expect(list.textContent).toContain('the file is empty');
+    expect(state().notices.at(-1)).toMatchObject({ level: 'warning' });
+    expect(state().notices.at(-1)!.text).toContain('akiyo 1003 (akiyo.1003.png)');
   });
 
   it('ignores events that do not fit the protocol', async () => {

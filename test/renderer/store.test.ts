@@ -152,7 +152,12 @@ describe('previews', () => {
     expect(state().previews[key]).toBeUndefined();
     fail = 'failed';
     await state().renderPreview();
-    expect(state().previews[key]).toEqual({ status: 'error', message: 'no face found' });
+    expect(state().previews[key]).toEqual({
+      status: 'error',
+      message: 'no face found',
+      frame: currentPreviewTarget(state())!.frame,
+      file: currentPreviewTarget(state())!.file,
+    });
   });
 });
 
@@ -183,6 +188,23 @@ describe('exports', () => {
     state().setExportSettings({ folder: '/renders' });
     expect(await state().startExport(ids, { skipExisting: true })).toBe('job-1');
     expect(client.callsTo('export.start')[0]).toMatchObject({ skipExisting: true });
+  });
+});
+
+describe('engine status', () => {
+  it('tells a failed start in full once, and a later crash as a stop', () => {
+    const { state } = studioWith();
+    const errors = () =>
+      state()
+        .notices.filter((n) => n.level === 'error')
+        .map((n) => n.text);
+    state().setEngine({ state: 'starting', restarts: 0 });
+    state().setEngine({ state: 'failed', restarts: 0, message: 'model /m: manifest.json: is missing' });
+    state().setEngine({ state: 'failed', restarts: 0, message: 'model /m: manifest.json: is missing' });
+    expect(errors()).toEqual(['The engine could not start: model /m: manifest.json: is missing']);
+    state().setEngine({ state: 'ready', restarts: 0 });
+    state().setEngine({ state: 'failed', restarts: 0, message: 'the engine process was killed (SIGKILL)' });
+    expect(errors().at(-1)).toBe('The engine stopped: the engine process was killed (SIGKILL)');
   });
 });
 

@@ -98,6 +98,24 @@ describe('engine protocol (main <-> worker)', () => {
     expect(parseWorkerMessage({ type: 'frame', id: 'r1', report: { frame: 1, status: 'exploded' } }).ok).toBe(false);
     expect(parseWorkerMessage({ type: 'ready', info: { backend: 'quantum' } }).ok).toBe(false);
   });
+
+  it('keeps the backend details and stage timings the real engine sends', () => {
+    const info = {
+      backend: 'wasm',
+      backendDetails: { name: 'wasm', simd: true, threads: 1, tried: [{ name: 'tensorflow', error: 'not installed' }] },
+      model: { name: 'm', version: '1', imageSize: 64, categories: ['0-18'], path: '/m', trained: true },
+      versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20' },
+    };
+    const ready = parseWorkerMessage({ type: 'ready', info });
+    expect(ready).toMatchObject({ ok: true, value: { info: { backendDetails: info.backendDetails } } });
+    const badDetails = { ...info, backendDetails: { name: 'wasm', tried: [{ name: 'quantum', error: '' }] } };
+    expect(parseWorkerMessage({ type: 'ready', info: badDetails }).ok).toBe(false);
+    const report = { frame: 1, file: '/a.1.png', status: 'done', faceFound: true, seconds: 1, stages: { read: 0.01 } };
+    expect(parseWorkerMessage({ type: 'frame', id: 'r1', report })).toMatchObject({
+      ok: true,
+      value: { report: { stages: { read: 0.01 } } },
+    });
+  });
 });
 
 describe('WebSocket wire format', () => {

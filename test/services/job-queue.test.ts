@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AGE_CATEGORIES } from '../../src/shared/ages.js';
 import type { ExportShot, JobSnapshot } from '../../src/shared/ipc.js';
 import { DEFAULT_SHOT_SETTINGS } from '../../src/shared/project.js';
 import { formatFrame } from '../../src/shared/sequence.js';
@@ -18,14 +19,19 @@ let dir: string;
 let client: EngineClient;
 let queue: JobQueue;
 const jobs = new Map<string, JobSnapshot[]>();
+/** worker processes started by the current test's client */
+let launches = 0;
 
 function start(env: Record<string, string> = {}, options: JobQueueOptions = {}) {
+  launches = 0;
   client = new EngineClient({
-    launch: () =>
-      forkWorker({
+    launch: () => {
+      launches++;
+      return forkWorker({
         script: FAKE_WORKER,
-        env: { ...process.env, FAKE_RENDER_LOG: join(dir, 'render.log'), ...env },
-      }),
+        env: { ...process.env, FAKE_RENDER_LOG: join(dir, 'render.log'), FAKE_AGE_LOG: join(dir, 'age.log'), ...env },
+      });
+    },
     startTimeoutMs: 30_000,
   });
   queue = new JobQueue(client, { notifyIntervalMs: 0, ...options });
@@ -139,6 +145,15 @@ describe('JobQueue', () => {
     const done = await waitForJob(id, ['completed', 'failed']);
     expect(done.shots[0]!.done).toBe(20);
     expect(renderLog().sort((a, b) => a - b)).toEqual(frames(1001, 20));
+    // the source age estimated on the shot's first segment holds for the rest of it
+    const ages = new Set(
+      readFileSync(join(dir, 'age.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[1]),
+    );
+    expect([...ages]).toEqual([AGE_CATEGORIES[1001 % 6]]);
+    expect(done.shots[0]!.sourceAge).toBe(AGE_CATEGORIES[1001 % 6]);
   });
 
   it('supersedes an older preview of the same group', async () => {
@@ -203,6 +218,10 @@ describe('JobQueue', () => {
     await expect(queue.preview({ file: '/p/a.1.png', frame: 1, settings: DEFAULT_SHOT_SETTINGS })).rejects.toThrow(
       /model folder models\/default is missing/,
     );
+    expect(client.status()).toMatchObject({ state: 'failed', message: 'model folder models/default is missing' });
+    // the worker exits after saying why it could not start: that exit is not a crash to restart from
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(launches).toBe(1);
     expect(client.status()).toMatchObject({ state: 'failed', message: 'model folder models/default is missing' });
   });
 

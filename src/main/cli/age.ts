@@ -42,8 +42,9 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
 export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
   const engine = await openEngine(deps, cmd);
   try {
+    const { backend } = engine.info();
     const progress = new TerminalProgress(deps.stderr, deps.isTTY);
-    const tally = new ShotTally(engine.info().backend);
+    const tally = new ShotTally(backend);
     const stop = interruptible(deps, (message) => progress.log(message));
 
     const emitFrame = (r: FrameReport): void => {
@@ -54,6 +55,8 @@ export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
     };
 
     let outcome: ShotOutcome;
+    // the bar moves after the first frame, which can take a minute (source age, full step budget)
+    progress.show(`starting: estimating the source age and ageing the first frame [${backend}]`);
     try {
       const summary = await engine.ageShot(shotJobFor(cmd), {
         signal: stop.signal,

@@ -126,7 +126,14 @@ export function parseCommand(argv: string[]): Command {
   if (command === 'info') return { command, ...common };
   if (command === 'eval') {
     if (v.split !== undefined && v.split !== 'test') throw new UsageError('--split must be "test"');
-    return { command, ...common, split: 'test', limit: positiveInt('limit', v.limit), steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!, out: v.out };
+    return {
+      command,
+      ...common,
+      split: 'test',
+      limit: positiveInt('limit', v.limit),
+      steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
+      out: v.out,
+    };
   }
   if (parsed.positionals.length === 0) throw new UsageError('reage age needs an <input>: a folder, a pattern or files');
   if (!v.out) throw new UsageError('reage age needs --out <folder or pattern>');

@@ -35,6 +35,7 @@ export interface EvalOptions {
   backend: BackendChoice;
   modelDir?: string;
   dataDir?: string;
+  split?: 'test';
   limit?: number;
   steps: number;
   out?: string;

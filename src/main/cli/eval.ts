@@ -21,6 +21,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
   try {
     report = await evaluation.runEval({
       backend: cmd.backend,
+      split: cmd.split,
       steps: cmd.steps,
       signal: stop.signal,
       onProgress: (p) => progress.show(evalProgressLine(p)),

@@ -88,7 +88,9 @@ export function summaryLines({ summary: s, interrupted }: ShotOutcome): string[]
   const lines = [`${processed}/${s.total} frames in ${formatDuration(s.seconds)} on ${s.backend}: ${counts}${source}`];
   for (const f of s.failures) lines.push(`  frame ${f.frame} failed: ${f.error ?? 'unknown error'} (${f.file})`);
   if (interrupted)
-    lines.push(`interrupted: ${s.total - processed} frame(s) not processed; no frame was left half-written (rerun with --resume)`);
+    lines.push(
+      `interrupted: ${s.total - processed} frame(s) not processed; no frame was left half-written (rerun with --resume)`,
+    );
   return lines;
 }
 

@@ -53,14 +53,19 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** "SIMD, 1 thread" for wasm; empty where the backend reports neither. */
+export function backendNote(b: { simd?: boolean | null; threads?: number | null }): string {
+  return [
+    ...(b.simd != null ? [b.simd ? 'SIMD' : 'no SIMD'] : []),
+    ...(b.threads != null ? [`${b.threads} thread${b.threads === 1 ? '' : 's'}`] : []),
+  ].join(', ');
+}
+
 export function formatInfo(r: InfoRecord): string {
-  const extras = [
-    ...(r.backend.simd !== null ? [r.backend.simd ? 'SIMD' : 'no SIMD'] : []),
-    ...(r.backend.threads !== null ? [`${r.backend.threads} thread${r.backend.threads === 1 ? '' : 's'}`] : []),
-  ];
+  const note = backendNote(r.backend);
   const m = r.model;
   const lines = [
-    `backend   ${r.backend.name}${extras.length ? ` (${extras.join(', ')})` : ''}`,
+    `backend   ${r.backend.name}${note ? ` (${note})` : ''}`,
     ...r.backend.tried.map((t) => `          not used: ${t.name}: ${t.error}`),
     `model     ${m.name} ${m.version}: ${m.imageSize}×${m.imageSize} px, ${m.categories.length} age categories (${m.categories.join(', ')})${m.bytes !== null ? `, ${megabytes(m.bytes)}` : ''}`,
     `          ${m.path}`,

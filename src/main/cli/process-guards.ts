@@ -22,6 +22,14 @@ export function describeError(err: unknown): string {
   return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line;
 }
 
+/** A listener that reports a stray error in one line and exits 1. */
+export function crashListener(kind: string, stderr: TextSink, exit: (code: number) => never): (err: unknown) => void {
+  return (err) => {
+    stderr.write(`reage: internal error (${kind}): ${describeError(err)}\n`);
+    exit(1);
+  };
+}
+
 /**
  * Report a stray rejection or exception in one line and exit 1. Without this the
  * wasm backend's Emscripten glue, which registers its own listeners that rethrow,
@@ -29,25 +37,38 @@ export function describeError(err: unknown): string {
  * Prepended so these run before any listener a backend adds later.
  */
 export function installCrashGuards(stderr: TextSink, exit: (code: number) => never = process.exit): void {
-  const die = (kind: string) => (err: unknown) => {
-    stderr.write(`reage: internal error (${kind}): ${describeError(err)}\n`);
-    exit(1);
-  };
-  process.prependListener('unhandledRejection', die('unhandled rejection'));
-  process.prependListener('uncaughtException', die('uncaught exception'));
+  process.prependListener('unhandledRejection', crashListener('unhandled rejection', stderr, exit));
+  process.prependListener('uncaughtException', crashListener('uncaught exception', stderr, exit));
 }
 
 /**
- * Subscribe to Ctrl-C (SIGINT); the returned function unsubscribes. The first press
- * calls `handler` (a graceful stop); a second press exits 130 at once, for a user
- * who will not wait for the current frame.
+ * A parent that forwards signals (npm run, a launcher) delivers one Ctrl-C twice,
+ * and both copies reach the listener back to back once the event loop is free:
+ * presses closer together than this count as one.
  */
-export function onSigint(handler: () => void, exit: (code: number) => never = process.exit): () => void {
-  let presses = 0;
-  const listener = () => {
-    if (++presses > 1) exit(130);
-    handler();
+const REPEAT_PRESS_MS = 1000;
+
+/**
+ * Ctrl-C policy: the first press calls `handler` (a graceful stop); a later press
+ * exits 130 at once, for a user who will not wait for the current frame.
+ */
+export function sigintListener(
+  handler: () => void,
+  exit: (code: number) => never = process.exit,
+  now: () => number = Date.now,
+): () => void {
+  let first: number | undefined;
+  return () => {
+    if (first === undefined) {
+      first = now();
+      handler();
+    } else if (now() - first > REPEAT_PRESS_MS) exit(130);
   };
+}
+
+/** Subscribe to Ctrl-C (SIGINT) with `sigintListener`'s policy; returns the unsubscribe. */
+export function onSigint(handler: () => void): () => void {
+  const listener = sigintListener(handler);
   process.on('SIGINT', listener);
   return () => process.off('SIGINT', listener);
 }

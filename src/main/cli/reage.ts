@@ -36,8 +36,8 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
 export function realDeps(): CliDeps {
   return {
     createEngine: async (options) => (await import('../engine/engine.js')).createEngine(options),
-    // a computed specifier: the evaluation module is optional at compile time
-    loadEval: async () => (await import(new URL('../eval/evaluate.js', import.meta.url).href)) as EvalModule,
+    // typed against EvalModule, so a change to evaluate.ts's contract fails the typecheck here
+    loadEval: async (): Promise<EvalModule> => import('../eval/evaluate.js'),
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY: process.stderr.isTTY === true,
@@ -45,9 +45,12 @@ export function realDeps(): CliDeps {
   };
 }
 
-if (isEntryPoint(import.meta.url)) {
+/** Run `reage` in this process with the real deps, and exit with its status. */
+export async function run(argv: string[]): Promise<never> {
   installCrashGuards(process.stderr);
-  const code = await main(process.argv.slice(2), realDeps());
+  const code = await main(argv, realDeps());
   // exit explicitly: a backend may keep handles open after the engine is disposed
   process.exit(code);
 }
+
+if (isEntryPoint(import.meta.url)) await run(process.argv.slice(2));

@@ -45,26 +45,34 @@ export function interruptible(deps: CliDeps, announce: (message: string) => void
   return { signal: controller.signal, release };
 }
 
+/** Who is speaking in error messages, and where a usage error points the user. */
+export interface Speaker {
+  program: string;
+  usage: string;
+}
+
+const REAGE: Speaker = { program: 'reage', usage: 'Run `reage help` for usage.' };
+
 /**
  * Print one line for a command that could not run, and return its exit status:
  * 2 for what the user must change in the command line or the named files, 1 otherwise.
  * Classified by `name` so that this module need not load the engine's modules.
  */
-export function reportError(err: unknown, stderr: TextSink): number {
+export function reportError(err: unknown, stderr: TextSink, speaker: Speaker = REAGE): number {
   const name = err instanceof Error ? err.name : '';
-  const message = describeError(err);
+  const line = `${speaker.program}: ${describeError(err)}\n`;
   switch (name) {
     case 'UsageError':
-      stderr.write(`reage: ${message}\nRun \`reage help\` for usage.\n`);
+      stderr.write(`${line}${speaker.usage}\n`);
       return EXIT_USAGE;
     case 'InputError':
-      stderr.write(`reage: ${message}\n`);
+      stderr.write(line);
       return EXIT_USAGE;
     case 'ModelError':
-      stderr.write(`reage: ${message}\nName a model folder with --model DIR or REAGE_MODEL.\n`);
+      stderr.write(`${line}Name a model folder with --model DIR or REAGE_MODEL.\n`);
       return EXIT_FAILED;
     default:
-      stderr.write(`reage: ${message}\n`);
+      stderr.write(line);
       return EXIT_FAILED;
   }
 }

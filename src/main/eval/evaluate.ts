@@ -9,7 +9,8 @@
  *   2. G(z0, y_x), G(z*pixel, y_x), G(z*IP, y_x) and the six G(z*IP, y_t);
  *   3. the independent recogniser/age estimator (faceres, not the optimiser's
  *      face-api network) compares each with x and estimates its age.
- * The identity threshold is calibrated on real faces first (see calibrate.ts).
+ * The identity threshold is calibrated on real faces first (see calibrate.ts). Ages
+ * are also read by face-api's age net, as a second opinion (see age-accuracy.ts).
  *
  * Modules: select.ts (which images), data.ts (dataset and crop), footage.ts
  * (same-person frames), calibrate.ts (threshold), metrics.ts (figures), report.ts
@@ -27,6 +28,8 @@ import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from
 import { loadModel, type AgeModel } from '../engine/model.js';
 import { DEFAULT_EARLY_STOP, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
 import { StageTimer } from '../engine/stage-timer.js';
+import type { DetectedFace } from '../engine/types.js';
+import { ageAccuracy, type AgeEstimate, type AgeEstimatorId } from './age-accuracy.js';
 import { buildThresholdReport, type FootageDescriptor } from './calibrate.js';
 import {
   CROP_BOX,
@@ -39,7 +42,7 @@ import {
   type Split,
 } from './data.js';
 import { loadFootageFaces } from './footage.js';
-import { acceptance, estimatedCategoryIndex, mean, meanOfKnown, relativeDrop, shareOfFlags } from './metrics.js';
+import { acceptance, mean, minCalibrationImages } from './metrics.js';
 import {
   PAPER,
   REPORT_FORMAT,
@@ -113,18 +116,15 @@ export function commandFor(opts: EvalOptions): string {
   return parts.join(' ');
 }
 
-/** Fewest distinct faces whose pairs can carry a threshold at this false-accept rate: n(n-1)/2 ≥ 1/far. */
-export function minCalibrationImages(far: number): number {
-  const pairs = Math.ceil(1 / far);
-  let n = 2;
-  while ((n * (n - 1)) / 2 < pairs) n++;
-  return n;
-}
-
-/** Rate-based ETA for a stage: null until something is done. */
-function eta(started: number, done: number, total: number): number | null {
+/**
+ * Rate-based ETA for a stage: the mean time of the `done` units finished by
+ * `doneAt`, times the units left, less the time already spent on the current one.
+ * Null until something is done.
+ */
+export function eta(started: number, done: number, total: number, doneAt = performance.now()): number | null {
   if (done <= 0) return null;
-  return (((performance.now() - started) / 1000) * (total - done)) / done;
+  const perUnit = (doneAt - started) / 1000 / done;
+  return Math.max(0, perUnit * (total - done) - (performance.now() - doneAt) / 1000);
 }
 
 /** 8-bit crops -> [n,S,S,3] in 0..1, optionally with their mirror images appended. */
@@ -144,6 +144,40 @@ interface RealFace {
   crop: Uint8Array;
   measured: FaceMeasurement;
   flipped: FaceMeasurement;
+  /** face-api's age estimate, years */
+  faceApiAge: number;
+}
+
+/**
+ * face-api's age estimates for whole aligned crops ([n,S,S,3], 0..1): the crop is the
+ * face frame (pseudo-landmarks at its corners; faceFrame's 20% margin is clipped off).
+ */
+async function faceApiAges(analyzer: FaceAnalyzer, faces: tf.Tensor4D): Promise<number[]> {
+  const [n, h, w] = faces.shape;
+  const whole: DetectedFace = {
+    box: { x: 0, y: 0, width: w, height: h },
+    score: 1,
+    landmarks: [
+      { x: 0, y: 0 },
+      { x: w, y: h },
+    ],
+  };
+  const ages: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const img = tf.tidy(
+      () =>
+        tf.cast(
+          tf.round(tf.mul(tf.squeeze(tf.slice(faces, [i, 0, 0, 0], [1, h, w, 3]), [0]), 255)),
+          'int32',
+        ) as tf.Tensor3D,
+    );
+    try {
+      ages.push(await analyzer.estimateAge(img, whole));
+    } finally {
+      img.dispose();
+    }
+  }
+  return ages;
 }
 
 interface Networks {
@@ -169,12 +203,21 @@ async function measureReal(
     const crops = await Promise.all(chunk.map((n) => loadTrainingCrop(imagePath(dataDir, n), size)));
     const x = unitBatch(crops, size, true);
     let ms: FaceMeasurement[];
+    let ages: number[];
     try {
       ms = await nets.measure.measure(x);
+      const originals = tf.slice(x, 0, chunk.length);
+      try {
+        ages = await faceApiAges(nets.analyzer, originals);
+      } finally {
+        originals.dispose();
+      }
     } finally {
       x.dispose();
     }
-    chunk.forEach((name, j) => faces.push({ name, crop: crops[j]!, measured: ms[j]!, flipped: ms[j + chunk.length]! }));
+    chunk.forEach((name, j) =>
+      faces.push({ name, crop: crops[j]!, measured: ms[j]!, flipped: ms[j + chunk.length]!, faceApiAge: ages[j]! }),
+    );
   }
   return faces;
 }
@@ -258,8 +301,15 @@ async function evaluateImage(
     });
     progress('measure');
     let ms: FaceMeasurement[];
+    let faceApiAged: number[];
     try {
       ms = await timer.timeAsync('measure', () => measure.measure(faces));
+      const aged = tf.slice(faces, 3, AGE_CATEGORIES.length);
+      try {
+        faceApiAged = await timer.timeAsync('measure', () => faceApiAges(analyzer, aged));
+      } finally {
+        aged.dispose();
+      }
     } finally {
       faces.dispose();
     }
@@ -280,7 +330,10 @@ async function evaluateImage(
       age: parseUtkAge(face.name),
       category: AGE_CATEGORIES[source]!,
       distance: { initial: d[0]!, pixel: d[1]!, identity: d[2]!, aged: d.slice(3) },
-      estimatedAge: { real: face.measured.age, aged: ms.slice(3).map((m) => m.age) },
+      estimatedAge: {
+        faceres: { real: face.measured.age, aged: ms.slice(3).map((m) => m.age) },
+        'face-api': { real: face.faceApiAge, aged: faceApiAged },
+      },
       steps: { pixel: pixel.steps, identity: identity.steps },
       seconds,
     };
@@ -373,34 +426,53 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     // 3. reconstruct and age each evaluated face
     const images: ImageResult[] = [];
     const started = performance.now();
+    let lastDone = started;
     for (const [i, face] of real.slice(0, evalNames.length).entries()) {
       opts.signal?.throwIfAborted();
       const progress = (stage: string) =>
-        opts.onProgress?.({ stage, done: i, total: evalNames.length, etaSeconds: eta(started, i, evalNames.length) });
-      images.push(await evaluateImage(nets, face, opts, progress));
+        opts.onProgress?.({
+          stage,
+          done: i,
+          total: evalNames.length,
+          etaSeconds: eta(started, i, evalNames.length, lastDone),
+        });
+      try {
+        images.push(await evaluateImage(nets, face, opts, progress));
+      } catch (err) {
+        // an abort ends the run; anything else costs one face, named in the report
+        if (opts.signal?.aborted) throw err;
+        notes.push(`${face.name} failed and is left out: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      lastDone = performance.now();
     }
-    opts.onProgress?.({ stage: 'done', done: images.length, total: evalNames.length, etaSeconds: 0 });
+    opts.onProgress?.({ stage: 'done', done: evalNames.length, total: evalNames.length, etaSeconds: 0 });
 
     // 4. figures
     const aging: CategoryResult[] = AGE_CATEGORIES.map((category, ti) => {
       const dist = images.map((im) => im.distance.aged[ti]!);
       const changed = images.filter((im) => im.category !== category).map((im) => im.distance.aged[ti]!);
-      const generated = shareOfFlags(images.map((im) => estimatedCategoryIndex(im.estimatedAge.aged[ti]!) === ti));
-      const realFaces = real.filter((f) => utkCategoryIndex(f.name) === ti);
-      const realAcc = shareOfFlags(realFaces.map((f) => estimatedCategoryIndex(f.measured.age) === ti));
       return {
         category,
         identity: acceptance(dist, t),
         identityChanged: acceptance(changed, t),
         meanDistance: mean(dist),
-        ageAccuracy: generated,
-        realAgeAccuracy: realAcc,
-        relativeDrop: relativeDrop(realAcc.share, generated.share),
       };
     });
-    const generatedAcc = meanOfKnown(aging.map((a) => a.ageAccuracy.share));
-    const realAcc = meanOfKnown(aging.map((a) => a.realAgeAccuracy.share));
-    const drop = relativeDrop(realAcc, generatedAcc);
+    const generatedAges = (id: AgeEstimatorId): AgeEstimate[] =>
+      images.flatMap((im) => im.estimatedAge[id].aged.map((years, category) => ({ category, years })));
+    const ages = [
+      ageAccuracy(
+        'faceres',
+        generatedAges('faceres'),
+        real.map((f) => ({ category: utkCategoryIndex(f.name), years: f.measured.age })),
+      ),
+      ageAccuracy(
+        'face-api',
+        generatedAges('face-api'),
+        real.map((f) => ({ category: utkCategoryIndex(f.name), years: f.faceApiAge })),
+      ),
+    ];
+    const drop = ages[0]!.relativeDrop;
     const rec = {
       initial: reconstruction(
         images.map((im) => im.distance.initial),
@@ -447,10 +519,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         dir: dataDir,
         split,
         images: images.length,
-        perCategory: Object.fromEntries(AGE_CATEGORIES.map((c, i) => [c, countPerCategory(evalNames)[i]!])) as Record<
-          AgeCategory,
-          number
-        >,
+        perCategory: Object.fromEntries(
+          countPerCategory(images.map((im) => im.name)).map((n, i) => [AGE_CATEGORIES[i]!, n]),
+        ) as Record<AgeCategory, number>,
         calibrationImages: real.length,
         seed,
         crop: `chip crop (${CROP_BOX.join(',')}) resized to ${size}×${size} with Lanczos, as in training`,
@@ -460,14 +531,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
         agedFrom: 'the identity-preserving z*',
         optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",
-        measuredWith: 'faceres from @vladmandic/human (1024-d identity descriptor and age)',
-        measureInput: `real and generated faces alike: the ${size}×${size} crop, resized bilinearly to 224×224`,
-        ageBinning: "faceres's age estimate rounded to whole years, then binned into the six categories",
+        measuredWith: 'faceres from @vladmandic/human (1024-d descriptor)',
+        measureInput: `real and generated faces alike, the ${size}×${size} crop (faceres resizes it bilinearly to 224×224, face-api's age net to 112×112)`,
+        ageBinning: 'the estimated age rounded to whole years, then binned into the six categories',
       },
       threshold,
       reconstruction: rec,
       aging,
-      ageAccuracy: { generated: generatedAcc, real: realAcc, relativeDrop: drop },
+      ageAccuracy: ages,
       targets: {
         identityReconstruction: {
           target: TARGETS.identityReconstruction,

@@ -80,6 +80,14 @@ export function calibrateThreshold(differentDistances: readonly number[], far: n
   return { threshold, targetFar: far, achievedFar: accepted / n, pairs: n };
 }
 
+/** Fewest distinct faces whose pairs can carry a threshold at this false-accept rate: n(n-1)/2 ≥ 1/far. */
+export function minCalibrationImages(far: number): number {
+  const pairs = Math.ceil(1 / far);
+  let n = 2;
+  while ((n * (n - 1)) / 2 < pairs) n++;
+  return n;
+}
+
 /** Distances of every unordered pair (i < j) of a list of descriptors. */
 export function allPairDistances(
   descriptors: readonly Float32Array[],

@@ -5,7 +5,9 @@
  *
  *   npm run host -- [--port N] [--backend auto|tensorflow|wasm|cpu] [--model DIR]
  *
- * Environment: REAGE_DATA_DIR (recent projects, autosaves; default
+ * Environment: REAGE_MODEL (the model folder when --model is not given; default
+ * models/reage-utkface-64), REAGE_BACKEND (the backend when --backend is not
+ * given), REAGE_DATA_DIR (recent projects, autosaves; default
  * ~/.config/reage-studio), REAGE_WORKER (another engine worker entry, for
  * development), REAGE_UI_DIR (another renderer build).
  */
@@ -34,6 +36,11 @@ function parseArgs(argv: readonly string[]): HostArgs {
     else throw new Error(`unknown option ${flag}; use --port, --backend or --model`);
   }
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port needs a port number');
+  const env = process.env;
+  if (env.REAGE_MODEL && !args.workerArgs.some((a) => a.startsWith('--model=')))
+    args.workerArgs.push(`--model=${resolve(env.REAGE_MODEL)}`);
+  if (env.REAGE_BACKEND && !args.workerArgs.some((a) => a.startsWith('--backend=')))
+    args.workerArgs.push(`--backend=${env.REAGE_BACKEND}`);
   return args;
 }
 

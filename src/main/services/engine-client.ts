@@ -174,6 +174,8 @@ export class EngineClient implements EngineService {
       }
       this.transport = transport;
       let settled = false;
+      /** whether this worker said 'ready': only then is its exit a crash worth a restart */
+      let ready = false;
       const timer = setTimeout(() => {
         fail(`the engine did not start within ${Math.round(this.startTimeoutMs / 1000)} s`);
         transport.kill();
@@ -196,6 +198,7 @@ export class EngineClient implements EngineService {
         if (message.type === 'ready') {
           if (settled) return;
           settled = true;
+          ready = true;
           clearTimeout(timer);
           if (isCurrent()) this.setStatus({ state: 'ready', info: message.info, restarts: this.current.restarts });
           resolve(message.info);
@@ -210,7 +213,9 @@ export class EngineClient implements EngineService {
         const wasCurrent = this.transport === transport;
         if (wasCurrent) this.transport = undefined;
         const reason = describeExit(exit);
-        if (!settled) {
+        if (!ready) {
+          // a worker that never started (it said why, or timed out) exits as it should: the
+          // failure is already reported, and restarting it would only fail again, in a loop
           fail(reason);
           return;
         }

@@ -10,7 +10,10 @@
  * - when the engine process dies, the queue restarts it and continues where it
  *   was. Frames already reported finished are not asked for again (the request
  *   lists only the remaining frames) and `resume: true` skips any frame written
- *   just before the crash, so nothing is lost or rendered twice.
+ *   just before the crash, so nothing is lost or rendered twice;
+ * - a shot rendered in several engine runs (pre-empted, cancelled and resumed,
+ *   restarted) keeps one source age: the engine's estimate from the first run is
+ *   passed as an override to the later ones, so the ageing does not jump mid-shot.
  */
 import {
   type AgeSettingsMessage,
@@ -23,6 +26,7 @@ import {
   type PreviewResultMessage,
   type ShotJobMessage,
 } from '../../shared/ipc.js';
+import type { AgeCategory } from '../../shared/ages.js';
 import { formatFrameRange } from '../../shared/sequence.js';
 import type { EngineService } from './engine-client.js';
 import { StudioError } from './errors.js';
@@ -76,6 +80,8 @@ interface ShotState {
   /** whether the engine has been asked for this shot before: later runs always resume */
   started: boolean;
   crashesWithoutProgress: number;
+  /** the source age the engine reported (its estimate when the settings say 'auto') */
+  sourceAge?: AgeCategory;
   error?: string;
 }
 
@@ -334,7 +340,7 @@ export class JobQueue {
       input: shot.spec.input,
       frames: formatFrameRange(remaining),
       out: shot.spec.out,
-      settings: shot.spec.settings,
+      settings: shot.sourceAge ? { ...shot.spec.settings, sourceAge: shot.sourceAge } : shot.spec.settings,
       resume: shot.started || job.skipExisting,
       ...(shot.spec.bitDepth === 'source' ? {} : { bitDepth: shot.spec.bitDepth }),
     };
@@ -350,6 +356,7 @@ export class JobQueue {
           this.notify(job);
         },
       });
+      shot.sourceAge ??= summary.sourceAge;
       // reports the engine summarised but never streamed (it may batch) still count
       for (const failure of summary.failures)
         if (!shot.reports.has(failure.frame)) this.recordFrame(job, shot, failure);
@@ -423,6 +430,7 @@ export class JobQueue {
     const before = shot.reports.get(report.frame);
     // a frame this job rendered before a crash comes back as 'skipped' on resume: it stays 'done'
     if (before?.status === 'done' && report.status === 'skipped') return;
+    shot.sourceAge ??= report.sourceAge;
     shot.reports.set(report.frame, report);
     this.notify(job);
   }
@@ -510,6 +518,7 @@ export class JobQueue {
         currentFrame: shot.currentFrame,
         completed: formatFrameRange(shot.reports.keys()),
         etaSeconds: eta,
+        ...(shot.sourceAge ? { sourceAge: shot.sourceAge } : {}),
         failures: failures.sort((a, b) => a.frame - b.frame),
         ...(shot.error ? { error: shot.error } : {}),
       };

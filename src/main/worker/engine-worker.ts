@@ -8,11 +8,6 @@ import type { ReAgeEngine } from '../engine/api.js';
 import { connectToParent } from './channel.js';
 import { serveEngine } from './serve.js';
 
-/** The engine module's entry point (src/main/engine/engine.ts), loaded lazily so the worker starts fast. */
-interface EngineModule {
-  createEngine(options: { backend?: BackendChoice; modelDir?: string }): ReAgeEngine | Promise<ReAgeEngine>;
-}
-
 export interface WorkerArgs {
   backend?: BackendChoice;
   modelDir?: string;
@@ -31,12 +26,9 @@ export function parseWorkerArgs(argv: readonly string[]): WorkerArgs {
   return args;
 }
 
-// A variable specifier keeps TypeScript from resolving the module at build time:
-// the engine entry is the lead's and may land after this worker.
-const ENGINE_MODULE = '../engine/engine.js';
-
+/** The engine (tfjs, sharp, face-api) is imported once the channel is up, so start-up errors reach the parent. */
 async function loadEngine(args: WorkerArgs): Promise<ReAgeEngine> {
-  const { createEngine } = (await import(ENGINE_MODULE)) as EngineModule;
+  const { createEngine } = await import('../engine/engine.js');
   return createEngine({
     ...(args.backend ? { backend: args.backend } : {}),
     ...(args.modelDir ? { modelDir: args.modelDir } : {}),

@@ -1,6 +1,7 @@
 /** The export queue: per-job and per-shot progress, ETA, cancel / resume, and failed frames with reasons. */
 import { useState, type ReactElement } from 'react';
 import type { JobShotSnapshot, JobSnapshot } from '../../shared/ipc.js';
+import { baseName, dirName } from '../../shared/project.js';
 import { formatDuration, formatPercent, plural } from '../lib/format.js';
 import { useStudio } from '../state/store.js';
 
@@ -17,6 +18,17 @@ function finished(shot: JobShotSnapshot): number {
   return shot.done + shot.skipped + shot.noFace + shot.failed;
 }
 
+/** "…/renders/akiyo_reaged.####.png": the output's folder and name, the full path in the tooltip. */
+function shortPath(path: string): string {
+  const folder = baseName(dirName(path));
+  return folder ? `…/${folder}/${baseName(path)}` : path;
+}
+
+/** "ETA 1:15"; before the first frame has a timing, say it is being estimated rather than show a dash. */
+function eta(seconds: number | null): string {
+  return seconds === null ? 'estimating ETA…' : `ETA ${formatDuration(seconds)}`;
+}
+
 function Progress({ value, total, state }: { value: number; total: number; state: string }): ReactElement {
   return (
     <div
@@ -31,8 +43,12 @@ function Progress({ value, total, state }: { value: number; total: number; state
   );
 }
 
-function ShotRow({ shot, active }: { shot: JobShotSnapshot; active: boolean }): ReactElement {
-  const [open, setOpen] = useState(false);
+/** `showEta`: the job has several shots, so each one's ETA says more than the job's. */
+function ShotRow(props: { shot: JobShotSnapshot; active: boolean; showEta: boolean }): ReactElement {
+  const { shot, active, showEta } = props;
+  // failures are listed straight away once the shot is over: they are what the artist must act on
+  const [open, setOpen] = useState<boolean | null>(null);
+  const expanded = open ?? !active;
   const n = finished(shot);
   return (
     <div className="job-shot" data-testid="job-shot">
@@ -42,25 +58,43 @@ function ShotRow({ shot, active }: { shot: JobShotSnapshot; active: boolean }): 
           {n}/{shot.total}
           {shot.currentFrame !== null && active ? ` · f${shot.currentFrame}` : ''}
         </span>
-        {active && shot.etaSeconds !== null && <span className="mono dim">ETA {formatDuration(shot.etaSeconds)}</span>}
+        {showEta && shot.status === 'running' && shot.etaSeconds !== null && (
+          <span className="mono dim">ETA {formatDuration(shot.etaSeconds)}</span>
+        )}
       </div>
       <Progress value={n} total={shot.total} state={shot.failed ? 'warn' : shot.status} />
       <div className="job-shot-counts">
         <span>{shot.done} done</span>
+        {shot.sourceAge && (
+          <span title="The source age the engine used for this shot">source age {shot.sourceAge}</span>
+        )}
         {shot.skipped > 0 && <span>{shot.skipped} skipped</span>}
         {shot.noFace > 0 && <span className="warn">{shot.noFace} no face</span>}
         {shot.failed > 0 && (
-          <button type="button" className="link error" onClick={() => setOpen(!open)}>
-            {plural(shot.failed, 'failed frame')} {open ? '▾' : '▸'}
+          <button type="button" className="link error" aria-expanded={expanded} onClick={() => setOpen(!expanded)}>
+            {plural(shot.failed, 'failed frame')} {expanded ? '▾' : '▸'}
           </button>
         )}
       </div>
-      {shot.error && <div className="job-error">{shot.error}</div>}
-      {open && (
-        <ul className="failures" aria-label={`Failed frames of ${shot.name}`}>
+      <div className="job-shot-out mono dim" title={shot.out}>
+        → {shortPath(shot.out)}
+      </div>
+      {shot.error && (
+        <div className="job-error" role="alert">
+          {shot.error}
+        </div>
+      )}
+      {expanded && shot.failures.length > 0 && (
+        <ul className="failures" aria-label={`Failed frames of ${shot.name}`} data-testid="failures">
           {shot.failures.map((f) => (
             <li key={f.frame}>
-              <span className="mono">{f.frame}</span> {f.error}
+              <span className="failure-frame mono">{f.frame}</span>
+              {f.file && (
+                <span className="failure-file mono" title={f.file}>
+                  {baseName(f.file)}
+                </span>
+              )}
+              <span className="failure-reason">{f.error}</span>
             </li>
           ))}
         </ul>
@@ -98,7 +132,7 @@ function JobCard({ job }: { job: JobSnapshot }): ReactElement {
         <span>
           {done}/{total} frames · {formatPercent(done, total)}
         </span>
-        {active && <span>ETA {formatDuration(job.etaSeconds)}</span>}
+        {active && <span>{job.status === 'queued' ? 'waiting' : eta(job.etaSeconds)}</span>}
       </div>
       <Progress value={done} total={total} state={failed ? 'warn' : job.status} />
       {job.message && <div className="job-message">{job.message}</div>}
@@ -106,7 +140,7 @@ function JobCard({ job }: { job: JobSnapshot }): ReactElement {
         <div className="job-message">engine restarted {plural(job.restarts, 'time')}; no finished frame was lost</div>
       )}
       {job.shots.map((shot) => (
-        <ShotRow key={shot.shotId} shot={shot} active={active} />
+        <ShotRow key={shot.shotId} shot={shot} active={active} showEta={job.shots.length > 1} />
       ))}
       {!active && (
         <div className="job-summary" data-testid="job-summary">

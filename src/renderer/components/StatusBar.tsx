@@ -1,5 +1,6 @@
 /** Bottom line: engine state, backend and model, project file, export activity. */
 import type { ReactElement } from 'react';
+import { backendLabel, backendTitle, modelLabel, modelTitle } from '../lib/engine-info.js';
 import { formatDuration } from '../lib/format.js';
 import { useStudio, useStudioContext } from '../state/store.js';
 
@@ -25,13 +26,17 @@ function EngineStatusText(): ReactElement {
       {info && (
         <>
           <span className="status-sep" />
-          <span className="status-backend" data-testid="backend">
-            {info.backend}
+          <span className="status-backend" data-testid="backend" title={backendTitle(info)}>
+            {backendLabel(info)}
           </span>
           <span className="status-sep" />
-          <span className="status-model" data-testid="model">
-            {info.model.name} v{info.model.version}
-            {!info.model.trained && <span className="warn"> (untrained)</span>}
+          <span className="status-model" data-testid="model" title={modelTitle(info)}>
+            {modelLabel(info)}
+            {info.model.trained ? (
+              <span className="trained"> · trained</span>
+            ) : (
+              <span className="warn"> · untrained</span>
+            )}
           </span>
         </>
       )}
@@ -51,7 +56,7 @@ function JobsStatus(): ReactElement | null {
   const eta = active[0]?.etaSeconds ?? null;
   return (
     <div className="status-item">
-      Exporting {done}/{total} frames · ETA {formatDuration(eta)}
+      Exporting {done}/{total} frames · {eta === null ? 'estimating ETA…' : `ETA ${formatDuration(eta)}`}
     </div>
   );
 }

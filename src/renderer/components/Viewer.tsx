@@ -5,7 +5,7 @@
  * mask outline from the preview can be laid over it.
  */
 import { useMemo, useRef, useState, type PointerEvent, type ReactElement, type WheelEvent } from 'react';
-import { clipFramePath } from '../../shared/project.js';
+import { baseName, clipFramePath } from '../../shared/project.js';
 import { previewKey } from '../lib/preview-key.js';
 import type { PreviewEntry } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
@@ -71,8 +71,22 @@ function StatusCard({ entry }: { entry: PreviewEntry | undefined }) {
   }
   if (entry.status === 'error') {
     return (
-      <div className="viewer-status error" role="alert">
-        Preview failed: {entry.message}
+      <div className="viewer-status error" role="alert" data-testid="preview-error">
+        <div className="viewer-status-title">
+          Preview of frame {entry.frame} failed{' '}
+          <span className="mono" title={entry.file}>
+            {baseName(entry.file)}
+          </span>
+        </div>
+        <div className="viewer-status-detail">{entry.message}</div>
+      </div>
+    );
+  }
+  if (!entry.face) {
+    // the engine passes frames without a face through unchanged: say so, or B looks like a failed render
+    return (
+      <div className="viewer-status warning" role="status" data-testid="preview-no-face">
+        No face found on this frame: it is exported unchanged
       </div>
     );
   }
@@ -99,7 +113,10 @@ export function Viewer(): ReactElement {
   const frame = ready ? { width: ready.width, height: ready.height } : natural;
   const geometry = useGeometry(frame, box);
 
-  const beforeUrl = ready?.beforeUrl ?? (plate?.displayable ? plate.url : undefined);
+  // a plate the browser cannot decode (a corrupt file) gets a slate naming it, not a broken-image icon
+  const [undecodable, setUndecodable] = useState<string | null>(null);
+  const candidate = ready?.beforeUrl ?? (plate?.displayable ? plate.url : undefined);
+  const beforeUrl = candidate !== undefined && candidate !== undecodable ? candidate : undefined;
   const afterUrl = ready?.afterUrl;
   const showBefore = viewer.compare !== 'after' || !afterUrl;
   const showAfter = !!afterUrl && viewer.compare !== 'before';
@@ -194,6 +211,7 @@ export function Viewer(): ReactElement {
               src={beforeUrl}
               alt="Before (plate)"
               draggable={false}
+              onError={() => setUndecodable(beforeUrl)}
               onLoad={(e) => {
                 const { naturalWidth: width, naturalHeight: height } = e.currentTarget;
                 if (width !== natural.width || height !== natural.height) setNatural({ width, height });
@@ -216,7 +234,11 @@ export function Viewer(): ReactElement {
         {!beforeUrl && (
           <div className="viewer-slate">
             {plateError ??
-              (plate && !plate.displayable ? `${plate.mime} plate: render a preview to view it` : 'Loading frame…')}
+              (candidate && candidate === undecodable
+                ? `Frame ${playhead.frame} (${baseName(platePath ?? '')}) cannot be displayed: the file is not a readable image`
+                : plate && !plate.displayable
+                  ? `${plate.mime} plate: render a preview to view it`
+                  : 'Loading frame…')}
           </div>
         )}
         {showAfter && viewer.compare === 'wipe' && frame.width > 0 && (
@@ -245,7 +267,8 @@ export function Viewer(): ReactElement {
         <div className="viewer-tag a">A · plate</div>
         {afterUrl && viewer.compare !== 'before' && (
           <div className="viewer-tag b">
-            B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'}
+            B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'} ·{' '}
+            {clip.settings.composite}
           </div>
         )}
         {!entry && (

@@ -1,7 +1,15 @@
 /** The engine's status and the export queue as the backend reports them; starting, cancelling and resuming exports. */
 import type { EngineStatus, ExportShot, JobSnapshot } from '../../shared/ipc.js';
-import { NamingPatternError, clipFrames, clipInputPattern, outputPattern, type Project } from '../../shared/project.js';
+import {
+  NamingPatternError,
+  baseName,
+  clipFrames,
+  clipInputPattern,
+  outputPattern,
+  type Project,
+} from '../../shared/project.js';
 import { parseFrameRange } from '../../shared/sequence.js';
+import { plural } from '../lib/format.js';
 import type { SliceCreator } from './types.js';
 
 export interface JobsSlice {
@@ -46,20 +54,61 @@ export function exportShots(project: Project, clipIds: readonly string[], frames
     .filter((shot) => shot.frames.length > 0);
 }
 
+function isActive(status: JobSnapshot['status']): boolean {
+  return status === 'queued' || status === 'running' || status === 'paused';
+}
+
+/** What to tell the artist when an export ends: silent success is fine, failures name the first frame and why. */
+export function finishNotice(job: JobSnapshot): { level: 'info' | 'warning' | 'error'; text: string } | null {
+  const failures = job.shots.flatMap((s) => s.failures.map((f) => ({ shot: s.name, ...f })));
+  const shotError = job.shots.find((s) => s.error);
+  if (job.status === 'failed' && shotError)
+    return { level: 'error', text: `Export failed: ${shotError.name}: ${shotError.error}` };
+  if (job.status === 'cancelled') return { level: 'info', text: 'Export cancelled; Resume continues where it stopped' };
+  if (failures.length > 0) {
+    // the reasons are in the render queue's failed-frame list; the notice names where to look
+    const named = failures
+      .slice(0, 3)
+      .map((f) => `${f.shot} ${f.frame}${f.file ? ` (${baseName(f.file)})` : ''}`)
+      .join(', ');
+    const more = failures.length > 3 ? ` and ${failures.length - 3} more` : '';
+    return {
+      level: 'warning',
+      text: `Export finished with ${plural(failures.length, 'failed frame')}: ${named}${more}. Reasons are listed in the render queue.`,
+    };
+  }
+  const done = job.shots.reduce((n, s) => n + s.done, 0);
+  return { level: 'info', text: `Export finished: ${plural(done, 'frame')} written` };
+}
+
 export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, { client }) => ({
   engine: { state: 'starting', restarts: 0 },
   jobs: [],
 
   setEngine(engine) {
+    const before = get().engine;
     set({ engine });
+    // the status bar has room for a few words: a failure is told in full, once
+    if (engine.state === 'failed' && engine.message && (before.state !== 'failed' || before.message !== engine.message))
+      get().notify(
+        'error',
+        before.state === 'ready'
+          ? `The engine stopped: ${engine.message}`
+          : `The engine could not start: ${engine.message}`,
+      );
   },
 
   applyJob(job) {
+    const before = get().jobs.find((j) => j.id === job.id);
     set((s) => {
       const at = s.jobs.findIndex((j) => j.id === job.id);
       const jobs = at < 0 ? [...s.jobs, job] : s.jobs.map((j, i) => (i === at ? job : j));
       return { jobs };
     });
+    if (before && isActive(before.status) && !isActive(job.status)) {
+      const notice = finishNotice(job);
+      if (notice) get().notify(notice.level, notice.text);
+    }
   },
 
   setJobs(listed) {

@@ -24,7 +24,8 @@ export type PreviewEntry =
       sourceAge?: AgeCategory;
       seconds: number;
     }
-  | { status: 'error'; message: string };
+  /** `frame` and `file` say which plate frame failed, as the artist needs to find it */
+  | { status: 'error'; message: string; frame: number; file: string };
 
 export interface PreviewSlice {
   previews: Record<string, PreviewEntry>;
@@ -116,7 +117,7 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           put(key, undefined);
           return;
         }
-        put(key, { status: 'error', message: err instanceof Error ? err.message : String(err) });
+        put(key, { status: 'error', message: err instanceof Error ? err.message : String(err), frame, file });
       }
     },
 

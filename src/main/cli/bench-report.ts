@@ -1,0 +1,238 @@
+/**
+ * The numbers `npm run bench` reports, computed from the engine's own per-frame
+ * reports (FrameReport.seconds, .stages, .losses.steps), and their rendering as a
+ * terminal table or a markdown report. Pure: no engine, no clock, no files.
+ */
+import type { ReconstructionMode } from '../../shared/ages.js';
+import type { FrameReport } from '../engine/types.js';
+
+/** The pipeline stages the engine times, in pipeline order. */
+export const STAGES = ['read', 'detect', 'align', 'encode', 'optimise', 'generate', 'composite', 'write'] as const;
+
+/** The issue's goal: identity mode, warm starts on, under this many seconds per frame. */
+export const TARGET_SECONDS_PER_FRAME = 10;
+export const TARGET_MODE: ReconstructionMode = 'identity';
+
+/** What one mode's shot produced. */
+export interface ModeRun {
+  mode: ReconstructionMode;
+  frames: FrameReport[];
+  /** the engine's wall time for the shot, including the source-age estimate before frame 1 */
+  wallSeconds: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+export interface ModeStats {
+  mode: ReconstructionMode;
+  frames: number;
+  done: number;
+  noFace: number;
+  failed: number;
+  wallSeconds: number;
+  /** wall time / frames: what an artist waits per frame */
+  secondsPerFrame: number;
+  framesPerMinute: number;
+  /** mean of the frames' own times (excludes the once-per-shot source-age estimate) */
+  meanFrameSeconds: number;
+  firstFrameSeconds: number | null;
+  /** mean over warm-started frames; null when none */
+  warmFrameSeconds: number | null;
+  /** mean seconds per aged frame for each stage */
+  stages: Record<string, number>;
+  /** frame time no stage accounts for (face tracking, bookkeeping) */
+  otherSeconds: number;
+  optimiseSecondsPerStep: number | null;
+  firstFrameSteps: number | null;
+  warmFrameSteps: number | null;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+export interface BenchContext {
+  backend: string;
+  backendNote: string;
+  model: { name: string; version: string; trained: boolean; path: string };
+  footage: string;
+  settings: { targetAge: string; steps: number; warmSteps: number; composite: string };
+  /** loadAverage: the 1-minute load when the bench started; above the core count, other work competed for the CPU */
+  machine: { cpus: number; cpuModel: string; node: string; loadAverage: number };
+  engineLoadSeconds: number;
+  peakRssMB: number;
+  date: string;
+}
+
+export interface BenchReport extends BenchContext {
+  modes: ModeStats[];
+  target: { mode: ReconstructionMode; seconds: number; measured: number | null; met: boolean | null };
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Frames the engine warm-started: aged frames whose previous frame was aged too.
+ * That mirrors shot.ts, which keeps the latent across a run of aged frames and
+ * forgets it at a frame without a face, a failure or a skip.
+ */
+export function warmFrames(frames: readonly FrameReport[]): FrameReport[] {
+  return frames.filter((f, i) => i > 0 && f.status === 'done' && frames[i - 1]!.status === 'done');
+}
+
+export function modeStats(run: ModeRun): ModeStats {
+  const { frames } = run;
+  const aged = frames.filter((f) => f.status === 'done');
+  const warm = warmFrames(frames);
+  const first = frames[0]?.status === 'done' ? frames[0] : undefined;
+  const stages = Object.fromEntries(STAGES.map((s) => [s, mean(aged.map((f) => f.stages?.[s] ?? 0)) ?? 0]));
+  const staged = (f: FrameReport) => sum(Object.values(f.stages ?? {}));
+  const steps = sum(aged.map((f) => f.losses?.steps ?? 0));
+  const n = frames.length;
+  return {
+    mode: run.mode,
+    frames: n,
+    done: aged.length,
+    noFace: frames.filter((f) => f.status === 'no-face').length,
+    failed: frames.filter((f) => f.status === 'failed').length,
+    wallSeconds: run.wallSeconds,
+    secondsPerFrame: n ? run.wallSeconds / n : 0,
+    framesPerMinute: run.wallSeconds > 0 ? (n * 60) / run.wallSeconds : 0,
+    meanFrameSeconds: mean(frames.map((f) => f.seconds)) ?? 0,
+    firstFrameSeconds: first?.seconds ?? null,
+    warmFrameSeconds: mean(warm.map((f) => f.seconds)),
+    stages,
+    otherSeconds: mean(aged.map((f) => Math.max(0, f.seconds - staged(f)))) ?? 0,
+    optimiseSecondsPerStep: steps > 0 ? sum(aged.map((f) => f.stages?.optimise ?? 0)) / steps : null,
+    firstFrameSteps: first?.losses?.steps ?? null,
+    warmFrameSteps: mean(warm.map((f) => f.losses?.steps ?? 0)),
+    tensorsBefore: run.tensorsBefore,
+    tensorsAfter: run.tensorsAfter,
+  };
+}
+
+/**
+ * The target is judged on wall time per frame of the whole shot (first frame and
+ * source-age estimate included), with warm starts as the engine does them; a shot
+ * with failed frames does not count as meeting it.
+ */
+export function benchReport(context: BenchContext, runs: readonly ModeRun[]): BenchReport {
+  const modes = runs.map(modeStats);
+  const judged = modes.find((m) => m.mode === TARGET_MODE);
+  const measured = judged ? judged.secondsPerFrame : null;
+  const met = judged
+    ? judged.failed === 0 && judged.done > 0 && judged.secondsPerFrame < TARGET_SECONDS_PER_FRAME
+    : null;
+  return { ...context, modes, target: { mode: TARGET_MODE, seconds: TARGET_SECONDS_PER_FRAME, measured, met } };
+}
+
+// ---- rendering -------------------------------------------------------------
+
+type Table = string[][];
+
+/** Fixed decimals, or a dash for a value that does not apply. */
+function num(v: number | null, digits = 2): string {
+  return v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+}
+
+export function renderTable(rows: Table, style: 'text' | 'markdown'): string {
+  const [header, ...body] = rows;
+  if (!header) return '';
+  if (style === 'markdown') {
+    const line = (r: string[]) => `| ${r.join(' | ')} |`;
+    return [line(header), line(header.map((_, i) => (i ? '---:' : '---'))), ...body.map(line)].join('\n');
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  // first column left-aligned (labels), numbers right-aligned
+  const line = (r: string[]) => r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}
+
+export function modesTable(r: BenchReport): Table {
+  const col = (label: string, f: (m: ModeStats) => string): string[] => [label, ...r.modes.map(f)];
+  return [
+    ['', ...r.modes.map((m) => m.mode)],
+    col('frames (aged / no face / failed)', (m) => `${m.frames} (${m.done}/${m.noFace}/${m.failed})`),
+    col('wall time, s', (m) => num(m.wallSeconds, 1)),
+    col('s per frame (wall)', (m) => num(m.secondsPerFrame)),
+    col('frames per minute', (m) => num(m.framesPerMinute)),
+    col('mean frame time, s', (m) => num(m.meanFrameSeconds)),
+    col('first frame, s', (m) => num(m.firstFrameSeconds)),
+    col('warm frames, mean s', (m) => num(m.warmFrameSeconds)),
+    col('steps: first / warm mean', (m) => `${num(m.firstFrameSteps, 0)} / ${num(m.warmFrameSteps, 1)}`),
+    col('tf tensors before → after', (m) => `${m.tensorsBefore} → ${m.tensorsAfter}`),
+  ];
+}
+
+export function stagesTable(r: BenchReport): Table {
+  const col = (label: string, f: (m: ModeStats) => string): string[] => [label, ...r.modes.map(f)];
+  return [
+    ['stage, s per aged frame', ...r.modes.map((m) => m.mode)],
+    ...STAGES.map((s) => col(s, (m) => num(m.stages[s] ?? 0, 3))),
+    col('(other)', (m) => num(m.otherSeconds, 3)),
+    col('optimise, s per step', (m) => num(m.optimiseSecondsPerStep, 3)),
+  ];
+}
+
+export function targetLine(r: BenchReport): string {
+  const t = r.target;
+  const goal = `${t.mode} mode with warm starts under ${t.seconds} s per frame`;
+  if (t.met === null) return `target (${goal}): not measured (${t.mode} mode not run)`;
+  const frames = r.modes.find((m) => m.mode === t.mode)?.frames ?? 0;
+  return `target (${goal}): ${t.met ? 'MET' : 'NOT MET'}, measured ${num(t.measured)} s per frame over ${frames} frames`;
+}
+
+function contextLines(r: BenchReport): string[] {
+  return [
+    `backend: ${r.backend}${r.backendNote ? ` (${r.backendNote})` : ''}`,
+    `model: ${r.model.name} ${r.model.version}${r.model.trained ? '' : ' (UNTRAINED: random weights; timings only)'} at ${r.model.path}`,
+    `footage: ${r.footage}`,
+    `settings: target age ${r.settings.targetAge}, ${r.settings.steps} steps on the first frame, ${r.settings.warmSteps} on warm frames, ${r.settings.composite} compositing`,
+    `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${num(r.machine.loadAverage, 1)} at the start`,
+    `engine load: ${num(r.engineLoadSeconds, 1)} s (once per process, not in the frame times); peak RSS ${num(r.peakRssMB, 0)} MB`,
+  ];
+}
+
+export function formatBenchText(r: BenchReport): string {
+  return [
+    ...contextLines(r),
+    '',
+    renderTable(modesTable(r), 'text'),
+    '',
+    renderTable(stagesTable(r), 'text'),
+    '',
+    targetLine(r),
+  ].join('\n');
+}
+
+export function formatBenchMarkdown(r: BenchReport, command: string): string {
+  return [
+    '# Benchmark',
+    '',
+    `Produced by \`${command}\` on ${r.date}.`,
+    '',
+    'The engine\'s per-frame reports give the stage times. "s per frame (wall)" is the shot\'s wall',
+    'time over its frames, first frame and source-age estimate included: the target is judged on it.',
+    'Each mode is one shot, so its first frame optimises from the encoder (full step budget) and',
+    'the rest warm-start from the previous frame (the warm step budget).',
+    '',
+    ...contextLines(r).map((l) => `- ${l}`),
+    '',
+    '## Per mode',
+    '',
+    renderTable(modesTable(r), 'markdown'),
+    '',
+    '## Per stage',
+    '',
+    renderTable(stagesTable(r), 'markdown'),
+    '',
+    '## Target',
+    '',
+    targetLine(r),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,336 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/reage.js';
+import { shotJobFor } from '../../src/main/cli/age.js';
+import { parseCommand, type AgeCommand } from '../../src/main/cli/args.js';
+import { ShotTally, frameLine, summaryLines } from '../../src/main/cli/frame-output.js';
+import { describeError, crashListener, sigintListener } from '../../src/main/cli/process-guards.js';
+import { TerminalProgress } from '../../src/main/cli/progress.js';
+import type { EvalModule } from '../../src/main/cli/deps.js';
+import { FakeEngine, Sink, frame, testDeps } from './fakes.js';
+
+const AGE = ['age', 'in/shot.####.png', '--out', 'out', '--age', '60+'];
+const FRAME_KEYS = [
+  'frame',
+  'file',
+  'output',
+  'status',
+  'faceFound',
+  'sourceAge',
+  'losses',
+  'seconds',
+  'error',
+  'stages',
+];
+
+function named(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+describe('reage age', () => {
+  it('exits 0 when every frame succeeded: done, skipped and no-face frames all count', async () => {
+    const engine = new FakeEngine({ frames: [frame(1001, 'done'), frame(1002, 'no-face'), frame(1003, 'skipped')] });
+    const deps = testDeps(engine);
+    expect(await main([...AGE, '--mode', 'pixel', '--steps', '20', '--warm-steps', '4'], deps)).toBe(0);
+    expect(engine.disposed).toBe(true);
+    expect(engine.jobs).toEqual([
+      {
+        input: 'in/shot.####.png',
+        out: 'out',
+        resume: false,
+        settings: {
+          targetAge: '60+',
+          sourceAge: 'auto',
+          mode: 'pixel',
+          composite: 'delta',
+          steps: 20,
+          warmSteps: 4,
+          seed: 0,
+        },
+      },
+    ]);
+    // not a terminal: one human line per frame, then the summary; no progress bar
+    const lines = deps.stdout.lines();
+    expect(lines.slice(0, 3).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      ['frame', '1001', 'done'],
+      ['frame', '1002', 'no-face'],
+      ['frame', '1003', 'skipped'],
+    ]);
+    expect(lines[1]).toContain('passed through unchanged');
+    expect(lines[3]).toMatch(/^3\/3 frames .* on wasm: 1 done, 1 skipped .*, 1 without a face .*, 0 failed$/);
+    expect(deps.stderr.text).toBe('');
+  });
+
+  it('exits 1 when a frame failed, naming it and its reason', async () => {
+    const deps = testDeps(new FakeEngine({ frames: [frame(1001, 'done'), frame(1002, 'failed')] }));
+    expect(await main(AGE, deps)).toBe(1);
+    expect(deps.stdout.text).toContain('frame 1002 failed: cannot read frame (in/shot.1002.png)');
+  });
+
+  it('--json prints one record per frame with a fixed set of keys, then the summary', async () => {
+    const frames = [frame(1001, 'done'), frame(1002, 'failed'), frame(1003, 'no-face')];
+    const deps = testDeps(new FakeEngine({ frames }));
+    expect(await main([...AGE, '--json'], deps)).toBe(1);
+    const records = deps.stdout.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toHaveLength(4);
+    for (const r of records.slice(0, 3)) expect(Object.keys(r)).toEqual(FRAME_KEYS);
+    expect(records[0]).toMatchObject({
+      frame: 1001,
+      status: 'done',
+      faceFound: true,
+      sourceAge: '30-39',
+      losses: { initial: 0.5, final: 0.2, steps: 15 },
+      seconds: 1.235,
+      error: null,
+      stages: { read: 0.01, detect: 0.2, optimise: 0.9, write: 0.05 },
+    });
+    expect(records[1]).toMatchObject({ status: 'failed', error: 'cannot read frame', losses: null, stages: null });
+    expect(records[3]).toEqual({
+      summary: {
+        total: 3,
+        done: 1,
+        skipped: 0,
+        noFace: 1,
+        failed: 1,
+        failures: [{ frame: 1002, file: 'in/shot.1002.png', error: 'cannot read frame' }],
+        seconds: 2,
+        backend: 'wasm',
+        sourceAge: null,
+        interrupted: false,
+      },
+    });
+  });
+
+  it('passes several positionals as a list of files, and the model and backend to the engine', async () => {
+    const engine = new FakeEngine();
+    const deps = testDeps(engine);
+    const argv = ['age', 'a.png', 'b.png', '--out', 'o', '--age', '0-18', '--backend', 'cpu', '--model', 'models/x'];
+    expect(await main([...argv, '--frames', '1-2', '--resume'], deps)).toBe(0);
+    expect(engine.jobs[0]).toMatchObject({ input: ['a.png', 'b.png'], frames: '1-2', resume: true });
+    expect(deps.engineOptions).toEqual([{ backend: 'cpu', modelDir: 'models/x' }]);
+  });
+
+  it('on a terminal draws the progress bar on stderr and lists only frames needing a look', async () => {
+    const deps = testDeps(new FakeEngine({ frames: [frame(1001, 'done'), frame(1002, 'no-face')] }), { isTTY: true });
+    expect(await main(AGE, deps)).toBe(0);
+    expect(deps.stderr.text).toContain('2/2 frames  frame 1002  ETA 0:03  [wasm]');
+    expect(deps.stderr.text).toContain('frame 1002  no-face');
+    expect(deps.stderr.text).not.toContain('frame 1001  done');
+    expect(deps.stdout.lines()).toHaveLength(1); // the summary
+  });
+
+  it('an interrupt stops the shot, prints what was done and exits 130', async () => {
+    const frames = [frame(1001, 'done'), frame(1002, 'done'), frame(1003, 'done')];
+    const user: { interrupt?: () => void } = {};
+    const engine = new FakeEngine({ frames, beforeFrame: (i) => i === 2 && user.interrupt?.() });
+    const deps = testDeps(engine);
+    user.interrupt = deps.interrupt;
+    expect(await main([...AGE, '--json'], deps)).toBe(130);
+    const records = deps.stdout.lines().map((l) => JSON.parse(l) as { summary?: Record<string, unknown> });
+    expect(records).toHaveLength(3);
+    expect(records[2]!.summary).toMatchObject({ total: 3, done: 2, failed: 0, interrupted: true });
+    expect(deps.stderr.text).toContain('interrupted');
+    expect(engine.disposed).toBe(true);
+  });
+
+  it('usage errors exit 2 with the message and a pointer to `reage help`, before loading anything', async () => {
+    for (const argv of [
+      ['age', 'in'],
+      ['age', 'in', '--out', 'o'],
+      ['age', 'in', '--out', 'o', '--age', '99'],
+      ['frobnicate'],
+      ['age', '--bogus'],
+    ]) {
+      const deps = testDeps(new Error('must not load the engine'));
+      expect(await main(argv, deps)).toBe(2);
+      expect(deps.stderr.lines()).toHaveLength(2);
+      expect(deps.stderr.lines()[1]).toBe('Run `reage help` for usage.');
+      expect(deps.engineOptions).toEqual([]);
+    }
+  });
+
+  it('an input the engine cannot use exits 2; other shot errors exit 1', async () => {
+    let deps = testDeps(new FakeEngine({ error: named('InputError', 'no files match in/shot.####.png') }));
+    expect(await main(AGE, deps)).toBe(2);
+    expect(deps.stderr.text).toBe('reage: no files match in/shot.####.png\n');
+    deps = testDeps(new FakeEngine({ error: new Error('disk full') }));
+    expect(await main(AGE, deps)).toBe(1);
+    expect(deps.stderr.text).toBe('reage: disk full\n');
+  });
+
+  it('a model that cannot be loaded exits 1 with its message and where to point instead', async () => {
+    const deps = testDeps(named('ModelError', 'model /m: manifest.json: is missing'));
+    expect(await main(AGE, deps)).toBe(1);
+    expect(deps.stderr.lines()).toEqual([
+      'reage: model /m: manifest.json: is missing',
+      'Name a model folder with --model DIR or REAGE_MODEL.',
+    ]);
+  });
+
+  it('a backend that cannot start exits 1 in one line, however long its error', async () => {
+    const deps = testDeps(new Error(`backend 'tensorflow' is not available\n${'x'.repeat(100_000)}`));
+    expect(await main(['info', '--backend', 'tensorflow'], deps)).toBe(1);
+    expect(deps.stderr.text).toBe("reage: cannot start the engine: backend 'tensorflow' is not available\n");
+  });
+});
+
+describe('reage info and help', () => {
+  it('help prints the usage and exits 0', async () => {
+    const deps = testDeps(new Error('unused'));
+    expect(await main(['help'], deps)).toBe(0);
+    expect(await main([], deps)).toBe(0);
+    expect(deps.stdout.text).toContain('Usage:');
+  });
+
+  it('info prints the backend, model and versions', async () => {
+    const engine = new FakeEngine();
+    const deps = testDeps(engine);
+    expect(await main(['info'], deps)).toBe(0);
+    expect(deps.stdout.text).toContain('backend   wasm (SIMD, 1 thread)');
+    expect(deps.stdout.text).toContain('not used: tensorflow: not installed');
+    expect(deps.stdout.text).toContain('model     test-model 1.2.3: 64×64 px, 6 age categories');
+    expect(deps.stdout.text).toContain('versions  reage 0.1.0, tfjs 4.22.0, node v20.0.0');
+    expect(engine.disposed).toBe(true);
+  });
+
+  it('info --json is one JSON document', async () => {
+    const deps = testDeps(new FakeEngine());
+    expect(await main(['info', '--json'], deps)).toBe(0);
+    expect(JSON.parse(deps.stdout.text)).toMatchObject({
+      backend: { name: 'wasm', threads: 1, simd: true },
+      model: { name: 'test-model', trained: true, bytes: null, imageSize: 64 },
+      versions: { tfjs: '4.22.0' },
+    });
+  });
+});
+
+describe('reage eval', () => {
+  const report = { faces: 3, identity: 0.91 };
+  function evalModule(run: EvalModule['runEval']): EvalModule {
+    return { runEval: run, formatEvalTable: (r) => `TABLE ${JSON.stringify(r)}` };
+  }
+
+  it('runs the evaluation with the options given and prints its table, or its JSON', async () => {
+    const calls: unknown[] = [];
+    const mod = evalModule(async (opts) => {
+      calls.push({ ...opts, signal: undefined, onProgress: undefined });
+      opts.onProgress?.({ done: 1, total: 3, stage: 'ageing', etaSeconds: 10 });
+      return report;
+    });
+    let deps = testDeps(new Error('unused'), { loadEval: async () => mod });
+    expect(await main(['eval', '--limit', '3', '--steps', '5', '--model', 'm'], deps)).toBe(0);
+    expect(calls).toEqual([
+      { backend: 'auto', split: 'test', steps: 5, limit: 3, modelDir: 'm', signal: undefined, onProgress: undefined },
+    ]);
+    expect(deps.stdout.text).toBe(`TABLE ${JSON.stringify(report)}\n`);
+    deps = testDeps(new Error('unused'), { loadEval: async () => mod });
+    expect(await main(['eval', '--json'], deps)).toBe(0);
+    expect(JSON.parse(deps.stdout.text)).toEqual(report);
+  });
+
+  it('exits 130 when interrupted, 1 when the evaluation fails or is missing', async () => {
+    let deps!: ReturnType<typeof testDeps>;
+    const interrupted = evalModule(async (opts) => {
+      deps.interrupt();
+      opts.signal?.throwIfAborted();
+      return report;
+    });
+    deps = testDeps(new Error('unused'), { loadEval: async () => interrupted });
+    expect(await main(['eval'], deps)).toBe(130);
+    deps = testDeps(new Error('unused'), {
+      loadEval: async () => evalModule(() => Promise.reject(new Error('no test split'))),
+    });
+    expect(await main(['eval'], deps)).toBe(1);
+    expect(deps.stderr.text).toBe('reage: no test split\n');
+    deps = testDeps(new Error('unused'));
+    expect(await main(['eval'], deps)).toBe(1);
+  });
+});
+
+describe('pieces', () => {
+  it('shotJobFor leaves out what the user did not set', () => {
+    const cmd = parseCommand(AGE) as AgeCommand;
+    expect(shotJobFor(cmd)).toEqual({
+      input: 'in/shot.####.png',
+      out: 'out',
+      resume: false,
+      settings: { targetAge: '60+', sourceAge: 'auto', mode: 'identity', composite: 'delta', steps: 60, seed: 0 },
+    });
+  });
+
+  it('frame lines say what happened to each frame', () => {
+    expect(frameLine(frame(7, 'done'))).toBe(
+      'frame 7  done       1.2 s  loss 0.500 → 0.200 (15 steps)  → out/shot.7.png',
+    );
+    expect(frameLine(frame(7, 'failed'))).toBe('frame 7  failed     1.2 s  cannot read frame (in/shot.7.png)');
+    expect(frameLine(frame(7, 'skipped'))).toContain('already complete: out/shot.7.png');
+  });
+
+  it('the tally summarises a shot stopped part-way', () => {
+    const tally = new ShotTally('cpu');
+    tally.progress({ total: 10, backend: 'cpu' });
+    tally.frame(frame(1, 'done'));
+    tally.frame(frame(2, 'failed'));
+    const summary = tally.snapshot();
+    expect(summary).toMatchObject({ total: 10, done: 1, failed: 1, backend: 'cpu', sourceAge: '30-39' });
+    expect(summaryLines({ summary, interrupted: true }).at(-1)).toMatch(/^interrupted: 8 frame\(s\) not processed/);
+  });
+
+  it('describeError keeps one capped line', () => {
+    expect(describeError(new Error('first\nsecond'))).toBe('first');
+    expect(describeError('plain')).toBe('plain');
+    expect(describeError({ message: 'wasm abort' })).toBe('wasm abort');
+    expect(describeError(new Error('y'.repeat(5000))).length).toBeLessThanOrEqual(401);
+  });
+
+  it('a stray error is reported in one line and exits 1', () => {
+    const sink = new Sink();
+    const exits: number[] = [];
+    const exit = (code: number): never => {
+      exits.push(code);
+      return undefined as never;
+    };
+    crashListener('unhandled rejection', sink, exit)(new Error(`abort()\n${'minified;'.repeat(1000)}`));
+    expect(sink.text).toBe('reage: internal error (unhandled rejection): abort()\n');
+    expect(exits).toEqual([1]);
+  });
+
+  it('Ctrl-C: first press stops gracefully; a duplicate delivered at once is ignored; a later press exits', () => {
+    let t = 0;
+    const exits: number[] = [];
+    let stops = 0;
+    const listener = sigintListener(
+      () => stops++,
+      (code) => {
+        exits.push(code);
+        return undefined as never;
+      },
+      () => t,
+    );
+    listener();
+    t = 5;
+    listener(); // the same press relayed by a parent (npm run)
+    expect([stops, exits]).toEqual([1, []]);
+    t = 2000;
+    listener();
+    expect(exits).toEqual([130]);
+  });
+
+  it('the progress bar draws only on a terminal, and logs lines above it', () => {
+    const pipe = new Sink(false);
+    const p = new TerminalProgress(pipe);
+    p.update({ done: 1, total: 2, frame: 1, etaSeconds: null, backend: 'cpu' });
+    p.log('note');
+    p.end();
+    expect(pipe.text).toBe('note\n');
+    const tty = new Sink(true);
+    const q = new TerminalProgress(tty);
+    q.update({ done: 1, total: 2, frame: 1, etaSeconds: 61, backend: 'cpu' });
+    q.log('note');
+    q.end();
+    expect(tty.text).toContain('1/2 frames  frame 1  ETA 1:01  [cpu]');
+    expect(tty.text).toContain('note\n');
+    expect(tty.text.endsWith('\n')).toBe(true);
+  });
+});
