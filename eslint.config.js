@@ -41,9 +41,9 @@ export default tseslint.config(
     'The renderer runs in the browser: it may import only src/shared and browser code, never engine, main or Node code.',
   ),
   boundary(
-    ['src/main/engine/**', 'src/main/cli/**'],
+    ['src/main/engine/**', 'src/main/cli/**', 'src/main/eval/**'],
     ['electron', '**/renderer/**', '**/electron/**', '**/host/**', '**/services/**', '**/worker/**'],
-    'The engine and CLI are plain Node: no Electron, renderer, host, service or worker imports.',
+    'The engine, CLI and evaluation are plain Node: no Electron, renderer, host, service or worker imports.',
   ),
   boundary(
     ['src/main/services/**', 'src/main/host/**'],

@@ -119,6 +119,25 @@ def test_hybrid_recipe_learns_to_reconstruct_and_seeds_the_encoder(data, tmp_pat
     assert diff < 0.01, diff
 
 
+def test_age_classifier_trains_and_drives_the_hybrid_age_term(data, tmp_path, capsys):
+    from reage_train import age_classifier
+
+    out = tmp_path / "age.pt"
+    age_classifier.main(["--data", data, "--out", str(out), "--width", "4", "--epochs", "2", "--threads", "1",
+                         "--batch-size", "16"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [r["epoch"] for r in lines] == [1, 2] and all(math.isfinite(r["loss"]) for r in lines)
+    c = age_classifier.load_classifier(str(out))
+    assert not any(p.requires_grad for p in c.parameters()) and not c.training
+    run = tmp_path / "run"
+    common = ["--data", data, "--run", str(run), "--width", "4", "--batch-size", "16", "--limit", "16",
+              "--threads", "1", "--log-every", "1", "--max-steps", "2"]
+    train.main(["gan", *common, "--recipe", "hybrid", "--age-classifier", str(out)])
+    assert all(math.isfinite(r["loss_g"]) for r in read_log(run) if "loss_g" in r)
+    with pytest.raises(SystemExit, match="hybrid"):
+        train.main(["gan", *common, "--run", str(tmp_path / "paper"), "--age-classifier", str(out)])
+
+
 def load_exported(out: Path, name: str, net: torch.nn.Module) -> torch.nn.Module:
     """Rebuild a network from NAME.json + NAME.bin, as the importer reads them."""
     entries = json.loads((out / f"{name}.json").read_text())

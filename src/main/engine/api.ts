@@ -4,10 +4,13 @@
  * `createEngine` in engine.ts.
  */
 import type { ActiveBackend, AgeCategory } from '../../shared/ages.js';
+import type { BackendInfo } from './backend.js';
 import type { AgeSettings, DetectedFace, FrameReport } from './types.js';
 
 export interface EngineInfo {
   backend: ActiveBackend;
+  /** SIMD/threads of wasm, and the faster backends tried first with why each was unusable */
+  backendDetails?: BackendInfo;
   model: { name: string; version: string; imageSize: number; categories: readonly string[]; path: string; trained: boolean };
   versions: { app: string; tfjs: string; node: string };
 }

@@ -41,10 +41,6 @@ export interface EngineOptions {
   modelDir?: string;
 }
 
-export interface EngineInfoDetails extends EngineInfo {
-  backendDetails: BackendInfo;
-}
-
 async function png(image: RawImage): Promise<Uint8Array> {
   const { width, height } = image;
   return new Uint8Array(await sharp(toRgb8(image), { raw: { width, height, channels: 3 } }).png().toBuffer());
@@ -59,7 +55,7 @@ class Engine implements ReAgeEngine {
     private readonly backend: BackendInfo,
   ) {}
 
-  info(): EngineInfoDetails {
+  info(): EngineInfo {
     const { manifest, dir } = this.nets.model;
     return {
       backend: this.backend.name,
@@ -134,7 +130,7 @@ class Engine implements ReAgeEngine {
  * problem) for a missing, corrupt or mismatched model, and a plain Error naming the
  * backend when a forced backend cannot start.
  */
-export async function createEngine(options: EngineOptions = {}): Promise<ReAgeEngine & { info(): EngineInfoDetails }> {
+export async function createEngine(options: EngineOptions = {}): Promise<ReAgeEngine> {
   const backend = await initBackend(options.backend);
   const model = await loadModel(options.modelDir ?? defaultModelDir());
   try {

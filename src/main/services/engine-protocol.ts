@@ -17,7 +17,6 @@ import type {
   ShotSummaryMessage,
 } from '../../shared/ipc.js';
 import type { EngineInfo, PreviewResult, ShotJob, ShotProgress, ShotSummary } from '../engine/api.js';
-import type { EngineInfoDetails } from '../engine/engine.js';
 import type { AgeSettings, FrameReport } from '../engine/types.js';
 
 type Assignable<From, To> = [From] extends [To] ? true : false;
@@ -29,7 +28,6 @@ export type ProtocolMatchesEngine = [
   Holds<Assignable<ShotJobMessage, ShotJob>>,
   Holds<Assignable<ShotJob, ShotJobMessage>>,
   Holds<Assignable<EngineInfo, EngineInfoMessage>>,
-  Holds<Assignable<EngineInfoDetails, EngineInfoMessage>>,
   Holds<Assignable<PreviewResult, PreviewResultMessage>>,
   Holds<Assignable<FrameReport, FrameReportMessage>>,
   Holds<Assignable<ShotProgress, ShotProgressMessage>>,
