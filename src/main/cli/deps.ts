@@ -5,17 +5,16 @@
  */
 import type { BackendChoice } from '../../shared/ages.js';
 import type { EngineInfo, ReAgeEngine } from '../engine/api.js';
-import type { BackendInfo } from '../engine/backend.js';
+import type { EvalOptions, EvalProgress } from '../eval/evaluate.js';
 import type { TextSink } from './progress.js';
 
-/** engine.ts's info() adds how the backend was chosen; a fake engine may leave it out. */
-export interface CliEngineInfo extends EngineInfo {
-  backendDetails?: BackendInfo;
-}
+export type { EvalOptions, EvalProgress };
 
-export interface CliEngine extends ReAgeEngine {
-  info(): CliEngineInfo;
-}
+/** The CLI only prints an evaluation report (as a table or as JSON), so its shape stays eval's business. */
+export type EvalReport = object;
+
+export type CliEngineInfo = EngineInfo;
+export type CliEngine = ReAgeEngine;
 
 export interface EngineOptions {
   backend?: BackendChoice;
@@ -23,28 +22,6 @@ export interface EngineOptions {
 }
 
 export type CreateEngine = (options: EngineOptions) => Promise<CliEngine>;
-
-export interface EvalProgress {
-  done: number;
-  total: number;
-  stage: string;
-  etaSeconds: number | null;
-}
-
-export interface EvalOptions {
-  backend: BackendChoice;
-  modelDir?: string;
-  dataDir?: string;
-  split?: 'test';
-  limit?: number;
-  steps: number;
-  out?: string;
-  signal?: AbortSignal;
-  onProgress?: (p: EvalProgress) => void;
-}
-
-/** The CLI only prints an evaluation report (as a table or as JSON), so its shape stays eval's business. */
-export type EvalReport = object;
 
 /**
  * The part of src/main/eval/evaluate.ts the CLI uses. Method syntax on purpose:

@@ -5,6 +5,7 @@ import { formatFrame, parseFrameRange } from '../../shared/sequence.js';
 import { useStudio, useStudioContext } from '../state/store.js';
 import type { Dialog } from '../state/ui-slice.js';
 import { Modal } from './Modal.js';
+import { toggled } from '../lib/toggled.js';
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   source: 'Same as plate',
@@ -91,12 +92,7 @@ export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'expo
                 <input
                   type="checkbox"
                   checked={chosen.has(clip.id)}
-                  onChange={(e) => {
-                    const next = new Set(chosen);
-                    if (e.target.checked) next.add(clip.id);
-                    else next.delete(clip.id);
-                    setChosen(next);
-                  }}
+                  onChange={(e) => setChosen(toggled(chosen, clip.id, e.target.checked))}
                 />
                 <span>{clip.name}</span>
                 <span className="mono dim">

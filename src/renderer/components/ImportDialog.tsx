@@ -11,6 +11,7 @@ import { useStudio, useStudioContext } from '../state/store.js';
 import type { Dialog } from '../state/ui-slice.js';
 import { useFrameImage } from './hooks.js';
 import { Modal } from './Modal.js';
+import { toggled } from '../lib/toggled.js';
 
 type ImportDialogState = Extract<Dialog, { kind: 'import' }>;
 
@@ -138,12 +139,7 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
                   <input
                     type="checkbox"
                     checked={chosen.has(seq.pattern)}
-                    onChange={(e) => {
-                      const next = new Set(chosen);
-                      if (e.target.checked) next.add(seq.pattern);
-                      else next.delete(seq.pattern);
-                      setChosen(next);
-                    }}
+                    onChange={(e) => setChosen(toggled(chosen, seq.pattern, e.target.checked))}
                   />
                   <SequenceThumb folder={dialog.scan!.folder} seq={seq} />
                   <span className="seq-text">
