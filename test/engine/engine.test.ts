@@ -2,8 +2,8 @@
  * The whole engine on real plates (../shared/footage/akiyo): outputs named, sized and
  * laid out as the inputs, untouched outside the face, changed inside; resume, a
  * corrupt frame among good ones, a frame without a face, 16-bit plates, abort, and
- * no tensor leak. Runs a small random model (test/helpers/random-model.ts): what
- * is checked here is the pipeline, not the quality of the ageing.
+ * no tensor leak. Runs the shipped default model (models/reage-utkface-64); what is
+ * checked here is the pipeline, not the quality of the ageing (that is `reage eval`).
  */
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,6 @@ import type { ReAgeEngine, ShotJob } from '../../src/main/engine/api.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { createEngine } from '../../src/main/engine/engine.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
-import { buildRandomModel } from '../helpers/random-model.js';
 
 const AKIYO = join(import.meta.dirname, '../../../shared/footage/akiyo');
 const settings: ShotJob['settings'] = {
@@ -28,7 +27,6 @@ const settings: ShotJob['settings'] = {
 };
 
 let engine: ReAgeEngine;
-let modelDir: string;
 let work: string;
 
 async function pixels(path: string): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
@@ -63,22 +61,20 @@ async function difference(a: string, b: string) {
 
 beforeAll(async () => {
   await initBackend('wasm');
-  modelDir = await buildRandomModel(8);
-  engine = await createEngine({ backend: 'wasm', modelDir });
+  engine = await createEngine({ backend: 'wasm' });
   work = await mkdtemp(join(tmpdir(), 'reage-engine-'));
 }, 120_000);
 
 afterAll(async () => {
   engine?.dispose();
-  if (modelDir) await rm(join(modelDir, '..'), { recursive: true, force: true });
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 describe('engine on the akiyo plate', () => {
-  it('reports the backend and an untrained model honestly', () => {
+  it('reports the backend and the trained default model', () => {
     const info = engine.info();
     expect(info.backend).toBe('wasm');
-    expect(info.model).toMatchObject({ name: 'random-test', trained: false, imageSize: 64 });
+    expect(info.model).toMatchObject({ name: 'reage-utkface-64', trained: true, imageSize: 64 });
   });
 
   it('ages a frame range: names, sizes and frame numbers kept, only the face changed, no leak', async () => {
@@ -86,8 +82,7 @@ describe('engine on the akiyo plate', () => {
     const reports: FrameReport[] = [];
     const before = tf.memory().numTensors;
     const summary = await engine.ageShot(
-      // replace: a random G's age delta is below one 8-bit level; its face is not
-      { input: AKIYO, frames: '1001-1004', out: out + '/', settings: { ...settings, composite: 'replace' } },
+      { input: AKIYO, frames: '1001-1004', out: out + '/', settings },
       { onFrame: (r) => reports.push(r) },
     );
     expect(tf.memory().numTensors).toBe(before);
@@ -171,7 +166,7 @@ describe('engine on the akiyo plate', () => {
   }, 60_000);
 
   it('previews a frame as before/after PNGs with the face and its mask outline', async () => {
-    const p = await engine.preview(join(AKIYO, 'akiyo.1001.png'), 1001, { ...settings, composite: 'replace' });
+    const p = await engine.preview(join(AKIYO, 'akiyo.1001.png'), 1001, settings);
     expect(p).toMatchObject({ frame: 1001, width: 352, height: 288, sourceAge: '19-29' });
     expect(p.face?.landmarks).toHaveLength(68);
     expect(p.maskOutline!.length).toBeGreaterThan(10);
