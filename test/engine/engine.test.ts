@@ -17,6 +17,7 @@ import { createEngine } from '../../src/main/engine/engine.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 
 const AKIYO = join(import.meta.dirname, '../../../shared/footage/akiyo');
+const UTKFACE = join(import.meta.dirname, '../../../shared/datasets/utkface/images');
 const settings: ShotJob['settings'] = {
   targetAge: '60+',
   sourceAge: '19-29',
@@ -173,4 +174,25 @@ describe('engine on the akiyo plate', () => {
     expect((await sharp(p.afterPng).metadata()).width).toBe(352);
     expect(Buffer.compare(Buffer.from(p.beforePng), Buffer.from(p.afterPng))).not.toBe(0);
   }, 60_000);
+
+  it('previews with the source age an export of the whole sequence would use', async () => {
+    // One frame of akiyo (a woman in her twenties) before four of a UTKFace test face
+    // labelled 70: estimated alone, her frame reads 19-29; the shot's estimate (5 frames
+    // spread over it) is the older face's, and the preview must age from the same
+    // category as the export.
+    const dir = join(work, 'mixed');
+    await mkdir(dir);
+    await copyFile(join(AKIYO, 'akiyo.1001.png'), join(dir, 'mix.1001.png'));
+    const old = sharp(join(UTKFACE, '70_0_0_20170105173625820.jpg.chip.jpg'))
+      .resize(288, 288)
+      .extend({ left: 32, right: 32, background: '#808080' });
+    for (let frame = 1002; frame <= 1005; frame++) await old.clone().png().toFile(join(dir, `mix.${frame}.png`));
+    const auto = { ...settings, sourceAge: 'auto' as const };
+    const alone = await engine.preview(join(AKIYO, 'akiyo.1001.png'), 1001, auto);
+    const preview = await engine.preview(join(dir, 'mix.1001.png'), 1001, auto);
+    const shot = await engine.ageShot({ input: join(dir, 'mix.####.png'), out: join(work, 'mixed-out') + '/', settings: auto });
+    expect(alone.sourceAge).toBe('19-29');
+    expect(shot.sourceAge).toBe('60+');
+    expect(preview.sourceAge).toBe(shot.sourceAge);
+  }, 120_000);
 });

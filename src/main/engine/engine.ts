@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { ageCategoryIndex, type BackendChoice } from '../../shared/ages.js';
+import { ageCategoryIndex, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
+import { splitFrameNumber } from '../../shared/sequence.js';
 import { ageFace, type AgingNetworks } from './age-face.js';
 import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary } from './api.js';
 import { initBackend, type BackendInfo } from './backend.js';
@@ -17,7 +18,7 @@ import { FaceAnalyzer, toRgb8 } from './faces.js';
 import { loadModel } from './model.js';
 import { checkSettings, runShot } from './shot.js';
 import { estimateSourceAge } from './source-age.js';
-import { InputError, readFrame } from './sequence-io.js';
+import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
 import { StageTimer } from './stage-timer.js';
 import type { AgeSettings, RawImage } from './types.js';
 
@@ -49,6 +50,7 @@ async function png(image: RawImage): Promise<Uint8Array> {
 class Engine implements ReAgeEngine {
   /** one job at a time: the networks and the tf backend are shared state */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly sequenceAges = new Map<string, AgeCategory>();
 
   constructor(
     private readonly nets: AgingNetworks,
@@ -88,8 +90,7 @@ class Engine implements ReAgeEngine {
       const before = await png(image);
       const base = { frame, file, width: image.width, height: image.height, beforePng: before };
       if (!face) return { ...base, afterPng: before, seconds: (performance.now() - started) / 1000 };
-      const sourceAge =
-        settings.sourceAge === 'auto' ? await estimateSourceAge(this.nets.analyzer, [ref], signal) : settings.sourceAge;
+      const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
       if (!sourceAge) throw new InputError(`no age estimate for frame ${frame} (${file})`);
       const aged = await ageFace(this.nets, {
         image,
@@ -113,6 +114,22 @@ class Engine implements ReAgeEngine {
         seconds: (performance.now() - started) / 1000,
       };
     });
+  }
+
+  /**
+   * 'auto' source age for a preview, estimated as an export of the whole sequence the
+   * frame belongs to estimates it (frames spread over the shot), so the preview and the
+   * export age from the same category. Remembered per sequence.
+   */
+  private async shotSourceAge(ref: FrameRef, signal?: AbortSignal): Promise<AgeCategory | undefined> {
+    const numbered = splitFrameNumber(ref.path);
+    const pattern = numbered && numbered.head + '#'.repeat(numbered.digits.length) + numbered.tail;
+    const known = pattern ? this.sequenceAges.get(pattern) : undefined;
+    if (known) return known;
+    const refs = pattern ? await resolveInput(pattern).catch(() => [ref]) : [ref];
+    const age = await estimateSourceAge(this.nets.analyzer, refs, signal);
+    if (pattern && age) this.sequenceAges.set(pattern, age);
+    return age;
   }
 
   ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary> {
