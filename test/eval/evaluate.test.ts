@@ -99,9 +99,15 @@ describe.skipIf(!haveData)('runEval', () => {
       expect(im.estimatedAge['face-api'].real).toBeGreaterThan(0);
       // the aged face at its own category is the identity-preserving reconstruction
       expect(im.distance.aged[AGE_CATEGORIES.indexOf(im.category)]).toBeCloseTo(im.distance.identity, 4);
+      for (const d of Object.values(im.optimiserDistance)) expect(d).toBeGreaterThan(0);
       expect(im.seconds.optimiseIdentity).toBeGreaterThan(0);
       expect(im.seconds.total).toBeGreaterThan(im.seconds.optimiseIdentity);
     }
+    const ownIdentity = report.images.map((im) => im.optimiserDistance.identity);
+    expect(report.reconstruction.identity.meanOptimiserDistance).toBeCloseTo(
+      ownIdentity.reduce((a, b) => a + b, 0) / ownIdentity.length,
+      6,
+    );
     expect(report.timings.perImage.measure).toBeGreaterThan(0);
     expect(report.targets.identityReconstruction.target).toBe(0.9);
   });

@@ -26,7 +26,7 @@ import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { loadModel, type AgeModel } from '../engine/model.js';
-import { DEFAULT_EARLY_STOP, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
+import { DEFAULT_EARLY_STOP, defaultEmbedInput, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
 import { StageTimer } from '../engine/stage-timer.js';
 import type { DetectedFace } from '../engine/types.js';
 import { ageAccuracy, type AgeEstimate, type AgeEstimatorId } from './age-accuracy.js';
@@ -180,6 +180,25 @@ async function faceApiAges(analyzer: FaceAnalyzer, faces: tf.Tensor4D): Promise<
   return ages;
 }
 
+/**
+ * face-api embedding distances (the optimiser's recogniser, through the optimiser's own
+ * input mapping) from the real face `x` ([1,S,S,3], G's [-1,1]) to the three
+ * reconstructions, the first three of `faces` ([n,S,S,3], 0..1).
+ */
+async function optimiserDistances(analyzer: FaceAnalyzer, x: tf.Tensor4D, faces: tf.Tensor4D): Promise<number[]> {
+  const d = tf.tidy(() => {
+    const recs = tf.sub(tf.mul(tf.slice(faces, 0, 3), 2), 1) as tf.Tensor4D;
+    const e = analyzer.faceEmbedding(defaultEmbedInput(tf.concat([x, recs]) as tf.Tensor4D));
+    const [real, rest] = tf.split(e, [1, 3]);
+    return tf.sqrt(tf.sum(tf.squaredDifference(rest!, real!), 1));
+  });
+  try {
+    return Array.from(await d.data());
+  } finally {
+    d.dispose();
+  }
+}
+
 interface Networks {
   model: AgeModel;
   analyzer: FaceAnalyzer;
@@ -302,7 +321,9 @@ async function evaluateImage(
     progress('measure');
     let ms: FaceMeasurement[];
     let faceApiAged: number[];
+    let own: number[];
     try {
+      own = await timer.timeAsync('measure', () => optimiserDistances(analyzer, x, faces));
       ms = await timer.timeAsync('measure', () => measure.measure(faces));
       const aged = tf.slice(faces, 3, AGE_CATEGORIES.length);
       try {
@@ -330,6 +351,7 @@ async function evaluateImage(
       age: parseUtkAge(face.name),
       category: AGE_CATEGORIES[source]!,
       distance: { initial: d[0]!, pixel: d[1]!, identity: d[2]!, aged: d.slice(3) },
+      optimiserDistance: { initial: own[0]!, pixel: own[1]!, identity: own[2]! },
       estimatedAge: {
         faceres: { real: face.measured.age, aged: ms.slice(3).map((m) => m.age) },
         'face-api': { real: face.faceApiAge, aged: faceApiAged },
@@ -342,10 +364,16 @@ async function evaluateImage(
   }
 }
 
-function reconstruction(distances: number[], threshold: number, steps?: number[]): ReconstructionResult {
+function reconstruction(
+  distances: number[],
+  optimiserDistances: number[],
+  threshold: number,
+  steps?: number[],
+): ReconstructionResult {
   return {
     accepted: acceptance(distances, threshold),
     meanDistance: mean(distances),
+    meanOptimiserDistance: mean(optimiserDistances),
     ...(steps ? { meanSteps: mean(steps) } : {}),
   };
 }
@@ -476,15 +504,18 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     const rec = {
       initial: reconstruction(
         images.map((im) => im.distance.initial),
+        images.map((im) => im.optimiserDistance.initial),
         t,
       ),
       pixel: reconstruction(
         images.map((im) => im.distance.pixel),
+        images.map((im) => im.optimiserDistance.pixel),
         t,
         images.map((im) => im.steps.pixel),
       ),
       identity: reconstruction(
         images.map((im) => im.distance.identity),
+        images.map((im) => im.optimiserDistance.identity),
         t,
         images.map((im) => im.steps.identity),
       ),
