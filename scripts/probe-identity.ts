@@ -1,0 +1,99 @@
+/**
+ * Where the identity of a reconstruction is lost: for a few UTKFace test faces, the
+ * distance from the real face to
+ *   - the real face blurred (downsampled to 32 and 24 px and back): how much detail the
+ *     independent recogniser needs, i.e. how sharp a reconstruction must be;
+ *   - G(z0), G(z*pixel) and G(z*identity) after 40 and 150 identity steps,
+ * each by the optimiser's own recogniser (face-api, 128-d, same person below 0.6) and by
+ * the independent one `reage eval` measures with (faceres, threshold from the eval
+ * report). A model whose identity optimisation lowers only the first distance fits that
+ * one network rather than the person.
+ *
+ *   npx tsx scripts/probe-identity.ts [--model DIR] [--faces 6] [--threshold 0.8638]
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { AGE_CATEGORIES } from '../src/shared/ages.js';
+import { initBackend } from '../src/main/engine/backend.js';
+import { defaultModelDir } from '../src/main/engine/engine.js';
+import { FaceRecogniser } from '../src/main/engine/faces.js';
+import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
+import { loadModel } from '../src/main/engine/model.js';
+import { defaultEmbedInput, optimiseLatent, type GenerateFn } from '../src/main/engine/optimise.js';
+import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
+import { stratifiedOrder, utkCategoryIndex } from '../src/main/eval/select.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    faces: { type: 'string', default: '6' },
+    threshold: { type: 'string', default: '0.8638' },
+  },
+});
+const threshold = Number(values.threshold);
+
+await initBackend('auto');
+const model = await loadModel(values.model ?? defaultModelDir());
+const recogniser = await FaceRecogniser.load();
+const independent = await IndependentFaceMeasure.load();
+const dataDir = defaultDataDir();
+const names = stratifiedOrder(await listSplit(dataDir, 'test'), 0).slice(0, Number(values.faces));
+const size = model.manifest.imageSize;
+const generate: GenerateFn = (z, y) => model.generate(z, y);
+
+function blurred(x: tf.Tensor4D, side: number): tf.Tensor4D {
+  return tf.tidy(() => tf.image.resizeBilinear(tf.image.resizeBilinear(x, [side, side], true), [size, size], true));
+}
+
+/** face-api distance, through the optimiser's own input mapping; both in G's [-1,1] */
+function ownDistance(a: tf.Tensor4D, b: tf.Tensor4D): number {
+  return tf.tidy(() => {
+    const e = recogniser.faceEmbedding(defaultEmbedInput(tf.concat([a, b]) as tf.Tensor4D));
+    const [ea, eb] = tf.split(e, 2);
+    return Math.sqrt(tf.sum(tf.squaredDifference(ea!, eb!)).dataSync()[0]!);
+  });
+}
+
+const labels = ['blur 32px', 'blur 24px', 'z0', 'pixel 40', 'identity 40', 'identity 150'];
+const sums = labels.map(() => ({ own: 0, independent: 0, accepted: 0 }));
+for (const name of names) {
+  const x = tf.tensor4d(toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)), [1, size, size, 3]);
+  const ageIndex = utkCategoryIndex(name);
+  const z0 = (tf.tidy(() => model.encode(x)).dataSync() as Float32Array).slice();
+  const common = { generate, target: x, ageIndex, z0, seed: 0 };
+  const embed = (v: tf.Tensor4D) => recogniser.faceEmbedding(v);
+  const pixel = await optimiseLatent({ ...common, mode: 'pixel', steps: 40 });
+  const id40 = await optimiseLatent({ ...common, mode: 'identity', steps: 40, embed });
+  const id150 = await optimiseLatent({ ...common, mode: 'identity', steps: 150, earlyStop: false, embed });
+  const regenerate = (z: Float32Array) =>
+    tf.tidy(() => model.generate(tf.tensor2d(z, [1, z.length]), [ageIndex]) as tf.Tensor4D);
+  const candidates = [
+    blurred(x, 32),
+    blurred(x, 24),
+    regenerate(z0),
+    regenerate(pixel.z),
+    regenerate(id40.z),
+    regenerate(id150.z),
+  ];
+  const unit = tf.tidy(() => tf.clipByValue(tf.div(tf.add(tf.concat([x, ...candidates]), 1), 2), 0, 1) as tf.Tensor4D);
+  const measured = await independent.measure(unit);
+  const cells = candidates.map((c, i) => {
+    const own = ownDistance(x, c);
+    const ind = descriptorDistance(measured[0]!.descriptor, measured[i + 1]!.descriptor);
+    sums[i]!.own += own;
+    sums[i]!.independent += ind;
+    sums[i]!.accepted += ind < threshold ? 1 : 0;
+    return `${own.toFixed(2)}/${ind.toFixed(2)}`;
+  });
+  console.log(`${name} (${AGE_CATEGORIES[ageIndex]}): ${labels.map((l, i) => `${l} ${cells[i]}`).join(' | ')}`);
+  tf.dispose([x, unit, ...candidates]);
+}
+console.log(
+  `\nmean over ${names.length} faces (face-api distance / faceres distance, faceres accepted < ${threshold}):`,
+);
+console.log('| | face-api | faceres | accepted |\n|---|---|---|---|');
+for (const [i, l] of labels.entries()) {
+  const s = sums[i]!;
+  const n = names.length;
+  console.log(`| ${l} | ${(s.own / n).toFixed(3)} | ${(s.independent / n).toFixed(3)} | ${s.accepted}/${n} |`);
+}
