@@ -108,7 +108,12 @@ describe('engine on the akiyo plate', () => {
 
   it('delta compositing at the source age changes nothing beyond rounding', async () => {
     const out = join(work, 'same-age');
-    await engine.ageShot({ input: AKIYO, frames: '1001', out: out + '/', settings: { ...settings, targetAge: '19-29' } });
+    await engine.ageShot({
+      input: AKIYO,
+      frames: '1001',
+      out: out + '/',
+      settings: { ...settings, targetAge: '19-29' },
+    });
     const d = await difference(join(AKIYO, 'akiyo.1001.png'), join(out, 'akiyo.1001.png'));
     expect(d.maxDiff).toBeLessThanOrEqual(257); // one 8-bit level, in 16-bit units
   }, 60_000);
@@ -180,17 +185,25 @@ describe('engine on the akiyo plate', () => {
     // labelled 70: estimated alone, her frame reads 19-29; the shot's estimate (5 frames
     // spread over it) is the older face's, and the preview must age from the same
     // category as the export.
-    const dir = join(work, 'mixed');
+    const dir = join(work, 'mixed-ages');
     await mkdir(dir);
     await copyFile(join(AKIYO, 'akiyo.1001.png'), join(dir, 'mix.1001.png'));
     const old = sharp(join(UTKFACE, '70_0_0_20170105173625820.jpg.chip.jpg'))
       .resize(288, 288)
       .extend({ left: 32, right: 32, background: '#808080' });
-    for (let frame = 1002; frame <= 1005; frame++) await old.clone().png().toFile(join(dir, `mix.${frame}.png`));
+    for (let frame = 1002; frame <= 1005; frame++)
+      await old
+        .clone()
+        .png()
+        .toFile(join(dir, `mix.${frame}.png`));
     const auto = { ...settings, sourceAge: 'auto' as const };
     const alone = await engine.preview(join(AKIYO, 'akiyo.1001.png'), 1001, auto);
     const preview = await engine.preview(join(dir, 'mix.1001.png'), 1001, auto);
-    const shot = await engine.ageShot({ input: join(dir, 'mix.####.png'), out: join(work, 'mixed-out') + '/', settings: auto });
+    const shot = await engine.ageShot({
+      input: join(dir, 'mix.####.png'),
+      out: join(work, 'mixed-ages-out') + '/',
+      settings: auto,
+    });
     expect(alone.sourceAge).toBe('19-29');
     expect(shot.sourceAge).toBe('60+');
     expect(preview.sourceAge).toBe(shot.sourceAge);
