@@ -19,7 +19,8 @@ import { defaultModelDir } from '../src/main/engine/engine.js';
 import { FaceRecogniser } from '../src/main/engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
 import { loadModel } from '../src/main/engine/model.js';
-import { defaultEmbedInput, optimiseLatent, type GenerateFn } from '../src/main/engine/optimise.js';
+import { optimiseLatent, regenerate, type GenerateFn } from '../src/main/engine/optimise.js';
+import { optimiserDistances } from '../src/main/eval/evaluate.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
 import { stratifiedOrder, utkCategoryIndex } from '../src/main/eval/select.js';
 
@@ -45,15 +46,6 @@ function blurred(x: tf.Tensor4D, side: number): tf.Tensor4D {
   return tf.tidy(() => tf.image.resizeBilinear(tf.image.resizeBilinear(x, [side, side], true), [size, size], true));
 }
 
-/** face-api distance, through the optimiser's own input mapping; both in G's [-1,1] */
-function ownDistance(a: tf.Tensor4D, b: tf.Tensor4D): number {
-  return tf.tidy(() => {
-    const e = recogniser.faceEmbedding(defaultEmbedInput(tf.concat([a, b]) as tf.Tensor4D));
-    const [ea, eb] = tf.split(e, 2);
-    return Math.sqrt(tf.sum(tf.squaredDifference(ea!, eb!)).dataSync()[0]!);
-  });
-}
-
 const labels = ['blur 32px', 'blur 24px', 'z0', 'pixel 40', 'identity 40', 'identity 150'];
 const sums = labels.map(() => ({ own: 0, independent: 0, accepted: 0 }));
 for (const name of names) {
@@ -65,25 +57,19 @@ for (const name of names) {
   const pixel = await optimiseLatent({ ...common, mode: 'pixel', steps: 40 });
   const id40 = await optimiseLatent({ ...common, mode: 'identity', steps: 40, embed });
   const id150 = await optimiseLatent({ ...common, mode: 'identity', steps: 150, earlyStop: false, embed });
-  const regenerate = (z: Float32Array) =>
-    tf.tidy(() => model.generate(tf.tensor2d(z, [1, z.length]), [ageIndex]) as tf.Tensor4D);
-  const candidates = [
-    blurred(x, 32),
-    blurred(x, 24),
-    regenerate(z0),
-    regenerate(pixel.z),
-    regenerate(id40.z),
-    regenerate(id150.z),
-  ];
+  const at = (z: Float32Array) => regenerate(generate, z, ageIndex);
+  const candidates = [blurred(x, 32), blurred(x, 24), at(z0), at(pixel.z), at(id40.z), at(id150.z)];
   const unit = tf.tidy(() => tf.clipByValue(tf.div(tf.add(tf.concat([x, ...candidates]), 1), 2), 0, 1) as tf.Tensor4D);
   const measured = await independent.measure(unit);
-  const cells = candidates.map((c, i) => {
-    const own = ownDistance(x, c);
+  const stacked = tf.concat(candidates) as tf.Tensor4D;
+  const own = await optimiserDistances(recogniser, x, stacked);
+  stacked.dispose();
+  const cells = candidates.map((_, i) => {
     const ind = descriptorDistance(measured[0]!.descriptor, measured[i + 1]!.descriptor);
-    sums[i]!.own += own;
+    sums[i]!.own += own[i]!;
     sums[i]!.independent += ind;
     sums[i]!.accepted += ind < threshold ? 1 : 0;
-    return `${own.toFixed(2)}/${ind.toFixed(2)}`;
+    return `${own[i]!.toFixed(2)}/${ind.toFixed(2)}`;
   });
   console.log(`${name} (${AGE_CATEGORIES[ageIndex]}): ${labels.map((l, i) => `${l} ${cells[i]}`).join(' | ')}`);
   tf.dispose([x, unit, ...candidates]);

@@ -32,6 +32,13 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
+def random_flip(x: torch.Tensor) -> torch.Tensor:
+    """Mirror a random half of the batch (in place), the training augmentation."""
+    flip = torch.rand(x.shape[0]) < 0.5
+    x[flip] = x[flip].flip(3)
+    return x
+
+
 def atomic_save(obj, path: str) -> None:
     tmp = path + ".tmp"
     torch.save(obj, tmp)
@@ -164,8 +171,7 @@ def train_gan(args) -> None:
             idx = perm[i * bs : (i + 1) * bs].numpy()
             x = to_tensor(images[idx])
             if args.flip:
-                flip = torch.rand(bs) < 0.5
-                x[flip] = x[flip].flip(3)
+                random_flip(x)
             y = one_hot(torch.from_numpy(cats[idx]))
             z = torch.randn(bs, Z_DIM)
             y_fake = one_hot(torch.randint(0, N_AGES, (bs,)))
@@ -263,8 +269,7 @@ def train_encoder(args) -> None:
             idx = pick.integers(0, len(real[0]), bs)
             xr = to_tensor(real[0][idx])
             if args.flip:
-                flip = torch.rand(bs) < 0.5
-                xr[flip] = xr[flip].flip(3)
+                random_flip(xr)
             yr = one_hot(torch.from_numpy(real[1][idx]))
             rec = F.l1_loss(G(E(xr), yr), xr)
             loss = loss + args.real_weight * rec

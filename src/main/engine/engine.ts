@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { ageCategoryIndex, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
-import { splitFrameNumber } from '../../shared/sequence.js';
+import { patternString, splitFrameNumber } from '../../shared/sequence.js';
 import { ageFace, type AgingNetworks } from './age-face.js';
 import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary } from './api.js';
 import { initBackend, type BackendInfo } from './backend.js';
@@ -44,7 +44,11 @@ export interface EngineOptions {
 
 async function png(image: RawImage): Promise<Uint8Array> {
   const { width, height } = image;
-  return new Uint8Array(await sharp(toRgb8(image), { raw: { width, height, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(toRgb8(image), { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 class Engine implements ReAgeEngine {
@@ -123,7 +127,7 @@ class Engine implements ReAgeEngine {
    */
   private async shotSourceAge(ref: FrameRef, signal?: AbortSignal): Promise<AgeCategory | undefined> {
     const numbered = splitFrameNumber(ref.path);
-    const pattern = numbered && numbered.head + '#'.repeat(numbered.digits.length) + numbered.tail;
+    const pattern = numbered && patternString({ ...numbered, padding: numbered.digits.length });
     const known = pattern ? this.sequenceAges.get(pattern) : undefined;
     if (known) return known;
     const refs = pattern ? await resolveInput(pattern).catch(() => [ref]) : [ref];

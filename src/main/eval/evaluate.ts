@@ -181,15 +181,19 @@ async function faceApiAges(analyzer: FaceAnalyzer, faces: tf.Tensor4D): Promise<
 }
 
 /**
- * face-api embedding distances (the optimiser's recogniser, through the optimiser's own
- * input mapping) from the real face `x` ([1,S,S,3], G's [-1,1]) to the three
- * reconstructions, the first three of `faces` ([n,S,S,3], 0..1).
+ * Distances by the optimiser's recogniser (face-api, through the optimiser's own input
+ * mapping) from the real face `x` ([1,S,S,3]) to each of `candidates` ([n,S,S,3]), both
+ * in G's [-1,1].
  */
-async function optimiserDistances(analyzer: FaceAnalyzer, x: tf.Tensor4D, faces: tf.Tensor4D): Promise<number[]> {
+export async function optimiserDistances(
+  recogniser: Pick<FaceAnalyzer, 'faceEmbedding'>,
+  x: tf.Tensor4D,
+  candidates: tf.Tensor4D,
+): Promise<number[]> {
+  const n = candidates.shape[0];
   const d = tf.tidy(() => {
-    const recs = tf.sub(tf.mul(tf.slice(faces, 0, 3), 2), 1) as tf.Tensor4D;
-    const e = analyzer.faceEmbedding(defaultEmbedInput(tf.concat([x, recs]) as tf.Tensor4D));
-    const [real, rest] = tf.split(e, [1, 3]);
+    const e = recogniser.faceEmbedding(defaultEmbedInput(tf.concat([x, candidates]) as tf.Tensor4D));
+    const [real, rest] = tf.split(e, [1, n]);
     return tf.sqrt(tf.sum(tf.squaredDifference(rest!, real!), 1));
   });
   try {
@@ -323,7 +327,12 @@ async function evaluateImage(
     let faceApiAged: number[];
     let own: number[];
     try {
-      own = await timer.timeAsync('measure', () => optimiserDistances(analyzer, x, faces));
+      const recs = tf.tidy(() => tf.sub(tf.mul(tf.slice(faces, 0, 3), 2), 1) as tf.Tensor4D);
+      try {
+        own = await timer.timeAsync('measure', () => optimiserDistances(analyzer, x, recs));
+      } finally {
+        recs.dispose();
+      }
       ms = await timer.timeAsync('measure', () => measure.measure(faces));
       const aged = tf.slice(faces, 3, AGE_CATEGORIES.length);
       try {
