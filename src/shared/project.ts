@@ -35,6 +35,11 @@ export const shotSettingsSchema = z.object({
   targetAge: ageCategorySchema,
   sourceAge: sourceAgeSchema,
   mode: reconstructionModeSchema,
+  /**
+   * Detail refinement after the latent (engine: detail.ts). Added after version 1
+   * files were written: absent means off, which is how those shots were aged.
+   */
+  detail: z.boolean().default(false),
   composite: compositeModeSchema,
   steps: z.number().int().min(STEP_LIMITS.min).max(STEP_LIMITS.max),
   seed: z
@@ -49,6 +54,7 @@ export const DEFAULT_SHOT_SETTINGS: ShotSettings = {
   targetAge: '60+',
   sourceAge: 'auto',
   mode: 'identity',
+  detail: true,
   composite: 'delta',
   steps: STEP_LIMITS.default,
   seed: 0,

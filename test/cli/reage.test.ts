@@ -32,7 +32,7 @@ describe('reage age', () => {
   it('exits 0 when every frame succeeded: done, skipped and no-face frames all count', async () => {
     const engine = new FakeEngine({ frames: [frame(1001, 'done'), frame(1002, 'no-face'), frame(1003, 'skipped')] });
     const deps = testDeps(engine);
-    expect(await main([...AGE, '--mode', 'pixel', '--steps', '20', '--warm-steps', '4'], deps)).toBe(0);
+    expect(await main([...AGE, '--mode', 'pixel', '--detail', 'off', '--steps', '20', '--warm-steps', '4'], deps)).toBe(0);
     expect(engine.disposed).toBe(true);
     expect(engine.jobs).toEqual([
       {
@@ -43,6 +43,7 @@ describe('reage age', () => {
           targetAge: '60+',
           sourceAge: 'auto',
           mode: 'pixel',
+          detail: false,
           composite: 'delta',
           steps: 20,
           warmSteps: 4,
@@ -141,6 +142,8 @@ describe('reage age', () => {
       ['age', 'in', '--out', 'o', '--age', '99'],
       ['frobnicate'],
       ['age', '--bogus'],
+      ['age', 'in', '--out', 'o', '--age', '60+', '--detail', 'yes'],
+      ['eval', '--detail', '1'],
     ]) {
       const deps = testDeps(new Error('must not load the engine'));
       expect(await main(argv, deps)).toBe(2);
@@ -221,7 +224,16 @@ describe('reage eval', () => {
     let deps = testDeps(new Error('unused'), { loadEval: async () => mod });
     expect(await main(['eval', '--limit', '3', '--steps', '5', '--model', 'm'], deps)).toBe(0);
     expect(calls).toEqual([
-      { backend: 'auto', split: 'test', steps: 5, limit: 3, modelDir: 'm', signal: undefined, onProgress: undefined },
+      {
+        backend: 'auto',
+        split: 'test',
+        steps: 5,
+        detail: false,
+        limit: 3,
+        modelDir: 'm',
+        signal: undefined,
+        onProgress: undefined,
+      },
     ]);
     expect(deps.stdout.text).toBe(`TABLE ${JSON.stringify(report)}\n`);
     deps = testDeps(new Error('unused'), { loadEval: async () => mod });
@@ -255,7 +267,15 @@ describe('pieces', () => {
       input: 'in/shot.####.png',
       out: 'out',
       resume: false,
-      settings: { targetAge: '60+', sourceAge: 'auto', mode: 'identity', composite: 'delta', steps: 60, seed: 0 },
+      settings: {
+        targetAge: '60+',
+        sourceAge: 'auto',
+        mode: 'identity',
+        detail: true,
+        composite: 'delta',
+        steps: 60,
+        seed: 0,
+      },
     });
   });
 

@@ -22,6 +22,7 @@ const settings: ShotJob['settings'] = {
   targetAge: '60+',
   sourceAge: '19-29',
   mode: 'pixel',
+  detail: false,
   composite: 'delta',
   steps: 4,
   seed: 0,

@@ -36,6 +36,7 @@ describe.skipIf(!haveData)('runEval', () => {
       modelDir,
       limit: 4,
       steps: 2,
+      detail: true,
       calibrationImages: 16,
       footageStride: 12,
       footageFrames: 3,
@@ -57,7 +58,9 @@ describe.skipIf(!haveData)('runEval', () => {
     expect(report.model).toMatchObject({ name: 'random-test', trained: false, width: 8 });
     expect(report.backend.name).toBe('wasm');
     expect(report.hardware.cores).toBeGreaterThan(0);
-    expect(report.command).toContain('--limit 4 --steps 2 --backend wasm --model');
+    expect(report.command).toContain('--limit 4 --steps 2 --detail on --backend wasm --model');
+    expect(report.settings.detail).toMatch(/^on: /);
+    expect(report.timings.perImage.detail).toBeGreaterThan(0);
     expect(report.notes.join('\n')).toMatch(/UNTRAINED/);
   });
 

@@ -11,7 +11,7 @@ const WRONG = [200, 200, 200, 200, 200, 10];
 import { PAPER, formatEvalTable, hardwareInfo, shellQuote, type EvalReport } from '../../src/main/eval/report.js';
 
 function sampleReport(over: Partial<EvalReport> = {}): EvalReport {
-  const stages = { encode: 0.01, optimisePixel: 2, optimiseIdentity: 15, generate: 0.1, measure: 1.2, total: 18.31 };
+  const stages = { encode: 0.01, optimisePixel: 2, optimiseIdentity: 15, detail: 0, generate: 0.1, measure: 1.2, total: 18.31 };
   return {
     format: 1,
     createdAt: '2026-11-29T00:00:00.000Z',
@@ -38,6 +38,7 @@ function sampleReport(over: Partial<EvalReport> = {}): EvalReport {
     },
     settings: {
       steps: 40,
+      detail: 'off',
       earlyStop: 'patience 20',
       agedFrom: 'z*IP',
       optimiserRecogniser: 'face-api',
@@ -148,7 +149,7 @@ describe('formatEvalTable', () => {
     const shapes = tableShapes(md);
     expect(shapes).toHaveLength(5);
     for (const rows of shapes) expect(new Set(rows).size).toBe(1);
-    expect(shapes.map((s) => s.length)).toEqual([4, 5, 8, 9, 8]);
+    expect(shapes.map((s) => s.length)).toEqual([4, 5, 8, 9, 9]);
   });
 
   it('flags an untrained model and unmeasured targets', () => {
@@ -178,7 +179,7 @@ describe('command and hardware', () => {
 
   it('rebuilds the reage eval command from the options', () => {
     expect(commandFor({ backend: 'wasm', steps: 40 })).toBe(
-      'npx reage eval --split test --limit 100 --steps 40 --backend wasm',
+      'npx reage eval --split test --limit 100 --steps 40 --detail off --backend wasm',
     );
     expect(
       commandFor({
@@ -190,7 +191,7 @@ describe('command and hardware', () => {
         out: 'docs/x.md',
       }),
     ).toBe(
-      "REAGE_UTKFACE=/data/utk npx reage eval --split test --limit 8 --steps 5 --backend auto --model '/tmp/my model' --out docs/x.md",
+      "REAGE_UTKFACE=/data/utk npx reage eval --split test --limit 8 --steps 5 --detail off --backend auto --model '/tmp/my model' --out docs/x.md",
     );
   });
 

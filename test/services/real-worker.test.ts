@@ -24,6 +24,7 @@ const settings: AgeSettingsMessage = {
   targetAge: '60+',
   sourceAge: '19-29',
   mode: 'pixel',
+  detail: true,
   composite: 'replace',
   steps: 3,
   seed: 0,

@@ -24,6 +24,7 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
     targetAge: cmd.age,
     sourceAge: cmd.sourceAge,
     mode: cmd.mode,
+    detail: cmd.detail,
     composite: cmd.composite,
     steps: cmd.steps,
     ...(cmd.warmSteps !== undefined ? { warmSteps: cmd.warmSteps } : {}),

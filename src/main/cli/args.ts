@@ -28,11 +28,11 @@ export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
 
 Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
-            [--source-age auto|<category>] [--mode identity|pixel] [--composite delta|replace]
-            [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
+            [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
+            [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--steps N] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -53,6 +53,7 @@ export interface AgeCommand extends Common {
   age: AgeCategory;
   sourceAge: AgeCategory | 'auto';
   mode: ReconstructionMode;
+  detail: boolean;
   composite: CompositeMode;
   steps: number;
   warmSteps?: number;
@@ -68,6 +69,8 @@ export interface EvalCommand extends Common {
   split: 'test';
   limit?: number;
   steps: number;
+  /** refine reconstructions with detail.ts's feature offset; off measures the paper's method */
+  detail: boolean;
   out?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
@@ -76,6 +79,13 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+const SWITCH = ['on', 'off'] as const;
+
+/** `--name on|off`; absent gives the fallback. */
+export function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  return oneOf(name, value, SWITCH, fallback ? 'on' : 'off') === 'on';
 }
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
@@ -100,6 +110,7 @@ export function parseCommand(argv: string[]): Command {
         age: { type: 'string' },
         'source-age': { type: 'string' },
         mode: { type: 'string' },
+        detail: { type: 'string' },
         composite: { type: 'string' },
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
@@ -132,6 +143,7 @@ export function parseCommand(argv: string[]): Command {
       split: 'test',
       limit: positiveInt('limit', v.limit),
       steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
+      detail: onOff('detail', v.detail, false),
       out: v.out,
     };
   }
@@ -150,6 +162,7 @@ export function parseCommand(argv: string[]): Command {
     age: v.age,
     sourceAge: source,
     mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'identity'),
+    detail: onOff('detail', v.detail, true),
     composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),
     steps: positiveInt('steps', v.steps, DEFAULT_STEPS)!,
     warmSteps: positiveInt('warm-steps', v['warm-steps']),

@@ -5,7 +5,7 @@
  * peak memory, tensor counts (a leak shows as a growing count) and whether the
  * issue's target is met. Nothing is estimated: every number is measured here.
  *
- *   npm run bench -- [--frames 24] [--modes identity,pixel] [--footage DIR]
+ *   npm run bench -- [--frames 24] [--modes identity,pixel] [--detail on|off] [--footage DIR]
  *                    [--steps N] [--warm-steps N] [--backend …] [--model DIR] [--json] [--out FILE]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,7 +24,7 @@ import { createEngine } from '../engine/engine.js';
 import { resolveInput } from '../engine/sequence-io.js';
 import { warmStepsFor } from '../engine/shot.js';
 import type { AgeSettings, FrameReport } from '../engine/types.js';
-import { DEFAULT_STEPS, UsageError } from './args.js';
+import { DEFAULT_STEPS, UsageError, onOff } from './args.js';
 import { benchReport, formatBenchMarkdown, formatBenchText, type BenchContext, type ModeRun } from './bench-report.js';
 import type { CliEngine } from './deps.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './frame-output.js';
@@ -33,7 +33,7 @@ import { installCrashGuards, isEntryPoint, onSigint } from './process-guards.js'
 import { TerminalProgress } from './progress.js';
 import { reportError } from './session.js';
 
-export const BENCH_USAGE = `Usage: npm run bench -- [--frames 24] [--modes identity,pixel] [--footage DIR]
+export const BENCH_USAGE = `Usage: npm run bench -- [--frames 24] [--modes identity,pixel] [--detail on|off] [--footage DIR]
          [--steps N] [--warm-steps N] [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json] [--out FILE]`;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -46,6 +46,7 @@ export function defaultFootage(): string {
 export interface BenchOptions {
   frames: number;
   modes: ReconstructionMode[];
+  detail: boolean;
   footage: string;
   steps: number;
   warmSteps?: number;
@@ -63,6 +64,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       options: {
         frames: { type: 'string' },
         modes: { type: 'string' },
+        detail: { type: 'string' },
         footage: { type: 'string' },
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
@@ -92,6 +94,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return {
     frames: count('frames', values.frames, 1) ?? 24,
     modes: [...new Set(modes)] as ReconstructionMode[],
+    detail: onOff('detail', values.detail, true),
     footage: resolve(values.footage ?? defaultFootage()),
     steps: count('steps', values.steps, 0) ?? DEFAULT_STEPS,
     ...(warmSteps !== undefined ? { warmSteps } : {}),
@@ -107,6 +110,7 @@ function settingsFor(opts: BenchOptions, mode: ReconstructionMode): AgeSettings 
     targetAge: '60+',
     sourceAge: 'auto',
     mode,
+    detail: opts.detail,
     composite: 'delta',
     steps: opts.steps,
     ...(opts.warmSteps !== undefined ? { warmSteps: opts.warmSteps } : {}),

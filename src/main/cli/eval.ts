@@ -23,6 +23,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       backend: cmd.backend,
       split: cmd.split,
       steps: cmd.steps,
+      detail: cmd.detail,
       signal: stop.signal,
       onProgress: (p) => progress.show(evalProgressLine(p)),
       ...(cmd.model !== undefined ? { modelDir: cmd.model } : {}),

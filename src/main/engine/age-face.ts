@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
 import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
+import { detailedGenerate, optimiseDetail, splitGenerator } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import type { AgeModel } from './model.js';
 import { optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
@@ -34,6 +35,10 @@ export interface AgeFaceRequest {
   steps: number;
   /** warm start: the previous frame's z*; otherwise z0 = E(x) */
   z0?: Float32Array;
+  /** refine with a feature offset d inside G after z* (detail.ts) */
+  detail: boolean;
+  /** warm start for d: the previous frame's */
+  detail0?: Float32Array;
   seed: number;
   signal?: AbortSignal;
   timer: StageTimer;
@@ -42,6 +47,8 @@ export interface AgeFaceRequest {
 export interface AgedFace {
   output: RawImage;
   z: Float32Array;
+  /** the fitted feature offset, when detail refinement ran */
+  detail?: Float32Array;
   losses: number[];
   mask: FaceMask;
 }
@@ -139,12 +146,36 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
         ...(req.signal ? { signal: req.signal } : {}),
       }),
     );
+    let detail: Float32Array | undefined;
+    let aging = generate;
+    let detailTensor: tf.Tensor3D | undefined;
+    if (req.detail) {
+      const split = splitGenerator(model.generator);
+      detail = await timer.timeAsync('detail', async () => {
+        const fitted = await optimiseDetail({
+          split,
+          target,
+          z: result.z,
+          ageIndex: req.sourceIndex,
+          nAges: model.manifest.ageCategories.length,
+          ...(req.detail0 ? { d0: req.detail0 } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
+        return fitted.detail;
+      });
+      detailTensor = tf.tensor3d(detail, split.detailShape);
+      aging = detailedGenerate(split, detailTensor);
+    }
     const region = cropRegion(m, size, width, height);
-    const change = timer.time('generate', () =>
-      region.width && region.height
-        ? changeInFrame(generate, result.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size)
-        : new Float32Array(0),
-    );
+    const change = timer.time('generate', () => {
+      try {
+        return region.width && region.height
+          ? changeInFrame(aging, result.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size)
+          : new Float32Array(0);
+      } finally {
+        detailTensor?.dispose();
+      }
+    });
     const { output, mask } = timer.time('composite', () => {
       const mask = buildFaceMask(req.landmarks, width, height);
       const values = spreadChange(mask, change, region, width);
@@ -154,7 +185,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
           : compositeReplace(plate, values, mask);
       return { output: mergeIntoRaw(image, composited, mask), mask };
     });
-    return { output, z: result.z, losses: result.losses, mask };
+    return { output, z: result.z, ...(detail ? { detail } : {}), losses: result.losses, mask };
   } finally {
     target.dispose();
   }

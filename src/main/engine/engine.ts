@@ -102,6 +102,7 @@ class Engine implements ReAgeEngine {
         sourceIndex: ageCategoryIndex(sourceAge),
         targetIndex: ageCategoryIndex(settings.targetAge),
         mode: settings.mode,
+        detail: settings.detail,
         composite: settings.composite,
         steps: settings.steps,
         seed: settings.seed,

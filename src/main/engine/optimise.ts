@@ -110,10 +110,12 @@ const RECOGNISER_SIZE = 150;
 export const defaultEmbedInput: EmbedInputFn = (x) =>
   tf.tidy(() => tf.mul(tf.add(tf.image.resizeBilinear(x, [RECOGNISER_SIZE, RECOGNISER_SIZE]), 1), 127.5));
 
-function oneHot(ageIndex: number, nAges: number): tf.Tensor2D {
-  if (!Number.isInteger(ageIndex) || ageIndex < 0 || ageIndex >= nAges)
-    throw new RangeError(`ageIndex ${ageIndex} is not a category in 0..${nAges - 1}`);
-  return tf.tidy(() => tf.oneHot(tf.tensor1d([ageIndex], 'int32'), nAges).toFloat() as tf.Tensor2D);
+/** One-hot age rows [n, nAges] for category indices. */
+export function ageOneHot(ageIndices: readonly number[], nAges: number = AGE_CATEGORIES.length): tf.Tensor2D {
+  for (const ageIndex of ageIndices)
+    if (!Number.isInteger(ageIndex) || ageIndex < 0 || ageIndex >= nAges)
+      throw new RangeError(`ageIndex ${ageIndex} is not a category in 0..${nAges - 1}`);
+  return tf.tidy(() => tf.oneHot(tf.tensor1d([...ageIndices], 'int32'), nAges).toFloat() as tf.Tensor2D);
 }
 
 /** G(z, y_age) for a latent given as values or as a [1,zDim] tensor; the caller disposes the result. */
@@ -125,7 +127,7 @@ export function regenerate(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const zt = z instanceof tf.Tensor ? z : tf.tensor2d(z, [1, z.length]);
-    return generate(zt, oneHot(ageIndex, nAges));
+    return generate(zt, ageOneHot([ageIndex], nAges));
   });
 }
 
@@ -159,7 +161,7 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
   const optimizer = tf.train.adam(lr);
   let best: tf.Tensor | undefined;
   try {
-    const y = keep(oneHot(opts.ageIndex, nAges));
+    const y = keep(ageOneHot([opts.ageIndex], nAges));
     const init = opts.z0
       ? tf.tensor2d(opts.z0, [1, zDim])
       : tf.randomNormal<tf.Rank.R2>([1, zDim], 0, 1, 'float32', opts.seed ?? 0);

@@ -64,6 +64,7 @@ class FaceTrack {
   private smoother = new LandmarkSmoother();
   previous: DetectedFace | undefined;
   z: Float32Array | undefined;
+  detail: Float32Array | undefined;
 
   follow(faces: readonly DetectedFace[]): DetectedFace | undefined {
     const face = pickFace(faces, this.previous);
@@ -76,6 +77,7 @@ class FaceTrack {
     this.smoother.reset();
     this.previous = undefined;
     this.z = undefined;
+    this.detail = undefined;
   }
 }
 
@@ -179,11 +181,14 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
         composite: settings.composite,
         steps: warm ? warmStepsFor(settings) : settings.steps,
         ...(track.z ? { z0: track.z } : {}),
+        detail: settings.detail,
+        ...(track.detail ? { detail0: track.detail } : {}),
         seed: settings.seed,
         ...(signal ? { signal } : {}),
         timer,
       });
       track.z = aged.z;
+      track.detail = aged.detail;
       await timer.timeAsync('write', () => writeOutput(output, aged.output, decoded, job.bitDepth));
       summary.done++;
       return report({

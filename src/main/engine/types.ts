@@ -36,6 +36,8 @@ export interface AgeSettings {
   /** 'auto' estimates it once per shot from the first frames with a face */
   sourceAge: AgeCategory | 'auto';
   mode: ReconstructionMode;
+  /** after z*, fit a feature offset inside G that keeps what z cannot express (detail.ts) */
+  detail: boolean;
   composite: CompositeMode;
   /** optimisation step budget for the first frame of a shot */
   steps: number;

@@ -26,7 +26,8 @@ import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { loadModel, type AgeModel } from '../engine/model.js';
-import { DEFAULT_EARLY_STOP, defaultEmbedInput, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
+import { DETAIL_DEFAULTS, detailedGenerate, optimiseDetail, splitGenerator } from '../engine/detail.js';
+import { DEFAULT_EARLY_STOP, ageOneHot, defaultEmbedInput, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
 import { StageTimer } from '../engine/stage-timer.js';
 import type { DetectedFace } from '../engine/types.js';
 import { ageAccuracy, type AgeEstimate, type AgeEstimatorId } from './age-accuracy.js';
@@ -85,6 +86,12 @@ export interface EvalOptions {
   limit?: number;
   /** latent optimisation steps at most (early stopping as in the engine) */
   steps: number;
+  /**
+   * Refine the pixel-wise and identity-preserving reconstructions with the engine's
+   * detail offset (detail.ts), and age from the refined one. Off (the default) measures
+   * the paper's method: z alone.
+   */
+  detail?: boolean;
   /** where to write the markdown report (atomically) */
   out?: string;
   signal?: AbortSignal;
@@ -110,7 +117,7 @@ export function commandFor(opts: EvalOptions): string {
   const parts: string[] = [];
   if (opts.dataDir) parts.push(`REAGE_UTKFACE=${shellQuote(resolve(opts.dataDir))}`);
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
-  parts.push('--steps', String(opts.steps), '--backend', opts.backend);
+  parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off', '--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
   return parts.join(' ');
@@ -309,17 +316,44 @@ async function evaluateImage(
     const identity = await timer.timeAsync('optimiseIdentity', () =>
       optimiseLatent({ ...common, mode: 'identity', embed: (v) => analyzer.faceEmbedding(v) }),
     );
+    // With detail on, the pixel and identity rows (and the ages, from identity) use
+    // G with that reconstruction's fitted offset; z0's row is E(x) alone either way.
+    let pixelG = generate;
+    let identityG = generate;
+    const details: tf.Tensor3D[] = [];
+    if (opts.detail) {
+      progress('detail');
+      const split = splitGenerator(model.generator);
+      const fit = async (z: Float32Array) => {
+        const { detail } = await optimiseDetail({
+          split,
+          target: x,
+          z,
+          ageIndex: source,
+          nAges: AGE_CATEGORIES.length,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const d = tf.tensor3d(detail, split.detailShape);
+        details.push(d);
+        return detailedGenerate(split, d);
+      };
+      pixelG = await timer.timeAsync('detail', () => fit(pixel.z));
+      identityG = await timer.timeAsync('detail', () => fit(identity.z));
+    }
     progress('generate');
-    const zs = [z0, pixel.z, identity.z, ...AGE_CATEGORIES.map(() => identity.z)];
-    const ys = [source, source, source, ...AGE_CATEGORIES.map((_, i) => i)];
+    const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
+      g(tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(z))), [ys.length, zDim]), ageOneHot(ys));
     const faces = timer.time('generate', () => {
       const out = tf.tidy(() => {
-        const flat = new Float32Array(zs.length * zDim);
-        zs.forEach((z, i) => flat.set(z, i * zDim));
-        const g = model.generate(tf.tensor2d(flat, [zs.length, zDim]), ys);
+        const g = tf.concat([
+          batch(generate, z0, [source]),
+          batch(pixelG, pixel.z, [source]),
+          batch(identityG, identity.z, [source, ...AGE_CATEGORIES.map((_, i) => i)]),
+        ]);
         return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
       });
       out.dataSync(); // the time is spent here, not in the first read below
+      tf.dispose(details);
       return out;
     });
     progress('measure');
@@ -349,12 +383,18 @@ async function evaluateImage(
       encode: sec.encode ?? 0,
       optimisePixel: sec.optimisePixel ?? 0,
       optimiseIdentity: sec.optimiseIdentity ?? 0,
+      detail: sec.detail ?? 0,
       generate: sec.generate ?? 0,
       measure: sec.measure ?? 0,
       total: 0,
     };
     seconds.total =
-      seconds.encode + seconds.optimisePixel + seconds.optimiseIdentity + seconds.generate + seconds.measure;
+      seconds.encode +
+      seconds.optimisePixel +
+      seconds.optimiseIdentity +
+      seconds.detail +
+      seconds.generate +
+      seconds.measure;
     return {
       name: face.name,
       age: parseUtkAge(face.name),
@@ -388,7 +428,7 @@ function reconstruction(
 }
 
 function meanStages(images: readonly ImageResult[]): StageSeconds {
-  const keys = ['encode', 'optimisePixel', 'optimiseIdentity', 'generate', 'measure', 'total'] as const;
+  const keys = ['encode', 'optimisePixel', 'optimiseIdentity', 'detail', 'generate', 'measure', 'total'] as const;
   const out = {} as StageSeconds;
   for (const k of keys) out[k] = mean(images.map((i) => i.seconds[k])) ?? 0;
   return out;
@@ -568,6 +608,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       },
       settings: {
         steps: opts.steps,
+        detail: opts.detail
+          ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
+          : "off: z alone, the paper's method",
         earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
         agedFrom: 'the identity-preserving z*',
         optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",

@@ -33,6 +33,8 @@ export interface StageSeconds {
   optimisePixel: number;
   /** identity-preserving latent optimisation from z0 */
   optimiseIdentity: number;
+  /** detail refinement of both reconstructions (0 with detail off) */
+  detail: number;
   /** one batch of G: the three reconstructions and the six aged faces */
   generate: number;
   /** the independent recogniser / age estimator on those nine faces */
@@ -115,6 +117,8 @@ export interface EvalReport {
   };
   settings: {
     steps: number;
+    /** detail refinement on or off, in words */
+    detail: string;
     earlyStop: string;
     agedFrom: string;
     optimiserRecogniser: string;
@@ -214,6 +218,7 @@ export function formatEvalTable(r: EvalReport): string {
   out.push(
     `- Optimiser: at most ${r.settings.steps} steps (${r.settings.earlyStop}); identity loss on ${r.settings.optimiserRecogniser}; aged faces are G(z, y) from ${r.settings.agedFrom}`,
   );
+  out.push(`- Detail refinement: ${r.settings.detail}`);
   out.push(
     `- Identity measured with ${r.settings.measuredWith}, independent of the optimiser's recogniser; input: ${r.settings.measureInput}`,
   );
@@ -334,6 +339,7 @@ export function formatEvalTable(r: EvalReport): string {
         ['encode, z0 = E(x)', num(s.encode)],
         ['optimise, pixel-wise', num(s.optimisePixel)],
         ['optimise, identity-preserving', num(s.optimiseIdentity)],
+        ['detail refinement (both reconstructions)', num(s.detail)],
         ['generate (3 reconstructions + 6 ages, one batch)', num(s.generate)],
         ['measure (independent recogniser + age, 9 faces)', num(s.measure)],
         ['total', num(s.total)],

@@ -124,6 +124,24 @@ export function Inspector(): ReactElement {
           />
         </Field>
         <Field
+          label="Detail"
+          hint={
+            s.detail
+              ? 'On: also fits what the latent cannot express (marks, shape, light), kept through the age change'
+              : "Off: the latent alone, the paper's method (the generated face may be someone similar)"
+          }
+        >
+          <Segmented
+            label="Detail"
+            value={s.detail ? 'on' : 'off'}
+            options={[
+              { value: 'on', label: 'On' },
+              { value: 'off', label: 'Off' },
+            ]}
+            onChange={(v) => set({ detail: v === 'on' })}
+          />
+        </Field>
+        <Field
           label="Composite"
           hint={
             s.composite === 'delta'

@@ -267,8 +267,8 @@ export function Viewer(): ReactElement {
         <div className="viewer-tag a">A · plate</div>
         {afterUrl && viewer.compare !== 'before' && (
           <div className="viewer-tag b">
-            B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'} ·{' '}
-            {clip.settings.composite}
+            B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'}
+            {clip.settings.detail ? ' + detail' : ''} · {clip.settings.composite}
           </div>
         )}
         {!entry && (

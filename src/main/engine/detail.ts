@@ -1,0 +1,170 @@
+/**
+ * Detail refinement: a per-face feature offset inside G, on top of stage 3.
+ *
+ * Age-cGAN reconstructs a face only through its 100-d latent z. A DCGAN trained on a
+ * few CPU epochs cannot express most real faces that way: G(z*, y) is a different,
+ * blurrier person (docs/EVAL.md measures it with an independent recogniser). Following
+ * the feature-space inversions that came after the paper (Image2StyleGAN++'s
+ * activation tensors, Abdal et al. 2020; BDInvert's feature offsets, Kang et al. 2021),
+ * we split G at an inner layer,
+ *
+ *     G(z, y) = tail(head(z, y)),
+ *
+ * and after z* is found, optimise an offset d on the 16x16 feature map so that
+ * tail(head(z*, y_source) + d) reconstructs the face. The age enters only through
+ * head(z, y), so re-ageing keeps d:
+ *
+ *     aged = tail(head(z*, y_target) + d)
+ *
+ * d carries what z cannot (this face's shape, marks, lighting); the age change still
+ * comes from G's age condition. An L2 penalty on d keeps it a correction, not a copy
+ * of the face painted over G's output (a large d would also carry the source age
+ * into every target).
+ *
+ * Only d is optimised, through G's frozen tail: input gradients only, like stage 3,
+ * so it runs on the wasm backend too.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ageOneHot, type GenerateFn } from './optimise.js';
+
+/** The layer whose output d is added to: the ReLU after G's 16x16 transposed conv (nets.ts, 'net.6-8'). */
+export const DETAIL_LAYER = 'net.8';
+
+export interface DetailDefaults {
+  steps: number;
+  learningRate: number;
+  /** weight of mean(d^2) beside the pixel MSE */
+  weight: number;
+}
+
+/**
+ * 100 Adam steps at 0.05 with weight 0.1: on 8 UTKFace test faces (v0.1.0 model) this
+ * took the independent recogniser's distance of the reconstruction from 0.98 (z only)
+ * to 0.37, and a weight of 1 gave up half of that gain (0.64) for little more age change.
+ */
+export const DETAIL_DEFAULTS: DetailDefaults = { steps: 100, learningRate: 0.05, weight: 0.1 };
+
+/** G cut at DETAIL_LAYER; both halves run in inference mode (BatchNorm on stored statistics). */
+export interface GeneratorSplit {
+  head(z: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor4D;
+  tail(h: tf.Tensor4D): tf.Tensor4D;
+  /** [height, width, channels] of the feature map d lives on */
+  detailShape: [number, number, number];
+}
+
+const splits = new WeakMap<tf.LayersModel, GeneratorSplit>();
+
+/**
+ * Split a generator built by nets.ts's buildGenerator. Everything after the cut is a
+ * plain chain of single-input layers there, so the tail is those layers applied in order.
+ */
+export function splitGenerator(generator: tf.LayersModel, layerName: string = DETAIL_LAYER): GeneratorSplit {
+  const cached = layerName === DETAIL_LAYER ? splits.get(generator) : undefined;
+  if (cached) return cached;
+  const at = generator.layers.findIndex((l) => l.name === layerName);
+  if (at < 0) throw new Error(`generator has no layer '${layerName}' to split at`);
+  const cut = generator.layers[at]!.output as tf.SymbolicTensor;
+  const headModel = tf.model({ inputs: generator.inputs, outputs: cut, name: `${generator.name}-head` });
+  const rest = generator.layers.slice(at + 1);
+  // A branch after the cut would make "apply the rest in order" wrong: refuse it.
+  for (const [i, layer] of rest.entries()) {
+    const input = layer.input;
+    const from = Array.isArray(input) ? undefined : input.sourceLayer;
+    const expected = i === 0 ? generator.layers[at] : rest[i - 1];
+    if (from !== expected)
+      throw new Error(`generator is not a chain after '${layerName}': '${layer.name}' does not follow its predecessor`);
+  }
+  const [, h, w, c] = cut.shape;
+  const split: GeneratorSplit = {
+    head: (z, y) => headModel.apply([z, y], { training: false }) as tf.Tensor4D,
+    tail: (x) => rest.reduce<tf.Tensor>((t, l) => l.apply(t, { training: false }) as tf.Tensor, x) as tf.Tensor4D,
+    detailShape: [h!, w!, c!],
+  };
+  if (layerName === DETAIL_LAYER) splits.set(generator, split);
+  return split;
+}
+
+/**
+ * G with a fixed offset: (z, y) -> tail(head(z, y) + d), d broadcast over the batch.
+ * The caller keeps `detail` alive while the function is in use and disposes it after.
+ */
+export function detailedGenerate(split: GeneratorSplit, detail: tf.Tensor3D): GenerateFn {
+  return (z, y) => tf.tidy(() => split.tail(tf.add(split.head(z, y), detail) as tf.Tensor4D));
+}
+
+export interface DetailOptions {
+  split: GeneratorSplit;
+  /** the aligned face, [1,S,S,3] in [-1,1]; not disposed */
+  target: tf.Tensor4D;
+  /** the optimised latent z* */
+  z: Float32Array;
+  /** the source age category: d is fitted at y_source, like z* */
+  ageIndex: number;
+  nAges: number;
+  steps?: number;
+  learningRate?: number;
+  weight?: number;
+  /** the previous frame's d, to start from in a shot */
+  d0?: Float32Array;
+  signal?: AbortSignal;
+}
+
+export interface DetailResult {
+  detail: Float32Array;
+  /** pixel MSE of the reconstruction before and after (without the penalty) */
+  mse: { initial: number; final: number };
+  steps: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Fit d so that tail(head(z*, y_source) + d) matches the face (pixel MSE + weight * mean(d^2)). */
+export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult> {
+  const steps = opts.steps ?? DETAIL_DEFAULTS.steps;
+  const weight = opts.weight ?? DETAIL_DEFAULTS.weight;
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`detail steps must be a whole number >= 0, got ${steps}`);
+  const { split, target, signal } = opts;
+  const [h, w, c] = split.detailShape;
+  if (opts.d0 && opts.d0.length !== h * w * c)
+    throw new RangeError(`d0 has ${opts.d0.length} values, the detail map ${h}x${w}x${c}`);
+  signal?.throwIfAborted();
+  const owned: tf.Tensor[] = [];
+  const optimizer = tf.train.adam(opts.learningRate ?? DETAIL_DEFAULTS.learningRate);
+  try {
+    // head(z*, y_source) does not change while d is fitted: compute it once.
+    const base = tf.tidy(() => {
+      return split.head(tf.tensor2d(opts.z, [1, opts.z.length]), ageOneHot([opts.ageIndex], opts.nAges));
+    });
+    owned.push(base);
+    const init = opts.d0 ? tf.tensor4d(opts.d0, [1, h, w, c]) : tf.zeros([1, h, w, c]);
+    const d = tf.variable(init, true);
+    init.dispose(); // the variable holds its own reference to the data
+    owned.push(d);
+    const mse = () => tf.tidy(() => tf.mean(tf.squaredDifference(split.tail(tf.add(base, d) as tf.Tensor4D), target)));
+    const read = async () => {
+      const t = mse();
+      try {
+        return (await t.data())[0]!;
+      } finally {
+        t.dispose();
+      }
+    };
+    const initial = await read();
+    for (let step = 0; step < steps; step++) {
+      await yieldToEventLoop();
+      signal?.throwIfAborted();
+      optimizer.minimize(
+        () => tf.tidy(() => tf.add(mse(), tf.mul(weight, tf.mean(tf.square(d))))) as tf.Scalar,
+        false,
+        [d],
+      );
+    }
+    signal?.throwIfAborted();
+    const final = await read();
+    if (!Number.isFinite(final)) throw new Error(`detail refinement diverged: pixel error is ${final}`);
+    return { detail: Float32Array.from(await d.data()), mse: { initial, final }, steps };
+  } finally {
+    optimizer.dispose();
+    tf.dispose(owned);
+  }
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DETAIL_LAYER, detailedGenerate, optimiseDetail, splitGenerator } from '../../src/main/engine/detail.js';
+import { buildGenerator, Z_DIM } from '../../src/main/engine/nets.js';
+import { ageOneHot } from '../../src/main/engine/optimise.js';
+
+// nets.ts's own G at a small width: the split must hold for the real architecture.
+let G: tf.LayersModel;
+let z: Float32Array;
+let target: tf.Tensor4D;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  G = buildGenerator(4);
+  // tfjs initialisers are unseeded: give the kernels seeded Glorot-uniform values so
+  // every run fits the same network (BatchNorm keeps its identity statistics).
+  G.setWeights(
+    G.getWeights().map((w, i) => {
+      if (w.rank !== 4) return w;
+      const [kh, kw, a, b] = w.shape as number[];
+      const limit = Math.sqrt(6 / (kh! * kw! * (a! + b!)));
+      return tf.randomUniform(w.shape, -limit, limit, 'float32', 100 + i);
+    }),
+  );
+  z = tf.randomNormal([Z_DIM], 0, 1, 'float32', 3).dataSync() as Float32Array;
+  // a face-like target G at z cannot produce: a smooth blob plus a seeded texture
+  target = tf.tidy(() => {
+    const [yy, xx] = tf.meshgrid(tf.linspace(-1, 1, 64), tf.linspace(-1, 1, 64));
+    const blob = tf.sub(tf.mul(tf.exp(tf.neg(tf.mul(tf.add(tf.square(xx!), tf.square(yy!)), 3))), 1.4), 0.7);
+    const rgb = tf.stack([blob, tf.mul(blob, 0.8), tf.mul(blob, 0.6)], 2);
+    return tf.expandDims(tf.add(rgb, tf.randomUniform([64, 64, 3], -0.1, 0.1, 'float32', 5)), 0) as tf.Tensor4D;
+  });
+});
+afterAll(() => {
+  G.dispose();
+  target.dispose();
+});
+
+const zt = () => tf.tensor2d(z, [1, Z_DIM]);
+
+describe('splitGenerator', () => {
+  it('tail(head(z, y)) is G(z, y), at the 16x16 feature map', () => {
+    const split = splitGenerator(G);
+    expect(split.detailShape).toEqual([16, 16, 4 * 2]);
+    const [whole, parts] = tf.tidy(() => {
+      const y = ageOneHot([2, 5]);
+      const zz = tf.concat([zt(), zt()]) as tf.Tensor2D;
+      return [G.apply([zz, y], { training: false }) as tf.Tensor4D, split.tail(split.head(zz, y))];
+    });
+    expect(parts.shape).toEqual([2, 64, 64, 3]);
+    expect(tf.max(tf.abs(tf.sub(whole, parts))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([whole, parts]);
+  });
+
+  it('returns the same split for the same generator, and refuses an unknown layer', () => {
+    expect(splitGenerator(G)).toBe(splitGenerator(G, DETAIL_LAYER));
+    expect(() => splitGenerator(G, 'net.99')).toThrow(/no layer 'net.99'/);
+  });
+
+  it('refuses to split where what follows is not a chain', () => {
+    // 'zy' is followed by the reshape, but the model's inputs come before it: cutting at
+    // the first input leaves 'y' and the concat, which is not one chain.
+    expect(() => splitGenerator(G, 'z')).toThrow(/not a chain/);
+  });
+});
+
+describe('optimiseDetail', () => {
+  it('fits what z cannot: the pixel error falls, and the offset survives a change of age', async () => {
+    const split = splitGenerator(G);
+    const before = tf.memory().numTensors;
+    const r = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 40, learningRate: 0.5, weight: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.steps).toBe(40);
+    expect(r.detail.length).toBe(16 * 16 * 8);
+    expect(r.mse.final).toBeLessThan(r.mse.initial * 0.85);
+    const d = tf.tensor3d(r.detail, split.detailShape);
+    const g = detailedGenerate(split, d);
+    const [rec, aged, plain] = tf.tidy(() => [g(zt(), ageOneHot([1])), g(zt(), ageOneHot([5])), G.apply([zt(), ageOneHot([1])], { training: false }) as tf.Tensor4D]);
+    const mse = (a: tf.Tensor) => tf.mean(tf.squaredDifference(a, target)).dataSync()[0]!;
+    expect(mse(rec)).toBeCloseTo(r.mse.final, 5);
+    expect(mse(plain)).toBeCloseTo(r.mse.initial, 5);
+    // the age still changes the output: d is added before the layers that render it
+    expect(tf.mean(tf.abs(tf.sub(aged, rec))).dataSync()[0]).toBeGreaterThan(1e-4);
+    tf.dispose([d, rec, aged, plain]);
+  });
+
+  it('zero steps leave G unchanged; a warm start continues from d0', async () => {
+    const split = splitGenerator(G);
+    const none = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 0 });
+    expect(none.mse.final).toBe(none.mse.initial);
+    expect(none.detail.every((v) => v === 0)).toBe(true);
+    const first = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 20, learningRate: 0.1 });
+    const warm = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 0, d0: first.detail });
+    expect(warm.mse.initial).toBeCloseTo(first.mse.final, 6);
+    await expect(optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, d0: new Float32Array(3) })).rejects.toThrow(
+      /d0 has 3 values/,
+    );
+  });
+
+  it('stops when aborted and releases its tensors', async () => {
+    const split = splitGenerator(G);
+    const before = tf.memory().numTensors;
+    const ac = new AbortController();
+    const run = optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 10_000, signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('cancelled by test')), 50);
+    await expect(run).rejects.toThrow(/cancelled by test/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
