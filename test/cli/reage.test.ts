@@ -32,7 +32,9 @@ describe('reage age', () => {
   it('exits 0 when every frame succeeded: done, skipped and no-face frames all count', async () => {
     const engine = new FakeEngine({ frames: [frame(1001, 'done'), frame(1002, 'no-face'), frame(1003, 'skipped')] });
     const deps = testDeps(engine);
-    expect(await main([...AGE, '--mode', 'pixel', '--detail', 'off', '--steps', '20', '--warm-steps', '4'], deps)).toBe(0);
+    expect(await main([...AGE, '--mode', 'pixel', '--detail', 'off', '--steps', '20', '--warm-steps', '4'], deps)).toBe(
+      0,
+    );
     expect(engine.disposed).toBe(true);
     expect(engine.jobs).toEqual([
       {

@@ -12,7 +12,6 @@ import { seededRandom } from '../../src/shared/random.js';
 
 // ------------------------------------------------------------ fixtures
 
-
 /**
  * A plausible, convex 68-point iBUG face: jaw a half-ellipse from (cx-s, cy) via the
  * chin (cx, cy+1.2s) to (cx+s, cy), brows at cy-0.45s, eyes at cy-0.25s. Eye-to-chin

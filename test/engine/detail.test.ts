@@ -68,14 +68,27 @@ describe('optimiseDetail', () => {
   it('fits what z cannot: the pixel error falls, and the offset survives a change of age', async () => {
     const split = splitGenerator(G);
     const before = tf.memory().numTensors;
-    const r = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 40, learningRate: 0.5, weight: 0 });
+    const r = await optimiseDetail({
+      split,
+      target,
+      z,
+      ageIndex: 1,
+      nAges: 6,
+      steps: 40,
+      learningRate: 0.5,
+      weight: 0,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.steps).toBe(40);
     expect(r.detail.length).toBe(16 * 16 * 8);
     expect(r.mse.final).toBeLessThan(r.mse.initial * 0.85);
     const d = tf.tensor3d(r.detail, split.detailShape);
     const g = detailedGenerate(split, d);
-    const [rec, aged, plain] = tf.tidy(() => [g(zt(), ageOneHot([1])), g(zt(), ageOneHot([5])), G.apply([zt(), ageOneHot([1])], { training: false }) as tf.Tensor4D]);
+    const [rec, aged, plain] = tf.tidy(() => [
+      g(zt(), ageOneHot([1])),
+      g(zt(), ageOneHot([5])),
+      G.apply([zt(), ageOneHot([1])], { training: false }) as tf.Tensor4D,
+    ]);
     const mse = (a: tf.Tensor) => tf.mean(tf.squaredDifference(a, target)).dataSync()[0]!;
     expect(mse(rec)).toBeCloseTo(r.mse.final, 5);
     expect(mse(plain)).toBeCloseTo(r.mse.initial, 5);

@@ -11,7 +11,15 @@ const WRONG = [200, 200, 200, 200, 200, 10];
 import { PAPER, formatEvalTable, hardwareInfo, shellQuote, type EvalReport } from '../../src/main/eval/report.js';
 
 function sampleReport(over: Partial<EvalReport> = {}): EvalReport {
-  const stages = { encode: 0.01, optimisePixel: 2, optimiseIdentity: 15, detail: 0, generate: 0.1, measure: 1.2, total: 18.31 };
+  const stages = {
+    encode: 0.01,
+    optimisePixel: 2,
+    optimiseIdentity: 15,
+    detail: 0,
+    generate: 0.1,
+    measure: 1.2,
+    total: 18.31,
+  };
   return {
     format: 1,
     createdAt: '2026-11-29T00:00:00.000Z',

@@ -7,7 +7,17 @@ import type { ReconstructionMode } from '../../shared/ages.js';
 import type { FrameReport } from '../engine/types.js';
 
 /** The pipeline stages the engine times, in pipeline order. */
-export const STAGES = ['read', 'detect', 'align', 'encode', 'optimise', 'detail', 'generate', 'composite', 'write'] as const;
+export const STAGES = [
+  'read',
+  'detect',
+  'align',
+  'encode',
+  'optimise',
+  'detail',
+  'generate',
+  'composite',
+  'write',
+] as const;
 
 /** The goal: identity mode, warm starts on, under this many seconds per frame. */
 export const TARGET_SECONDS_PER_FRAME = 10;

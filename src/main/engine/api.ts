@@ -11,7 +11,14 @@ export interface EngineInfo {
   backend: ActiveBackend;
   /** SIMD/threads of wasm, and the faster backends tried first with why each was unusable */
   backendDetails?: BackendInfo;
-  model: { name: string; version: string; imageSize: number; categories: readonly string[]; path: string; trained: boolean };
+  model: {
+    name: string;
+    version: string;
+    imageSize: number;
+    categories: readonly string[];
+    path: string;
+    trained: boolean;
+  };
   versions: { app: string; tfjs: string; node: string };
 }
 

@@ -68,7 +68,6 @@ const BROWS_RIGHT_TO_LEFT = [26, 25, 24, 23, 22, 21, 20, 19, 18, 17];
 const EYES = [...Array(12).keys()].map((i) => 36 + i); // 36..47
 const CHIN = 8;
 
-
 function checkLandmarks(landmarks: readonly Point[]): void {
   if (landmarks.length !== 68) throw new Error(`face mask needs the 68 iBUG landmarks, got ${landmarks.length}`);
   for (const p of landmarks)

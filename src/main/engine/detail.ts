@@ -122,7 +122,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult> {
   const steps = opts.steps ?? DETAIL_DEFAULTS.steps;
   const weight = opts.weight ?? DETAIL_DEFAULTS.weight;
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`detail steps must be a whole number >= 0, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`detail steps must be a whole number >= 0, got ${steps}`);
   const { split, target, signal } = opts;
   const [h, w, c] = split.detailShape;
   if (opts.d0 && opts.d0.length !== h * w * c)

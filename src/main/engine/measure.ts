@@ -59,7 +59,10 @@ export class IndependentFaceMeasure {
       const n = faces.shape[0];
       const result: FaceMeasurement[] = [];
       for (let i = 0; i < n; i++) {
-        result.push({ descriptor: d.slice(i * 1024, (i + 1) * 1024), age: ageFromSoftmax(a.subarray(i * 100, (i + 1) * 100)) });
+        result.push({
+          descriptor: d.slice(i * 1024, (i + 1) * 1024),
+          age: ageFromSoftmax(a.subarray(i * 100, (i + 1) * 100)),
+        });
       }
       return result;
     } finally {

@@ -27,7 +27,13 @@ import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { loadModel, type AgeModel } from '../engine/model.js';
 import { DETAIL_DEFAULTS, detailedGenerate, optimiseDetail, splitGenerator } from '../engine/detail.js';
-import { DEFAULT_EARLY_STOP, ageOneHot, defaultEmbedInput, optimiseLatent, type GenerateFn } from '../engine/optimise.js';
+import {
+  DEFAULT_EARLY_STOP,
+  ageOneHot,
+  defaultEmbedInput,
+  optimiseLatent,
+  type GenerateFn,
+} from '../engine/optimise.js';
 import { StageTimer } from '../engine/stage-timer.js';
 import type { DetectedFace } from '../engine/types.js';
 import { ageAccuracy, type AgeEstimate, type AgeEstimatorId } from './age-accuracy.js';
