@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SHOT_SETTINGS, shotSettingsSchema, type ShotSettings } from '../../src/shared/project.js';
+import { previewKey } from '../../src/renderer/lib/preview-key.js';
+
+// A different value for each setting; the schema check keeps them valid.
+const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
+  targetAge: '0-18',
+  sourceAge: '40-49',
+  mode: 'pixel',
+  detail: false,
+  composite: 'replace',
+  steps: 42,
+  seed: 7,
+};
+
+describe('previewKey', () => {
+  it('changes with every shot setting, so no render is shown for settings it was not made with', () => {
+    const base = previewKey('/p/a.0001.png', 1, DEFAULT_SHOT_SETTINGS);
+    const keys = Object.keys(shotSettingsSchema.shape) as (keyof ShotSettings)[];
+    expect(keys.sort()).toEqual((Object.keys(CHANGED) as (keyof ShotSettings)[]).sort());
+    for (const k of keys) {
+      const s = shotSettingsSchema.parse({ ...DEFAULT_SHOT_SETTINGS, [k]: CHANGED[k] });
+      expect(s[k]).not.toEqual(DEFAULT_SHOT_SETTINGS[k]);
+      expect(previewKey('/p/a.0001.png', 1, s), k).not.toBe(base);
+    }
+    expect(previewKey('/p/a.0001.png', 2, DEFAULT_SHOT_SETTINGS)).not.toBe(base);
+  });
+});
