@@ -11,13 +11,7 @@ import { openEngine } from './session.js';
 
 export interface InfoRecord {
   backend: { name: string; threads: number | null; simd: boolean | null; tried: { name: string; error: string }[] };
-  model: {
-    name: string;
-    version: string;
-    imageSize: number;
-    categories: readonly string[];
-    path: string;
-    trained: boolean;
+  model: CliEngineInfo['model'] & {
     /** bytes on disk; null when the folder cannot be read */
     bytes: number | null;
   };
