@@ -35,7 +35,7 @@ const CONTEXT: BenchContext = {
   backendNote: 'SIMD, 1 thread',
   model: { name: 'm', version: '1', trained: true, path: '/m' },
   footage: '/f (4 frames from 1001)',
-  settings: { targetAge: '60+', steps: 60, warmSteps: 15, composite: 'delta' },
+  settings: { targetAge: '60+', steps: 60, warmSteps: 15, detail: true, composite: 'delta' },
   machine: { cpus: 2, cpuModel: 'cpu', node: 'v20', loadAverage: 1.5 },
   engineLoadSeconds: 3,
   peakRssMB: 900,

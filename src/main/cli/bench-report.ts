@@ -64,7 +64,7 @@ export interface BenchContext {
   backendNote: string;
   model: { name: string; version: string; trained: boolean; path: string };
   footage: string;
-  settings: { targetAge: string; steps: number; warmSteps: number; composite: string };
+  settings: { targetAge: string; steps: number; warmSteps: number; detail: boolean; composite: string };
   /** loadAverage: the 1-minute load when the bench started; above the core count, other work competed for the CPU */
   machine: { cpus: number; cpuModel: string; node: string; loadAverage: number };
   engineLoadSeconds: number;
@@ -201,7 +201,7 @@ function contextLines(r: BenchReport): string[] {
     `backend: ${r.backend}${r.backendNote ? ` (${r.backendNote})` : ''}`,
     `model: ${r.model.name} ${r.model.version}${r.model.trained ? '' : ' (UNTRAINED: random weights; timings only)'} at ${r.model.path}`,
     `footage: ${r.footage}`,
-    `settings: target age ${r.settings.targetAge}, ${r.settings.steps} steps on the first frame, ${r.settings.warmSteps} on warm frames, ${r.settings.composite} compositing`,
+    `settings: target age ${r.settings.targetAge}, ${r.settings.steps} steps on the first frame, ${r.settings.warmSteps} on warm frames, detail refinement ${r.settings.detail ? 'on' : 'off'}, ${r.settings.composite} compositing`,
     `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${num(r.machine.loadAverage, 1)} at the start`,
     `engine load: ${num(r.engineLoadSeconds, 1)} s (once per process, not in the frame times); peak RSS ${num(r.peakRssMB, 0)} MB`,
   ];

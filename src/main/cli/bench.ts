@@ -185,6 +185,7 @@ export async function bench(opts: BenchOptions, signal: AbortSignal, command: st
       targetAge: '60+',
       steps: opts.steps,
       warmSteps: warmStepsFor(settingsFor(opts, 'identity')),
+      detail: opts.detail,
       composite: 'delta',
     },
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? 'unknown', node: process.version, loadAverage },
