@@ -1,6 +1,6 @@
 // End to end: the browser host with the real engine, driven in headless Chromium.
 // Imports ../shared/footage/akiyo/, sets a target age, renders a preview, moves the
-// wipe, toggles pixel-wise / identity, exports three frames and checks them on disk.
+// wipe, toggles pixel-wise / identity and detail, exports three frames and checks them on disk.
 // Screenshots of every step go to test-artifacts/e2e/ (gitignored).
 //
 // The model: the shipped one (models/reage-utkface-64) when it is there, else a small
@@ -301,6 +301,21 @@ describe('ReAge Studio in the browser host', () => {
     await expect(page.getByRole('radio', { name: 'Pixel-wise' }).getAttribute('aria-checked')).resolves.toBe('true');
     await page.locator('body').press('Control+Shift+z');
     await expect(page.getByRole('radio', { name: 'Identity' }).getAttribute('aria-checked')).resolves.toBe('true');
+  });
+
+  it('toggles detail refinement, a setting of its own in the preview cache', async () => {
+    requireEngine();
+    await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('+ detail');
+    await page.getByRole('radio', { name: 'Off', exact: true }).click();
+    // not the detail-on render: nothing to show until this one is rendered
+    await expect(page.getByRole('img', { name: 'After (re-aged preview)' }).count()).resolves.toBe(0);
+    await page.getByTestId('render-preview').click();
+    await waitForPreview();
+    await expect(page.locator('.viewer-tag.b').textContent()).resolves.not.toContain('detail');
+    await shot('08b-detail-off');
+    await page.getByRole('radio', { name: 'On', exact: true }).click();
+    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 2_000 });
+    await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('+ detail');
   });
 
   it('exports three frames and writes them to disk', async () => {
