@@ -41,6 +41,8 @@ export interface DetailDefaults {
  * 100 Adam steps at 0.05 with weight 0.1: on 8 UTKFace test faces (v0.1.0 model) this
  * took the independent recogniser's distance of the reconstruction from 0.98 (z only)
  * to 0.37, and a weight of 1 gave up half of that gain (0.64) for little more age change.
+ * On 100 test faces with v0.2.0 (docs/EVAL.md) it keeps the person in 97-100% of aged
+ * faces (z only: 43-51%), at the price of a weaker age change by face-api's estimate.
  */
 export const DETAIL_DEFAULTS: DetailDefaults = { steps: 100, learningRate: 0.05, weight: 0.1 };
 
