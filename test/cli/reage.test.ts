@@ -5,7 +5,8 @@ import { parseCommand, type AgeCommand } from '../../src/main/cli/args.js';
 import { ShotTally, frameLine, summaryLines } from '../../src/main/cli/frame-output.js';
 import { describeError, crashListener, sigintListener } from '../../src/main/cli/process-guards.js';
 import { TerminalProgress } from '../../src/main/cli/progress.js';
-import type { EvalModule } from '../../src/main/cli/deps.js';
+import type { EvalModule, EvalProgress } from '../../src/main/cli/deps.js';
+import { EvalLogLines } from '../../src/main/cli/eval.js';
 import { FakeEngine, Sink, frame, testDeps } from './fakes.js';
 
 const AGE = ['age', 'in/shot.####.png', '--out', 'out', '--age', '60+'];
@@ -263,6 +264,39 @@ describe('reage eval', () => {
 });
 
 describe('pieces', () => {
+  it('logs the progress of an evaluation as plain lines: each phase, each face, each tenth of set-up', () => {
+    const lines = new EvalLogLines();
+    const events: EvalProgress[] = [
+      { stage: 'load', done: 0, total: 1, etaSeconds: null },
+      ...Array.from({ length: 21 }, (_, i) => ({ stage: 'calibrate', done: i, total: 20, etaSeconds: 20 - i })),
+      { stage: 'encode', done: 0, total: 3, etaSeconds: null },
+      { stage: 'optimise (pixel)', done: 0, total: 3, etaSeconds: null },
+      { stage: 'encode', done: 1, total: 3, etaSeconds: 40 },
+      { stage: 'measure', done: 1, total: 3, etaSeconds: 35 },
+      { stage: 'encode', done: 2, total: 3, etaSeconds: 20 },
+      { stage: 'done', done: 3, total: 3, etaSeconds: 0 },
+    ];
+    const logged = events.map((e) => lines.next(e)).filter((l) => l !== null);
+    expect(logged).toEqual([
+      'reage eval: load 0/1, ETA --:--',
+      'reage eval: calibrate 0/20, ETA 0:20',
+      'reage eval: calibrate 2/20, ETA 0:18',
+      'reage eval: calibrate 4/20, ETA 0:16',
+      'reage eval: calibrate 6/20, ETA 0:14',
+      'reage eval: calibrate 8/20, ETA 0:12',
+      'reage eval: calibrate 10/20, ETA 0:10',
+      'reage eval: calibrate 12/20, ETA 0:08',
+      'reage eval: calibrate 14/20, ETA 0:06',
+      'reage eval: calibrate 16/20, ETA 0:04',
+      'reage eval: calibrate 18/20, ETA 0:02',
+      'reage eval: calibrate 20/20, ETA 0:00',
+      'reage eval: faces evaluated 0/3, ETA --:--',
+      'reage eval: faces evaluated 1/3, ETA 0:40',
+      'reage eval: faces evaluated 2/3, ETA 0:20',
+      'reage eval: done 3/3, ETA 0:00',
+    ]);
+  });
+
   it('shotJobFor leaves out what the user did not set', () => {
     const cmd = parseCommand(AGE) as AgeCommand;
     expect(shotJobFor(cmd)).toEqual({

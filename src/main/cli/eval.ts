@@ -12,11 +12,37 @@ export function evalProgressLine(p: EvalProgress): string {
   return `${renderBar(p.done, p.total)} ${p.done}/${p.total}  ${p.stage}  ETA ${formatDuration(p.etaSeconds)}`;
 }
 
+/** Stages that run per evaluated face; everything else is set-up. */
+const SETUP_STAGES = new Set(['load', 'calibrate', 'footage', 'done']);
+
+/**
+ * Progress for logs (stderr not a terminal): a farm log of a 30-minute evaluation
+ * should say how far it got, without a redrawn bar's carriage returns. One line when a
+ * phase starts, then each finished face, or each tenth of a set-up phase.
+ */
+export class EvalLogLines {
+  private phase = '';
+  private done = -1;
+
+  /** The line to log for this event, or null. */
+  next(p: EvalProgress): string | null {
+    const phase = SETUP_STAGES.has(p.stage) ? p.stage : 'faces';
+    const step = phase === 'faces' ? 1 : Math.max(1, Math.ceil(p.total / 10));
+    const newPhase = phase !== this.phase;
+    if (!newPhase && (p.done === this.done || (p.done % step !== 0 && p.done !== p.total))) return null;
+    this.phase = phase;
+    this.done = p.done;
+    const label = phase === 'faces' ? 'faces evaluated' : phase;
+    return `reage eval: ${label} ${p.done}/${p.total}, ETA ${formatDuration(p.etaSeconds)}`;
+  }
+}
+
 export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<number> {
   if (!deps.loadEval) throw new Error('evaluation is not available in this build');
   const evaluation = await deps.loadEval();
   const progress = new TerminalProgress(deps.stderr, deps.isTTY);
   const stop = interruptible(deps, (message) => progress.log(message));
+  const logLines = new EvalLogLines();
   let report;
   try {
     report = await evaluation.runEval({
@@ -25,7 +51,11 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       steps: cmd.steps,
       detail: cmd.detail,
       signal: stop.signal,
-      onProgress: (p) => progress.show(evalProgressLine(p)),
+      onProgress: (p) => {
+        if (deps.isTTY) return progress.show(evalProgressLine(p));
+        const line = logLines.next(p);
+        if (line) deps.stderr.write(`${line}\n`);
+      },
       ...(cmd.model !== undefined ? { modelDir: cmd.model } : {}),
       ...(cmd.limit !== undefined ? { limit: cmd.limit } : {}),
       ...(cmd.out !== undefined ? { out: cmd.out } : {}),
