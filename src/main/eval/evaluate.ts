@@ -327,41 +327,45 @@ async function evaluateImage(
     let pixelG = generate;
     let identityG = generate;
     const details: tf.Tensor3D[] = [];
-    if (opts.detail) {
-      progress('detail');
-      const split = splitGenerator(model.generator);
-      const fit = async (z: Float32Array) => {
-        const { detail } = await optimiseDetail({
-          split,
-          target: x,
-          z,
-          ageIndex: source,
-          nAges: AGE_CATEGORIES.length,
-          ...(opts.signal ? { signal: opts.signal } : {}),
+    let faces: tf.Tensor4D;
+    try {
+      if (opts.detail) {
+        progress('detail');
+        const split = splitGenerator(model.generator);
+        const fit = async (z: Float32Array) => {
+          const { detail } = await optimiseDetail({
+            split,
+            target: x,
+            z,
+            ageIndex: source,
+            nAges: AGE_CATEGORIES.length,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
+          const d = tf.tensor3d(detail, split.detailShape);
+          details.push(d);
+          return detailedGenerate(split, d);
+        };
+        pixelG = await timer.timeAsync('detail', () => fit(pixel.z));
+        identityG = await timer.timeAsync('detail', () => fit(identity.z));
+      }
+      progress('generate');
+      const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
+        g(tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(z))), [ys.length, zDim]), ageOneHot(ys));
+      faces = timer.time('generate', () => {
+        const out = tf.tidy(() => {
+          const g = tf.concat([
+            batch(generate, z0, [source]),
+            batch(pixelG, pixel.z, [source]),
+            batch(identityG, identity.z, [source, ...AGE_CATEGORIES.map((_, i) => i)]),
+          ]);
+          return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
         });
-        const d = tf.tensor3d(detail, split.detailShape);
-        details.push(d);
-        return detailedGenerate(split, d);
-      };
-      pixelG = await timer.timeAsync('detail', () => fit(pixel.z));
-      identityG = await timer.timeAsync('detail', () => fit(identity.z));
-    }
-    progress('generate');
-    const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
-      g(tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(z))), [ys.length, zDim]), ageOneHot(ys));
-    const faces = timer.time('generate', () => {
-      const out = tf.tidy(() => {
-        const g = tf.concat([
-          batch(generate, z0, [source]),
-          batch(pixelG, pixel.z, [source]),
-          batch(identityG, identity.z, [source, ...AGE_CATEGORIES.map((_, i) => i)]),
-        ]);
-        return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
+        out.dataSync(); // the time is spent here, not in the first read below
+        return out;
       });
-      out.dataSync(); // the time is spent here, not in the first read below
-      tf.dispose(details);
-      return out;
-    });
+    } finally {
+      tf.dispose(details); // the offsets live only as long as G needs them
+    }
     progress('measure');
     let ms: FaceMeasurement[];
     let faceApiAged: number[];
