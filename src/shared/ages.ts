@@ -26,6 +26,9 @@ export function ageToCategory(years: number): AgeCategory {
 export const RECONSTRUCTION_MODES = ['identity', 'pixel'] as const;
 export type ReconstructionMode = (typeof RECONSTRUCTION_MODES)[number];
 
+/** Age strength: 1 is the model's own age change, 0 none, above 1 beyond it (engine: detail.ts). */
+export const STRENGTH_LIMITS = { min: 0, max: 3, default: 1 } as const;
+
 export const COMPOSITE_MODES = ['delta', 'replace'] as const;
 export type CompositeMode = (typeof COMPOSITE_MODES)[number];
 

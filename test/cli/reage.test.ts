@@ -33,9 +33,12 @@ describe('reage age', () => {
   it('exits 0 when every frame succeeded: done, skipped and no-face frames all count', async () => {
     const engine = new FakeEngine({ frames: [frame(1001, 'done'), frame(1002, 'no-face'), frame(1003, 'skipped')] });
     const deps = testDeps(engine);
-    expect(await main([...AGE, '--mode', 'pixel', '--detail', 'off', '--steps', '20', '--warm-steps', '4'], deps)).toBe(
-      0,
-    );
+    expect(
+      await main(
+        [...AGE, '--mode', 'pixel', '--detail', 'off', '--strength', '1.5', '--steps', '20', '--warm-steps', '4'],
+        deps,
+      ),
+    ).toBe(0);
     expect(engine.disposed).toBe(true);
     expect(engine.jobs).toEqual([
       {
@@ -47,6 +50,7 @@ describe('reage age', () => {
           sourceAge: 'auto',
           mode: 'pixel',
           detail: false,
+          strength: 1.5,
           composite: 'delta',
           steps: 20,
           warmSteps: 4,
@@ -147,6 +151,8 @@ describe('reage age', () => {
       ['age', '--bogus'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--detail', 'yes'],
       ['eval', '--detail', '1'],
+      ['age', 'in', '--out', 'o', '--age', '60+', '--strength', '4'],
+      ['age', 'in', '--out', 'o', '--age', '60+', '--strength', 'strong'],
     ]) {
       const deps = testDeps(new Error('must not load the engine'));
       expect(await main(argv, deps)).toBe(2);
@@ -232,6 +238,7 @@ describe('reage eval', () => {
         split: 'test',
         steps: 5,
         detail: false,
+        strength: 1,
         limit: 3,
         modelDir: 'm',
         signal: undefined,
@@ -308,6 +315,7 @@ describe('pieces', () => {
         sourceAge: 'auto',
         mode: 'identity',
         detail: true,
+        strength: 1,
         composite: 'delta',
         steps: 60,
         seed: 0,

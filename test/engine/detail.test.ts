@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETAIL_LAYER, detailedGenerate, optimiseDetail, splitGenerator } from '../../src/main/engine/detail.js';
+import {
+  DETAIL_LAYER,
+  detailedGenerate,
+  optimiseDetail,
+  splitGenerator,
+  steeredGenerate,
+} from '../../src/main/engine/detail.js';
 import { buildGenerator, Z_DIM } from '../../src/main/engine/nets.js';
 import { ageOneHot } from '../../src/main/engine/optimise.js';
 
@@ -118,5 +124,50 @@ describe('optimiseDetail', () => {
     setTimeout(() => ac.abort(new Error('cancelled by test')), 50);
     await expect(run).rejects.toThrow(/cancelled by test/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('steeredGenerate (age strength)', () => {
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+
+  it('1 is G itself, 0 stays at the source age, and the source age never moves', () => {
+    const split = splitGenerator(G);
+    const sourceY = ageOneHot([1]);
+    const plain = (age: number) => G.apply([zt(), ageOneHot([age])], { training: false }) as tf.Tensor4D;
+    const at = (strength: number, age: number) => steeredGenerate(split, { strength, sourceY })(zt(), ageOneHot([age]));
+    const out = tf.tidy(() => [
+      maxDiff(at(1, 5), plain(5)),
+      maxDiff(at(0, 5), plain(1)),
+      maxDiff(at(1.7, 1), plain(1)),
+      maxDiff(at(2, 5), plain(5)),
+    ]);
+    expect(out[0]).toBeLessThan(1e-6);
+    expect(out[1]).toBeLessThan(1e-6);
+    expect(out[2]).toBeLessThan(1e-6);
+    expect(out[3]).toBeGreaterThan(1e-4); // beyond 1 it goes past G's own aged face
+    sourceY.dispose();
+  });
+
+  it('extrapolates linearly in the 16x16 features, with the detail offset on top, for a batch', () => {
+    const split = splitGenerator(G);
+    const sourceY = ageOneHot([0]);
+    const d = tf.randomNormal<tf.Rank.R3>(split.detailShape, 0, 0.1, 'float32', 9);
+    const [got, want] = tf.tidy(() => {
+      const z2 = tf.concat([zt(), zt()]) as tf.Tensor2D;
+      const y = ageOneHot([3, 4]);
+      const hs = split.head(z2, ageOneHot([0, 0]));
+      const expected = split.tail(tf.add(tf.add(hs, tf.mul(1.5, tf.sub(split.head(z2, y), hs))), d) as tf.Tensor4D);
+      return [steeredGenerate(split, { strength: 1.5, sourceY, detail: d })(z2, y), expected];
+    });
+    expect(got.shape).toEqual([2, 64, 64, 3]);
+    expect(maxDiff(got, want)).toBeLessThan(1e-6);
+    tf.dispose([got, want, d, sourceY]);
+  });
+
+  it('refuses a negative strength, or one other than 1 without the source age', () => {
+    const split = splitGenerator(G);
+    expect(() => steeredGenerate(split, { strength: -1 })).toThrow(/≥ 0/);
+    expect(() => steeredGenerate(split, { strength: 2 })).toThrow(/needs the source age/);
+    expect(() => steeredGenerate(split, { strength: 1 })).not.toThrow();
   });
 });

@@ -23,6 +23,7 @@ const settings: ShotJob['settings'] = {
   sourceAge: '19-29',
   mode: 'pixel',
   detail: false,
+  strength: 1,
   composite: 'delta',
   steps: 4,
   seed: 0,

@@ -47,6 +47,7 @@ function sampleReport(over: Partial<EvalReport> = {}): EvalReport {
     settings: {
       steps: 40,
       detail: 'off',
+      strength: 1,
       earlyStop: 'patience 20',
       agedFrom: 'z*IP',
       optimiserRecogniser: 'face-api',

@@ -8,6 +8,7 @@ const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   sourceAge: '40-49',
   mode: 'pixel',
   detail: false,
+  strength: 1.5,
   composite: 'replace',
   steps: 42,
   seed: 7,

@@ -170,12 +170,16 @@ describe('project migrations', () => {
     expect(migrateProject(JSON.parse(JSON.stringify(emptyProject('Now')))).name).toBe('Now');
   });
 
-  it('reads shots saved before detail refinement existed as detail off, the way they were aged', () => {
+  it('reads shots saved before detail and strength existed as detail off, strength 1: the way they were aged', () => {
     const project = projectWith(join(dir, 'plates'), [1, 2]);
     const saved = JSON.parse(JSON.stringify(project)) as Project;
     expect(saved.timeline.clips[0]!.settings.detail).toBe(true); // new shots: on
-    delete (saved.timeline.clips[0]!.settings as Partial<Project['timeline']['clips'][0]['settings']>).detail;
-    expect(migrateProject(saved).timeline.clips[0]!.settings.detail).toBe(false);
+    const settings = saved.timeline.clips[0]!.settings as Partial<Project['timeline']['clips'][0]['settings']>;
+    delete settings.detail;
+    delete settings.strength;
+    const read = migrateProject(saved).timeline.clips[0]!.settings;
+    expect(read.detail).toBe(false);
+    expect(read.strength).toBe(1);
   });
 
   it('builds export names from the naming pattern', () => {

@@ -25,6 +25,7 @@ const settings: AgeSettingsMessage = {
   sourceAge: '19-29',
   mode: 'pixel',
   detail: true,
+  strength: 1.5,
   composite: 'replace',
   steps: 3,
   seed: 0,

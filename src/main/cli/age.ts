@@ -25,6 +25,7 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
     sourceAge: cmd.sourceAge,
     mode: cmd.mode,
     detail: cmd.detail,
+    strength: cmd.strength,
     composite: cmd.composite,
     steps: cmd.steps,
     ...(cmd.warmSteps !== undefined ? { warmSteps: cmd.warmSteps } : {}),

@@ -8,6 +8,7 @@ import {
   BACKEND_CHOICES,
   COMPOSITE_MODES,
   RECONSTRUCTION_MODES,
+  STRENGTH_LIMITS,
   isAgeCategory,
   type AgeCategory,
   type BackendChoice,
@@ -29,10 +30,10 @@ export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
 Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
-            [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
+            [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--strength S] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -54,6 +55,7 @@ export interface AgeCommand extends Common {
   sourceAge: AgeCategory | 'auto';
   mode: ReconstructionMode;
   detail: boolean;
+  strength: number;
   composite: CompositeMode;
   steps: number;
   warmSteps?: number;
@@ -71,6 +73,8 @@ export interface EvalCommand extends Common {
   steps: number;
   /** refine reconstructions with detail.ts's feature offset; off measures the paper's method */
   detail: boolean;
+  /** age strength of the aged faces (1: the model's own) */
+  strength: number;
   out?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
@@ -86,6 +90,17 @@ const SWITCH = ['on', 'off'] as const;
 /** `--name on|off`; absent gives the fallback. */
 export function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
   return oneOf(name, value, SWITCH, fallback ? 'on' : 'off') === 'on';
+}
+
+/** `--strength S`: a number in STRENGTH_LIMITS; absent gives the default (1). */
+function strength(value: string | undefined): number {
+  if (value === undefined) return STRENGTH_LIMITS.default;
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= STRENGTH_LIMITS.min && n <= STRENGTH_LIMITS.max))
+    throw new UsageError(
+      `--strength must be a number from ${STRENGTH_LIMITS.min} to ${STRENGTH_LIMITS.max} (got "${value}")`,
+    );
+  return n;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
@@ -111,6 +126,7 @@ export function parseCommand(argv: string[]): Command {
         'source-age': { type: 'string' },
         mode: { type: 'string' },
         detail: { type: 'string' },
+        strength: { type: 'string' },
         composite: { type: 'string' },
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
@@ -144,6 +160,7 @@ export function parseCommand(argv: string[]): Command {
       limit: positiveInt('limit', v.limit),
       steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
       detail: onOff('detail', v.detail, false),
+      strength: strength(v.strength),
       out: v.out,
     };
   }
@@ -163,6 +180,7 @@ export function parseCommand(argv: string[]): Command {
     sourceAge: source,
     mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'identity'),
     detail: onOff('detail', v.detail, true),
+    strength: strength(v.strength),
     composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),
     steps: positiveInt('steps', v.steps, DEFAULT_STEPS)!,
     warmSteps: positiveInt('warm-steps', v['warm-steps']),

@@ -111,6 +111,7 @@ function settingsFor(opts: BenchOptions, mode: ReconstructionMode): AgeSettings 
     sourceAge: 'auto',
     mode,
     detail: opts.detail,
+    strength: 1,
     composite: 'delta',
     steps: opts.steps,
     ...(opts.warmSteps !== undefined ? { warmSteps: opts.warmSteps } : {}),

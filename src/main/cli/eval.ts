@@ -50,6 +50,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       split: cmd.split,
       steps: cmd.steps,
       detail: cmd.detail,
+      strength: cmd.strength,
       signal: stop.signal,
       onProgress: (p) => {
         if (deps.isTTY) return progress.show(evalProgressLine(p));

@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
 import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
-import { detailedGenerate, optimiseDetail, splitGenerator } from './detail.js';
+import { optimiseDetail, splitGenerator, steeredGenerate } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import type { AgeModel } from './model.js';
-import { optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
+import { ageOneHot, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
@@ -39,6 +39,8 @@ export interface AgeFaceRequest {
   detail: boolean;
   /** warm start for d: the previous frame's */
   detail0?: Float32Array;
+  /** age strength (detail.ts): 1 is the model's own age change */
+  strength: number;
   seed: number;
   signal?: AbortSignal;
   timer: StageTimer;
@@ -148,9 +150,9 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
     );
     let detail: Float32Array | undefined;
     let aging = generate;
-    let detailTensor: tf.Tensor3D | undefined;
-    if (req.detail) {
-      const split = splitGenerator(model.generator);
+    const held: tf.Tensor[] = []; // what `aging` reads, released after the change is made
+    const split = req.detail || req.strength !== 1 ? splitGenerator(model.generator) : undefined;
+    if (split && req.detail) {
       detail = await timer.timeAsync('detail', async () => {
         const fitted = await optimiseDetail({
           split,
@@ -163,8 +165,16 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
         });
         return fitted.detail;
       });
-      detailTensor = tf.tensor3d(detail, split.detailShape);
-      aging = detailedGenerate(split, detailTensor);
+    }
+    if (split) {
+      const detailTensor = detail ? tf.tensor3d(detail, split.detailShape) : undefined;
+      const sourceY = ageOneHot([req.sourceIndex], model.manifest.ageCategories.length);
+      held.push(sourceY, ...(detailTensor ? [detailTensor] : []));
+      aging = steeredGenerate(split, {
+        ...(detailTensor ? { detail: detailTensor } : {}),
+        strength: req.strength,
+        sourceY,
+      });
     }
     const region = cropRegion(m, size, width, height);
     const change = timer.time('generate', () => {
@@ -173,7 +183,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
           ? changeInFrame(aging, result.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size)
           : new Float32Array(0);
       } finally {
-        detailTensor?.dispose();
+        tf.dispose(held);
       }
     });
     const { output, mask } = timer.time('composite', () => {

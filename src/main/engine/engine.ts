@@ -103,6 +103,7 @@ class Engine implements ReAgeEngine {
         targetIndex: ageCategoryIndex(settings.targetAge),
         mode: settings.mode,
         detail: settings.detail,
+        strength: settings.strength,
         composite: settings.composite,
         steps: settings.steps,
         seed: settings.seed,

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ageCategoryIndex, type ActiveBackend, type AgeCategory } from '../../shared/ages.js';
+import { STRENGTH_LIMITS, ageCategoryIndex, type ActiveBackend, type AgeCategory } from '../../shared/ages.js';
 import { ageFace, type AgingNetworks } from './age-face.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary } from './api.js';
@@ -38,6 +38,10 @@ export function checkSettings(settings: AgeSettings): void {
     throw new InputError(`steps must be a whole number ≥ 0 (got ${settings.steps})`);
   if (settings.warmSteps !== undefined && (!Number.isInteger(settings.warmSteps) || settings.warmSteps < 0))
     throw new InputError(`warm steps must be a whole number ≥ 0 (got ${settings.warmSteps})`);
+  if (!(settings.strength >= STRENGTH_LIMITS.min && settings.strength <= STRENGTH_LIMITS.max))
+    throw new InputError(
+      `age strength must be between ${STRENGTH_LIMITS.min} and ${STRENGTH_LIMITS.max} (got ${settings.strength})`,
+    );
 }
 
 function errorText(err: unknown): string {
@@ -182,6 +186,7 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
         steps: warm ? warmStepsFor(settings) : settings.steps,
         ...(track.z ? { z0: track.z } : {}),
         detail: settings.detail,
+        strength: settings.strength,
         ...(track.detail ? { detail0: track.detail } : {}),
         seed: settings.seed,
         ...(signal ? { signal } : {}),

@@ -38,6 +38,8 @@ export interface AgeSettings {
   mode: ReconstructionMode;
   /** after z*, fit a feature offset inside G that keeps what z cannot express (detail.ts) */
   detail: boolean;
+  /** age strength: 1 the model's own age change, 0 none, above 1 beyond it (detail.ts) */
+  strength: number;
   composite: CompositeMode;
   /** optimisation step budget for the first frame of a shot */
   steps: number;

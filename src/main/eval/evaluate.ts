@@ -26,7 +26,7 @@ import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { loadModel, type AgeModel } from '../engine/model.js';
-import { DETAIL_DEFAULTS, detailedGenerate, optimiseDetail, splitGenerator } from '../engine/detail.js';
+import { DETAIL_DEFAULTS, optimiseDetail, splitGenerator, steeredGenerate } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
   ageOneHot,
@@ -98,6 +98,8 @@ export interface EvalOptions {
    * the paper's method: z alone.
    */
   detail?: boolean;
+  /** age strength of the six aged faces (detail.ts); default 1, the model's own age change */
+  strength?: number;
   /** where to write the markdown report (atomically) */
   out?: string;
   signal?: AbortSignal;
@@ -123,7 +125,9 @@ export function commandFor(opts: EvalOptions): string {
   const parts: string[] = [];
   if (opts.dataDir) parts.push(`REAGE_UTKFACE=${shellQuote(resolve(opts.dataDir))}`);
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
-  parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off', '--backend', opts.backend);
+  parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
+  if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
+  parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
   return parts.join(' ');
@@ -324,14 +328,21 @@ async function evaluateImage(
     );
     // With detail on, the pixel and identity rows (and the ages, from identity) use
     // G with that reconstruction's fitted offset; z0's row is E(x) alone either way.
+    // The age strength applies to the ages only (at y_x it changes nothing).
+    const strength = opts.strength ?? 1;
     let pixelG = generate;
     let identityG = generate;
-    const details: tf.Tensor3D[] = [];
+    const details: tf.Tensor[] = [];
     let faces: tf.Tensor4D;
     try {
-      if (opts.detail) {
+      const split = opts.detail || strength !== 1 ? splitGenerator(model.generator) : undefined;
+      const sourceY = ageOneHot([source]);
+      details.push(sourceY);
+      const steer = (d?: tf.Tensor3D) =>
+        split ? steeredGenerate(split, { ...(d ? { detail: d } : {}), strength, sourceY }) : generate;
+      identityG = steer();
+      if (split && opts.detail) {
         progress('detail');
-        const split = splitGenerator(model.generator);
         const fit = async (z: Float32Array) => {
           const { detail } = await optimiseDetail({
             split,
@@ -343,10 +354,10 @@ async function evaluateImage(
           });
           const d = tf.tensor3d(detail, split.detailShape);
           details.push(d);
-          return detailedGenerate(split, d);
+          return d;
         };
-        pixelG = await timer.timeAsync('detail', () => fit(pixel.z));
-        identityG = await timer.timeAsync('detail', () => fit(identity.z));
+        pixelG = steer(await timer.timeAsync('detail', () => fit(pixel.z)));
+        identityG = steer(await timer.timeAsync('detail', () => fit(identity.z)));
       }
       progress('generate');
       const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
@@ -621,6 +632,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         detail: opts.detail
           ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
           : "off: z alone, the paper's method",
+        strength: opts.strength ?? 1,
         earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
         agedFrom: 'the identity-preserving z*',
         optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",

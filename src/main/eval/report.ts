@@ -119,6 +119,8 @@ export interface EvalReport {
     steps: number;
     /** detail refinement on or off, in words */
     detail: string;
+    /** age strength of the aged faces (1: the model's own age change) */
+    strength: number;
     earlyStop: string;
     agedFrom: string;
     optimiserRecogniser: string;
@@ -219,6 +221,9 @@ export function formatEvalTable(r: EvalReport): string {
     `- Optimiser: at most ${r.settings.steps} steps (${r.settings.earlyStop}); identity loss on ${r.settings.optimiserRecogniser}; aged faces are G(z, y) from ${r.settings.agedFrom}`,
   );
   out.push(`- Detail refinement: ${r.settings.detail}`);
+  out.push(
+    `- Age strength: ${r.settings.strength}${r.settings.strength === 1 ? " (the model's own age change)" : ' (aged faces only; 1 is the model’s own age change)'}`,
+  );
   out.push(
     `- Identity measured with ${r.settings.measuredWith}, independent of the optimiser's recogniser; input: ${r.settings.measureInput}`,
   );

@@ -1,6 +1,6 @@
 /** The selected shot's settings: target age, source age, reconstruction, composite, steps. */
 import type { ReactElement, ReactNode } from 'react';
-import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
+import { AGE_CATEGORIES, STRENGTH_LIMITS, type AgeCategory } from '../../shared/ages.js';
 import { STEP_LIMITS, type Clip, type ShotSettings } from '../../shared/project.js';
 import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
@@ -140,6 +140,29 @@ export function Inspector(): ReactElement {
             ]}
             onChange={(v) => set({ detail: v === 'on' })}
           />
+        </Field>
+        <Field
+          label="Age strength"
+          hint={
+            s.strength === 1
+              ? "1: the model's own age change"
+              : s.strength > 1
+                ? 'Beyond the model: stronger age, but the likeness and the image suffer as it rises'
+                : 'Part of the way to the target age'
+          }
+        >
+          <div className="row">
+            <input
+              type="range"
+              aria-label="Age strength"
+              min={STRENGTH_LIMITS.min}
+              max={2}
+              step={0.25}
+              value={Math.min(2, s.strength)}
+              onChange={(e) => set({ strength: Number(e.target.value) }, 'strength')}
+            />
+            <span className="num">{s.strength.toFixed(2)}</span>
+          </div>
         </Field>
         <Field
           label="Composite"

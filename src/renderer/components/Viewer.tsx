@@ -268,7 +268,8 @@ export function Viewer(): ReactElement {
         {afterUrl && viewer.compare !== 'before' && (
           <div className="viewer-tag b">
             B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'}
-            {clip.settings.detail ? ' + detail' : ''} · {clip.settings.composite}
+            {clip.settings.detail ? ' + detail' : ''}
+            {clip.settings.strength !== 1 ? ` · strength ${clip.settings.strength}` : ''} · {clip.settings.composite}
           </div>
         )}
         {!entry && (
