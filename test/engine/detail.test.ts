@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DETAIL_LAYER,
+  agingGenerator,
   detailedGenerate,
   optimiseDetail,
   splitGenerator,
   steeredGenerate,
 } from '../../src/main/engine/detail.js';
 import { buildGenerator, Z_DIM } from '../../src/main/engine/nets.js';
-import { ageOneHot } from '../../src/main/engine/optimise.js';
+import { ageOneHot, type GenerateFn } from '../../src/main/engine/optimise.js';
+import { StageTimer } from '../../src/main/engine/stage-timer.js';
 
 // nets.ts's own G at a small width: the split must hold for the real architecture.
 let G: tf.LayersModel;
@@ -169,5 +171,33 @@ describe('steeredGenerate (age strength)', () => {
     expect(() => steeredGenerate(split, { strength: -1 })).toThrow(/≥ 0/);
     expect(() => steeredGenerate(split, { strength: 2 })).toThrow(/needs the source age/);
     expect(() => steeredGenerate(split, { strength: 1 })).not.toThrow();
+  });
+});
+
+describe('agingGenerator', () => {
+  const base: GenerateFn = (zz, y) => G.apply([zz, y], { training: false }) as tf.Tensor4D;
+  // built when a test runs: target and z are set in beforeAll
+  const common = () => ({ target, z, sourceIndex: 1, nAges: 6 });
+
+  it('is G itself when neither detail nor a strength other than 1 is asked for', async () => {
+    const timer = new StageTimer();
+    const g = await agingGenerator(G, base, { ...common(), detail: false, strength: 1, timer });
+    expect(g.generate).toBe(base);
+    expect(g.detail).toBeUndefined();
+    expect(timer.seconds.detail).toBeUndefined();
+    g.dispose();
+  });
+
+  it('fits and times the offset, ages with it, and releases its tensors', async () => {
+    const before = tf.memory().numTensors;
+    const timer = new StageTimer();
+    const g = await agingGenerator(G, base, { ...common(), detail: true, strength: 1.5, timer });
+    expect(g.detail?.length).toBe(16 * 16 * 8);
+    expect(timer.seconds.detail).toBeGreaterThan(0);
+    const out = tf.tidy(() => g.generate(tf.tensor2d(z, [1, Z_DIM]), ageOneHot([5])));
+    expect(out.shape).toEqual([1, 64, 64, 3]);
+    out.dispose();
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

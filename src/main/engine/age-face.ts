@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
 import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
-import { optimiseDetail, splitGenerator, steeredGenerate } from './detail.js';
+import { agingGenerator } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import type { AgeModel } from './model.js';
-import { ageOneHot, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
+import { optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
@@ -148,42 +148,25 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
         ...(req.signal ? { signal: req.signal } : {}),
       }),
     );
-    let detail: Float32Array | undefined;
-    let aging = generate;
-    const held: tf.Tensor[] = []; // what `aging` reads, released after the change is made
-    const split = req.detail || req.strength !== 1 ? splitGenerator(model.generator) : undefined;
-    if (split && req.detail) {
-      detail = await timer.timeAsync('detail', async () => {
-        const fitted = await optimiseDetail({
-          split,
-          target,
-          z: result.z,
-          ageIndex: req.sourceIndex,
-          nAges: model.manifest.ageCategories.length,
-          ...(req.detail0 ? { d0: req.detail0 } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
-        });
-        return fitted.detail;
-      });
-    }
-    if (split) {
-      const detailTensor = detail ? tf.tensor3d(detail, split.detailShape) : undefined;
-      const sourceY = ageOneHot([req.sourceIndex], model.manifest.ageCategories.length);
-      held.push(sourceY, ...(detailTensor ? [detailTensor] : []));
-      aging = steeredGenerate(split, {
-        ...(detailTensor ? { detail: detailTensor } : {}),
-        strength: req.strength,
-        sourceY,
-      });
-    }
+    const aging = await agingGenerator(model.generator, generate, {
+      target,
+      z: result.z,
+      sourceIndex: req.sourceIndex,
+      nAges: model.manifest.ageCategories.length,
+      detail: req.detail,
+      ...(req.detail0 ? { d0: req.detail0 } : {}),
+      strength: req.strength,
+      timer,
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
     const region = cropRegion(m, size, width, height);
     const change = timer.time('generate', () => {
       try {
         return region.width && region.height
-          ? changeInFrame(aging, result.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size)
+          ? changeInFrame(aging.generate, result.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size)
           : new Float32Array(0);
       } finally {
-        tf.dispose(held);
+        aging.dispose();
       }
     });
     const { output, mask } = timer.time('composite', () => {
@@ -195,7 +178,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
           : compositeReplace(plate, values, mask);
       return { output: mergeIntoRaw(image, composited, mask), mask };
     });
-    return { output, z: result.z, ...(detail ? { detail } : {}), losses: result.losses, mask };
+    return { output, z: result.z, ...(aging.detail ? { detail: aging.detail } : {}), losses: result.losses, mask };
   } finally {
     target.dispose();
   }

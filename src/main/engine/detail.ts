@@ -25,7 +25,8 @@
  * so it runs on the wasm backend too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ageOneHot, type GenerateFn } from './optimise.js';
+import { ageOneHot, yieldToEventLoop, type GenerateFn } from './optimise.js';
+import type { StageTimer } from './stage-timer.js';
 
 /** The layer whose output d is added to: the ReLU after G's 16x16 transposed conv (nets.ts, 'net.6-8'). */
 export const DETAIL_LAYER = 'net.8';
@@ -153,8 +154,6 @@ export interface DetailResult {
   steps: number;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Fit d so that tail(head(z*, y_source) + d) matches the face (pixel MSE + weight * mean(d^2)). */
 export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult> {
   const steps = opts.steps ?? DETAIL_DEFAULTS.steps;
@@ -205,4 +204,69 @@ export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult>
     optimizer.dispose();
     tf.dispose(owned);
   }
+}
+
+export interface AgingOptions {
+  /** the aligned face, [1,S,S,3] in [-1,1]; not disposed */
+  target: tf.Tensor4D;
+  /** the optimised latent z* */
+  z: Float32Array;
+  sourceIndex: number;
+  nAges: number;
+  /** fit a detail offset (detail refinement) */
+  detail: boolean;
+  /** warm start for the offset: the previous frame's */
+  d0?: Float32Array;
+  strength: number;
+  /** times the fit as stage 'detail' */
+  timer: StageTimer;
+  signal?: AbortSignal;
+}
+
+/** G as the engine ages with it: call `dispose` once done generating. */
+export interface AgingGenerator {
+  generate: GenerateFn;
+  /** the fitted offset, when detail refinement ran */
+  detail?: Float32Array;
+  dispose(): void;
+}
+
+/**
+ * The generator to age a reconstructed face with: G itself when neither detail nor an
+ * age strength other than 1 is asked for; else G split, with the offset fitted here
+ * (timed as 'detail') and the strength applied. The one place the engine and
+ * `reage eval` build it, so both measure and render the same thing.
+ */
+export async function agingGenerator(
+  generator: tf.LayersModel,
+  base: GenerateFn,
+  opts: AgingOptions,
+): Promise<AgingGenerator> {
+  if (!opts.detail && opts.strength === 1) return { generate: base, dispose: () => {} };
+  const split = splitGenerator(generator);
+  const detail = opts.detail
+    ? await opts.timer.timeAsync('detail', async () => {
+        const fitted = await optimiseDetail({
+          split,
+          target: opts.target,
+          z: opts.z,
+          ageIndex: opts.sourceIndex,
+          nAges: opts.nAges,
+          ...(opts.d0 ? { d0: opts.d0 } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        return fitted.detail;
+      })
+    : undefined;
+  const detailTensor = detail ? tf.tensor3d(detail, split.detailShape) : undefined;
+  const sourceY = ageOneHot([opts.sourceIndex], opts.nAges);
+  return {
+    generate: steeredGenerate(split, {
+      ...(detailTensor ? { detail: detailTensor } : {}),
+      strength: opts.strength,
+      sourceY,
+    }),
+    ...(detail ? { detail } : {}),
+    dispose: () => tf.dispose([sourceY, ...(detailTensor ? [detailTensor] : [])]),
+  };
 }

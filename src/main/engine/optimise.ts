@@ -132,7 +132,7 @@ export function regenerate(
 }
 
 /** Give queued events (an abort, a UI message) a chance to run between steps. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Optimise z to reconstruct `target` at `ageIndex`. Returns the best z seen (Adam's

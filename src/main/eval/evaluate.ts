@@ -26,7 +26,7 @@ import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { loadModel, type AgeModel } from '../engine/model.js';
-import { DETAIL_DEFAULTS, optimiseDetail, splitGenerator, steeredGenerate } from '../engine/detail.js';
+import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
   ageOneHot,
@@ -330,35 +330,26 @@ async function evaluateImage(
     // G with that reconstruction's fitted offset; z0's row is E(x) alone either way.
     // The age strength applies to the ages only (at y_x it changes nothing).
     const strength = opts.strength ?? 1;
-    let pixelG = generate;
-    let identityG = generate;
-    const details: tf.Tensor[] = [];
+    const aging: AgingGenerator[] = [];
     let faces: tf.Tensor4D;
     try {
-      const split = opts.detail || strength !== 1 ? splitGenerator(model.generator) : undefined;
-      const sourceY = ageOneHot([source]);
-      details.push(sourceY);
-      const steer = (d?: tf.Tensor3D) =>
-        split ? steeredGenerate(split, { ...(d ? { detail: d } : {}), strength, sourceY }) : generate;
-      identityG = steer();
-      if (split && opts.detail) {
-        progress('detail');
-        const fit = async (z: Float32Array) => {
-          const { detail } = await optimiseDetail({
-            split,
-            target: x,
-            z,
-            ageIndex: source,
-            nAges: AGE_CATEGORIES.length,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-          });
-          const d = tf.tensor3d(detail, split.detailShape);
-          details.push(d);
-          return d;
-        };
-        pixelG = steer(await timer.timeAsync('detail', () => fit(pixel.z)));
-        identityG = steer(await timer.timeAsync('detail', () => fit(identity.z)));
-      }
+      if (opts.detail) progress('detail');
+      const forLatent = async (z: Float32Array) => {
+        const g = await agingGenerator(model.generator, generate, {
+          target: x,
+          z,
+          sourceIndex: source,
+          nAges: AGE_CATEGORIES.length,
+          detail: opts.detail ?? false,
+          strength,
+          timer,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        aging.push(g);
+        return g.generate;
+      };
+      const pixelG = await forLatent(pixel.z);
+      const identityG = await forLatent(identity.z);
       progress('generate');
       const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
         g(tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(z))), [ys.length, zDim]), ageOneHot(ys));
@@ -375,7 +366,7 @@ async function evaluateImage(
         return out;
       });
     } finally {
-      tf.dispose(details); // the offsets live only as long as G needs them
+      for (const g of aging) g.dispose(); // the offsets live only as long as G needs them
     }
     progress('measure');
     let ms: FaceMeasurement[];
