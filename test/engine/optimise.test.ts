@@ -124,7 +124,7 @@ describe('regenerate', () => {
       // the age condition matters
       expect(tf.max(tf.abs(tf.sub(a, regenerate(generate, z, 4)))).dataSync()[0]).toBeGreaterThan(0);
     });
-    expect(() => regenerate(generate, z, 6)).toThrow(/ageIndex 6/);
+    expect(() => regenerate(generate, z, 6)).toThrow(/age index 6 is not in 0..5/);
   });
 });
 
@@ -229,7 +229,7 @@ describe('optimiseLatent', () => {
   it('checks its inputs', async () => {
     await expect(optimiseLatent(base({ mode: 'identity' }))).rejects.toThrow(/embed/);
     await expect(optimiseLatent(base({ z0: undefined }))).rejects.toThrow(/z0 or zDim/);
-    await expect(noLeak(() => optimiseLatent(base({ ageIndex: 9 })))).rejects.toThrow(/ageIndex 9/);
+    await expect(noLeak(() => optimiseLatent(base({ ageIndex: 9 })))).rejects.toThrow(/age index 9 is not in 0..5/);
     // zero steps: just the loss at z0
     const r = await optimiseLatent(base({ steps: 0 }));
     expect(r.losses).toHaveLength(1);

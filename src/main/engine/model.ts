@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { AGE_CATEGORIES } from '../../shared/ages.js';
 import { fileModelHandler } from './fs-model-io.js';
 import type { NetName } from './nets.js';
+import { ageOneHot } from './optimise.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
@@ -263,14 +264,11 @@ export async function loadModel(modelDir: string): Promise<AgeModel> {
   return createAgeModel(dir, manifest, generator, encoder, discriminator);
 }
 
-function oneHot(y: number[] | tf.Tensor2D, n: number): tf.Tensor2D {
+/** G's condition for a batch: one-hot rows as given, or built from category indices. */
+function batchOneHot(y: number[] | tf.Tensor2D, n: number): tf.Tensor2D {
   if (!Array.isArray(y)) return y;
   if (y.length !== n) throw new RangeError(`generate: ${y.length} age indices for a batch of ${n}`);
-  for (const i of y) {
-    if (!Number.isInteger(i) || i < 0 || i >= AGE_CATEGORIES.length)
-      throw new RangeError(`generate: age index ${i} is not in 0..${AGE_CATEGORIES.length - 1}`);
-  }
-  return tf.oneHot(tf.tensor1d(y, 'int32'), AGE_CATEGORIES.length).toFloat() as tf.Tensor2D;
+  return ageOneHot(y);
 }
 
 function createAgeModel(
@@ -288,7 +286,7 @@ function createAgeModel(
     generator,
     encoder,
     discriminator,
-    generate: (z, y) => tf.tidy(() => generator.apply([z, oneHot(y, z.shape[0])], { training: false }) as tf.Tensor4D),
+    generate: (z, y) => tf.tidy(() => generator.apply([z, batchOneHot(y, z.shape[0])], { training: false }) as tf.Tensor4D),
     encode: (x) => encoder.apply(x, { training: false }) as tf.Tensor2D,
     dispose: () => {
       generator.dispose();

@@ -114,7 +114,7 @@ export const defaultEmbedInput: EmbedInputFn = (x) =>
 export function ageOneHot(ageIndices: readonly number[], nAges: number = AGE_CATEGORIES.length): tf.Tensor2D {
   for (const ageIndex of ageIndices)
     if (!Number.isInteger(ageIndex) || ageIndex < 0 || ageIndex >= nAges)
-      throw new RangeError(`ageIndex ${ageIndex} is not a category in 0..${nAges - 1}`);
+      throw new RangeError(`age index ${ageIndex} is not in 0..${nAges - 1}`);
   return tf.tidy(() => tf.oneHot(tf.tensor1d([...ageIndices], 'int32'), nAges).toFloat() as tf.Tensor2D);
 }
 
