@@ -21,6 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .augment import jitter
 from .data import load_packed
 from .nets import BN_EPS, N_AGES, init_weights
 
@@ -76,6 +77,8 @@ def main(argv=None) -> None:
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--augment", action="store_true",
+                   help="train on jittered faces (augment.py), so that C reads coarse age cues only")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -97,6 +100,8 @@ def main(argv=None) -> None:
             x = to_tensor(images[idx])
             flip = torch.rand(len(idx)) < 0.5
             x[flip] = x[flip].flip(3)
+            if args.augment:
+                x = jitter(x)
             loss = F.cross_entropy(c(x), torch.from_numpy(cats[idx]).long())
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -106,7 +111,7 @@ def main(argv=None) -> None:
         print(json.dumps({"stage": "age_classifier", "epoch": epoch + 1, "loss": total / max(n // bs, 1),
                           "test_accuracy": acc, "seconds": time.time() - t0}), flush=True)
     tmp = args.out + ".tmp"
-    torch.save({"C": c.state_dict(), "width": args.width, "test_accuracy": acc}, tmp)
+    torch.save({"C": c.state_dict(), "width": args.width, "test_accuracy": acc, "augment": args.augment}, tmp)
     os.replace(tmp, args.out)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .augment import jitter
 from .data import load_packed
 from .nets import N_AGES, Z_DIM, Discriminator, Encoder, Generator, init_weights
 
@@ -77,6 +78,21 @@ class RunLog:
         print(json.dumps(rec), flush=True)
 
 
+def chroma_shift(a: torch.Tensor, b: torch.Tensor, cell: int = 4) -> torch.Tensor:
+    """Mean difference in colour (not brightness) between two batches, per 4x4 cell.
+
+    Ageing darkens, lightens and wrinkles skin; it does not paint it green or purple.
+    Against a robust age classifier, G found exactly that: local colour blotches that
+    the classifier (and face-api's age net) read as age. Penalising the change of each
+    cell's chroma (RGB minus luma) between the re-aged face and the face at its own age
+    leaves luminance cues (wrinkles, shading) free.
+    """
+    def chroma(t):
+        luma = 0.299 * t[:, 0:1] + 0.587 * t[:, 1:2] + 0.114 * t[:, 2:3]
+        return F.avg_pool2d(t - luma, cell)
+    return (chroma(a) - chroma(b)).abs().mean()
+
+
 def hybrid_terms(G, E, C, x, y, fake, y_fake, z, args) -> tuple[torch.Tensor, float]:
     """Extra generator/encoder terms of the hybrid recipe.
 
@@ -96,7 +112,8 @@ def hybrid_terms(G, E, C, x, y, fake, y_fake, z, args) -> tuple[torch.Tensor, fl
     Returns the weighted sum and the reconstruction L1 (for the log).
     """
     z_real = E(x)
-    rec = F.l1_loss(G(z_real, y), x)
+    own = G(z_real, y)
+    rec = F.l1_loss(own, x)
     lat = F.mse_loss(E(fake), z)
     prior = z_real.mean(0).pow(2).mean() + (z_real.var(0) - 1).pow(2).mean()
     total = args.rec_weight * rec + args.latent_weight * lat + args.prior_weight * prior
@@ -105,8 +122,11 @@ def hybrid_terms(G, E, C, x, y, fake, y_fake, z, args) -> tuple[torch.Tensor, fl
         # the frozen classifier must read the requested category off G's output.
         cats = torch.randint(0, N_AGES, (x.shape[0],))
         aged = G(z_real, one_hot(cats))
-        total = total + args.age_weight * (F.cross_entropy(C(aged), cats) +
-                                           F.cross_entropy(C(fake), y_fake.argmax(1)))
+        judged = (jitter(aged), jitter(fake)) if args.age_jitter else (aged, fake)
+        total = total + args.age_weight * (F.cross_entropy(C(judged[0]), cats) +
+                                           F.cross_entropy(C(judged[1]), y_fake.argmax(1)))
+        if args.age_chroma_weight:
+            total = total + args.age_chroma_weight * chroma_shift(aged, own)
     return total, rec.item()
 
 
@@ -315,6 +335,10 @@ def main(argv=None) -> None:
     p.add_argument("--prior-weight", type=float, default=1.0)
     p.add_argument("--age-classifier", default="", help="frozen age classifier checkpoint (hybrid recipe)")
     p.add_argument("--age-weight", type=float, default=1.0)
+    p.add_argument("--age-chroma-weight", type=float, default=0.0,
+                   help="penalise colour changes between a re-aged face and the face at its own age (see chroma_shift)")
+    p.add_argument("--age-jitter", action="store_true",
+                   help="C judges G's output through augment.jitter, so faint texture cannot satisfy it")
     p.add_argument("--real-weight", type=float, default=0.0,
                    help="encoder stage: weight of L1(G(E(x), y), x) on real faces (0: pairs only, the paper's stage 2)")
     args = p.parse_args(argv)

@@ -152,7 +152,7 @@ def test_age_classifier_trains_and_drives_the_hybrid_age_term(data, tmp_path, ca
 
     out = tmp_path / "age.pt"
     age_classifier.main(["--data", data, "--out", str(out), "--width", "4", "--epochs", "2", "--threads", "1",
-                         "--batch-size", "16"])
+                         "--batch-size", "16", "--augment"])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [r["epoch"] for r in lines] == [1, 2] and all(math.isfinite(r["loss"]) for r in lines)
     c = age_classifier.load_classifier(str(out))
@@ -161,7 +161,11 @@ def test_age_classifier_trains_and_drives_the_hybrid_age_term(data, tmp_path, ca
     common = ["--data", data, "--run", str(run), "--width", "4", "--batch-size", "16", "--limit", "16",
               "--threads", "1", "--log-every", "1", "--max-steps", "2"]
     train.main(["gan", *common, "--recipe", "hybrid", "--age-classifier", str(out)])
-    assert all(math.isfinite(r["loss_g"]) for r in read_log(run) if "loss_g" in r)
+    train.main(["gan", *common, "--run", str(tmp_path / "jitter"), "--recipe", "hybrid", "--age-classifier", str(out),
+                "--age-jitter", "--age-chroma-weight", "10"])
+    for r in (run, tmp_path / "jitter"):
+        losses = [x["loss_g"] for x in read_log(r) if "loss_g" in x]
+        assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
     with pytest.raises(SystemExit, match="hybrid"):
         train.main(["gan", *common, "--run", str(tmp_path / "paper"), "--age-classifier", str(out)])
 
@@ -240,3 +244,34 @@ def test_export_without_encoder_says_what_to_do(run, tmp_path):
     (partial / "gan.pt").write_bytes((run / "gan.pt").read_bytes())
     with pytest.raises(SystemExit, match=r"encoder\.pt not found: train stage 'encoder' first"):
         exporter.main(["--run", str(partial), "--out", str(tmp_path / "out")])
+
+
+def test_jitter_keeps_shape_and_range_varies_per_image_and_passes_gradients():
+    from reage_train.augment import jitter
+
+    torch.manual_seed(0)
+    # smooth pictures, as faces are at this scale (pure noise would change entirely under a shift)
+    x = torch.nn.functional.interpolate(torch.rand(6, 3, 8, 8) * 2 - 1, size=(64, 64), mode="bilinear")
+    x.requires_grad_(True)
+    y = jitter(x)
+    assert y.shape == x.shape and y.min() >= -1 and y.max() <= 1
+    same = jitter(x[:1].detach().expand(6, -1, -1, -1).contiguous())
+    # a different transformation for each image of the batch
+    assert all((same[i] - same[0]).abs().mean() > 0.01 for i in range(1, 6))
+    # close to the input, not a different picture: a face must stay a face
+    assert (y - x).abs().mean() < 0.35
+    y.pow(2).sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+
+
+def test_chroma_shift_penalises_colour_not_brightness():
+    torch.manual_seed(0)
+    face = torch.nn.functional.interpolate(torch.rand(4, 3, 8, 8) * 1.6 - 0.8, size=(64, 64), mode="bilinear")
+    assert train.chroma_shift(face, face) == 0
+    # wrinkles and shading: the same change on every channel leaves chroma alone
+    darker = face - 0.2 * torch.rand(4, 1, 64, 64)
+    assert train.chroma_shift(darker, face) < 1e-6
+    # a green blotch is what the term is for
+    blotch = face.clone()
+    blotch[:, 1, 20:36, 20:36] += 0.4
+    assert train.chroma_shift(blotch, face) > 0.01
