@@ -65,7 +65,7 @@ def accuracy(c: AgeClassifier, images: np.ndarray, cats: np.ndarray, bs: int = 2
 
 
 def main(argv=None) -> None:
-    from .train import to_tensor
+    from .train import random_flip, to_tensor
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
@@ -97,9 +97,7 @@ def main(argv=None) -> None:
         t0, total = time.time(), 0.0
         for i in range(n // bs):
             idx = perm[i * bs:(i + 1) * bs]
-            x = to_tensor(images[idx])
-            flip = torch.rand(len(idx)) < 0.5
-            x[flip] = x[flip].flip(3)
+            x = random_flip(to_tensor(images[idx]))
             if args.augment:
                 x = jitter(x)
             loss = F.cross_entropy(c(x), torch.from_numpy(cats[idx]).long())

@@ -20,14 +20,13 @@ import torch
 import torch.nn.functional as F
 
 
-def jitter(x: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
+def jitter(x: torch.Tensor) -> torch.Tensor:
     """Random per-image geometry, blur, colour and noise; x is N×3×H×W in [-1, 1]."""
     n, _, h, w = x.shape
-    s = strength
     # Geometry: shift up to 6% of the size, scale 0.9-1.1, rotate up to 8 degrees.
-    angle = (torch.rand(n) * 2 - 1) * math.radians(8) * s
-    scale = 1 + (torch.rand(n) * 2 - 1) * 0.1 * s
-    shift = (torch.rand(n, 2) * 2 - 1) * 0.12 * s
+    angle = (torch.rand(n) * 2 - 1) * math.radians(8)
+    scale = 1 + (torch.rand(n) * 2 - 1) * 0.1
+    shift = (torch.rand(n, 2) * 2 - 1) * 0.12
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
     theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
                          torch.stack([sin, cos, shift[:, 1]], 1)], 1)
@@ -42,11 +41,11 @@ def jitter(x: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
     x = pick * blurred + (1 - pick) * x
     # Colour: brightness, contrast, saturation.
     grey = x.mean(1, keepdim=True)
-    sat = 1 + (torch.rand(n, 1, 1, 1) * 2 - 1) * 0.3 * s
+    sat = 1 + (torch.rand(n, 1, 1, 1) * 2 - 1) * 0.3
     x = grey + (x - grey) * sat
     mean = x.mean((1, 2, 3), keepdim=True)
-    contrast = 1 + (torch.rand(n, 1, 1, 1) * 2 - 1) * 0.2 * s
-    bright = (torch.rand(n, 1, 1, 1) * 2 - 1) * 0.15 * s
+    contrast = 1 + (torch.rand(n, 1, 1, 1) * 2 - 1) * 0.2
+    bright = (torch.rand(n, 1, 1, 1) * 2 - 1) * 0.15
     x = mean + (x - mean) * contrast + bright
-    x = x + torch.randn_like(x) * 0.03 * s
+    x = x + torch.randn_like(x) * 0.03
     return x.clamp(-1, 1)
