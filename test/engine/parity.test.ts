@@ -5,7 +5,7 @@
  * outputs PyTorch computed for the export's fixtures.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import {
   type Fixtures,
   type ImportResult,
 } from '../../scripts/import-weights.js';
+import { modelToTorch } from '../../scripts/model-to-torch.js';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch (see training/README.md)
 const TRAINING_DIR = fileURLToPath(new URL('../../training', import.meta.url));
@@ -124,5 +125,35 @@ describe('PyTorch -> tfjs parity (cpu backend)', () => {
     await expect(importWeights({ ...opts, untrained: true, template: join(root, 'none.json') })).rejects.toThrow(
       /none\.json not found: the alignment template .* pass --template FILE/,
     );
+  });
+
+  it('converts back to the PyTorch export it came from, bit for bit (model-to-torch)', async () => {
+    const back = join(root, 'back');
+    const meta = await modelToTorch(model, back);
+    expect(meta).toMatchObject({ width: WIDTH, encoderWidth: WIDTH, random: true, fromModel: { name: 'parity' } });
+    type Entry = { name: string; shape: number[]; offset: number };
+    const tensors = async (dir: string, net: string) => {
+      const entries = JSON.parse(await readFile(join(dir, `${net}.json`), 'utf8')) as Entry[];
+      const bin = await readFile(join(dir, `${net}.bin`));
+      return new Map(
+        entries.map((e) => {
+          const bytes = e.shape.reduce((a, b) => a * b, 1) * 4;
+          return [e.name, { shape: e.shape, hex: bin.subarray(e.offset, e.offset + bytes).toString('hex') }];
+        }),
+      );
+    };
+    for (const net of ['generator', 'discriminator', 'encoder']) {
+      const original = await tensors(exportDir, net);
+      const roundTrip = await tensors(back, net);
+      expect([...roundTrip.keys()].sort()).toEqual([...original.keys()].sort());
+      for (const [name, t] of original) expect(roundTrip.get(name), `${net} ${name}`).toEqual(t);
+    }
+    // and the trainer reads it (python3 -m reage_train.train gan --init-from DIR)
+    const { stdout } = await promisify(execFile)(
+      PYTHON,
+      ['-c', `from reage_train.export import read_export; print(read_export(${JSON.stringify(back)})[3]["width"])`],
+      { cwd: TRAINING_DIR },
+    );
+    expect(stdout.trim()).toBe(String(WIDTH));
   });
 });

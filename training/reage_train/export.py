@@ -63,6 +63,54 @@ def weight_entries(module: nn.Module) -> tuple[list[dict], bytes]:
     return entries, b"".join(chunks)
 
 
+def load_entries(module: nn.Module, entries: list[dict], data: bytes, what: str) -> None:
+    """The inverse of weight_entries: copy ({name, shape, offset}, float32 LE bytes) into module.
+
+    Every floating-point state_dict tensor must be given, with its shape, and nothing
+    else: a mismatch means the export and nets.py describe different networks.
+    """
+    state = module.state_dict()
+    given = {}
+    for e in entries:
+        name, shape, offset = e["name"], tuple(e["shape"]), e["offset"]
+        if name not in state:
+            raise SystemExit(f"{what}: '{name}' has no place in nets.py's {type(module).__name__}")
+        if tuple(state[name].shape) != shape:
+            raise SystemExit(f"{what}: '{name}' is {list(shape)}, nets.py expects {list(state[name].shape)} (another width?)")
+        count = int(np.prod(shape)) if shape else 1
+        if offset + 4 * count > len(data):
+            raise SystemExit(f"{what}: '{name}' runs past the end of the weights file")
+        given[name] = torch.from_numpy(np.frombuffer(data, dtype="<f4", count=count, offset=offset).copy()).reshape(shape)
+    missing = [k for k, t in state.items() if t.is_floating_point() and k not in given]
+    if missing:
+        raise SystemExit(f"{what}: no weights for {', '.join(missing)}")
+    # num_batches_tracked (integer, unused at inference) is not exported: keep the module's own
+    module.load_state_dict({**state, **given})
+
+
+def read_export(path: str) -> tuple[Generator, Discriminator, Encoder, dict]:
+    """Networks from an export folder: this module's output, or scripts/model-to-torch.ts's
+    (a shipped model folder converted back), so a shipped model can be fine-tuned."""
+    meta_path = os.path.join(path, "export.json")
+    if not os.path.exists(meta_path):
+        raise SystemExit(f"{meta_path} not found: not an export folder (python3 -m reage_train.export, "
+                         "or npx tsx scripts/model-to-torch.ts for a model folder)")
+    with open(meta_path) as f:
+        meta = json.load(f)
+    if meta.get("format") != FORMAT or meta.get("imageSize") != IMAGE_SIZE or meta.get("zDim") != Z_DIM:
+        raise SystemExit(f"{meta_path}: format {meta.get('format')}, {meta.get('imageSize')} px, "
+                         f"z {meta.get('zDim')}; expected {FORMAT}, {IMAGE_SIZE}, {Z_DIM}")
+    nets = {"generator": Generator(meta["width"]), "discriminator": Discriminator(meta["width"]),
+            "encoder": Encoder(meta["encoderWidth"])}
+    for name, net in nets.items():
+        with open(os.path.join(path, f"{name}.json")) as f:
+            entries = json.load(f)
+        with open(os.path.join(path, f"{name}.bin"), "rb") as f:
+            data = f.read()
+        load_entries(net, entries, data, os.path.join(path, name))
+    return nets["generator"], nets["discriminator"], nets["encoder"], meta
+
+
 def _tensor_json(t: torch.Tensor) -> dict:
     return {"shape": list(t.shape), "data": t.detach().cpu().float().reshape(-1).tolist()}
 

@@ -159,6 +159,19 @@ def train_gan(args) -> None:
     ckpt_path = os.path.join(args.run, "gan.pt")
     state = {"epoch": 0, "step": 0}
     fixed_z = torch.randn(8, Z_DIM, generator=torch.Generator().manual_seed(1234))
+    if args.init_from and not (args.resume and os.path.exists(ckpt_path)):
+        # Fine-tune a finished model (an export folder, e.g. a shipped model converted
+        # back by scripts/model-to-torch.ts): its G, D and E, its epoch/step count,
+        # fresh Adam moments (a model folder does not keep the optimiser's state).
+        from .export import read_export
+        G0, D0, E0, meta = read_export(args.init_from)
+        if meta["width"] != args.width or (E is not None and meta["encoderWidth"] != args.width):
+            raise SystemExit(f"{args.init_from}: width {meta['width']}/{meta['encoderWidth']}, but --width {args.width}")
+        G.load_state_dict(G0.state_dict()); D.load_state_dict(D0.state_dict())
+        if E is not None:
+            E.load_state_dict(E0.state_dict())
+        state = {"epoch": meta["gan"]["epochs"], "step": meta["gan"]["steps"]}
+        print(f"initialised from {args.init_from} at epoch {state['epoch']} step {state['step']}", flush=True)
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
         if ck.get("recipe", "paper") != args.recipe:
@@ -328,6 +341,8 @@ def main(argv=None) -> None:
     p.add_argument("--checkpoint-every", type=int, default=500)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--init-from", default="", metavar="EXPORT_DIR",
+                   help="gan: start from an export folder's G, D and E (fine-tuning; ignored when --resume finds a checkpoint)")
     p.add_argument("--recipe", choices=["paper", "hybrid"], default="paper",
                    help="paper: plain cGAN; hybrid: cGAN plus encoder reconstruction terms (see hybrid_terms)")
     p.add_argument("--rec-weight", type=float, default=10.0)

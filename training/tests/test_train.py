@@ -275,3 +275,44 @@ def test_chroma_shift_penalises_colour_not_brightness():
     blotch = face.clone()
     blotch[:, 1, 20:36, 20:36] += 0.4
     assert train.chroma_shift(blotch, face) > 0.01
+
+
+def test_read_export_restores_the_exported_networks_exactly(tmp_path):
+    out = tmp_path / "export"
+    exporter.main(["--random", "--width", "4", "--seed", "3", "--out", str(out)])
+    G, D, E, meta = exporter.read_export(str(out))
+    G0, D0, E0 = exporter.random_nets(4, seed=3)
+    for a, b in ((G, G0), (D, D0), (E, E0)):
+        for k, v in b.state_dict().items():
+            if v.is_floating_point():
+                assert torch.equal(a.state_dict()[k], v), k
+    assert meta["width"] == 4
+    # a network of another width is refused with the tensor named
+    (out / "export.json").write_text(json.dumps({**meta, "width": 8}))
+    with pytest.raises(SystemExit, match=r"generator: '.+' is \[.+\], nets.py expects .+another width"):
+        exporter.read_export(str(out))
+
+
+def test_gan_stage_fine_tunes_from_an_export(data, tmp_path, capsys):
+    """--init-from starts from an export's G, D and E and its step count, and trains on."""
+    src = tmp_path / "export"
+    exporter.main(["--random", "--width", "4", "--out", str(src)])
+    meta = json.loads((src / "export.json").read_text())
+    (src / "export.json").write_text(json.dumps({**meta, "gan": {"epochs": 3, "steps": 9}}))
+    run = tmp_path / "run"
+    common = ["--data", data, "--run", str(run), "--width", "4", "--batch-size", "16", "--limit", "32",
+              "--threads", "1", "--log-every", "1", "--recipe", "hybrid", "--init-from", str(src), "--epochs", "9"]
+    train.main(["gan", *common, "--max-steps", "10", "--checkpoint-every", "1"])
+    assert "initialised from" in capsys.readouterr().out
+    ck = torch.load(run / "gan.pt")
+    assert ck["state"]["step"] == 10  # 9 from the export + 1
+    G0 = load_exported(src, "generator", Generator(4))
+    moved = [k for k, v in G0.state_dict().items() if v.is_floating_point() and not torch.equal(v, ck["G"][k])]
+    close = all(torch.allclose(v, ck["G"][k], atol=0.05) for k, v in G0.state_dict().items() if v.is_floating_point())
+    assert moved and close  # one small Adam step away from the export's weights, not a fresh init
+    # resuming that run uses its checkpoint, not the export again
+    train.main(["gan", *common, "--max-steps", "11", "--resume"])
+    out = capsys.readouterr().out
+    assert "resumed at epoch" in out and "initialised from" not in out
+    with pytest.raises(SystemExit, match="width 4/4, but --width 8"):
+        train.main(["gan", *common[:5], "8", *common[6:], "--run", str(tmp_path / "other"), "--max-steps", "1"])
