@@ -27,7 +27,6 @@ const CHIP_SIZE = 200;
 const CROP_BOX = [20, 20, 180, 180] as const; // data.py CROP_BOX: left, top, right, bottom
 const IMAGE_SIZE = 64;
 
-
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const rand = seededRandom(seed);
   const a = items.slice();

@@ -151,6 +151,8 @@ describe('reage age', () => {
       ['age', '--bogus'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--detail', 'yes'],
       ['eval', '--detail', '1'],
+      ['eval', '--z-anchor', '-1'],
+      ['eval', '--z-anchor', 'x'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', '4'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', 'strong'],
     ]) {
@@ -231,7 +233,7 @@ describe('reage eval', () => {
       return report;
     });
     let deps = testDeps(new Error('unused'), { loadEval: async () => mod });
-    expect(await main(['eval', '--limit', '3', '--steps', '5', '--model', 'm'], deps)).toBe(0);
+    expect(await main(['eval', '--limit', '3', '--steps', '5', '--model', 'm', '--z-anchor', '0.5'], deps)).toBe(0);
     expect(calls).toEqual([
       {
         backend: 'auto',
@@ -240,6 +242,7 @@ describe('reage eval', () => {
         detail: false,
         strength: 1,
         limit: 3,
+        zAnchor: 0.5,
         modelDir: 'm',
         signal: undefined,
         onProgress: undefined,

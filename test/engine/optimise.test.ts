@@ -226,6 +226,22 @@ describe('optimiseLatent', () => {
     expect(Math.min(...p.losses)).toBeLessThan(p.losses[0]!);
   });
 
+  it('an anchor to z0 holds z near the encoder estimate, and its loss is w * mean((z - z0)^2)', async () => {
+    const z0 = zStart();
+    const dist = (z: Float32Array) => z.reduce((s, v, i) => s + (v - z0[i]!) ** 2, 0) / Z_DIM;
+    const free = await optimiseLatent(base({ z0, zPriorWeight: 0, steps: 60 }));
+    const held = await noLeak(() => optimiseLatent(base({ z0, zPriorWeight: 0, zAnchorWeight: 1, steps: 60 })));
+    expect(dist(held.z)).toBeLessThan(0.5 * dist(free.z));
+    expect(Math.min(...held.losses)).toBeLessThan(held.losses[0]!); // it still fits the face
+    const mse = tf.tidy(() => tf.mean(tf.squaredDifference(regenerate(generate, held.z, AGE), target)).dataSync()[0]!);
+    expect(mse + dist(held.z)).toBeCloseTo(Math.min(...held.losses), 5);
+    // without z0 there is nothing to anchor to: the weight is ignored, the run is the free one
+    const a = await optimiseLatent(base({ z0: undefined, zDim: Z_DIM, seed: 3, steps: 5, zAnchorWeight: 1 }));
+    const b = await optimiseLatent(base({ z0: undefined, zDim: Z_DIM, seed: 3, steps: 5 }));
+    expect(a.losses).toEqual(b.losses);
+    await expect(optimiseLatent(base({ zAnchorWeight: -1 }))).rejects.toThrow(/zAnchorWeight must be >= 0/);
+  });
+
   it('checks its inputs', async () => {
     await expect(optimiseLatent(base({ mode: 'identity' }))).rejects.toThrow(/embed/);
     await expect(optimiseLatent(base({ z0: undefined }))).rejects.toThrow(/z0 or zDim/);

@@ -33,7 +33,7 @@ Usage:
             [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--strength S] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -75,6 +75,8 @@ export interface EvalCommand extends Common {
   detail: boolean;
   /** age strength of the aged faces (1: the model's own) */
   strength: number;
+  /** stage 3's anchor weight to z0 = E(x); absent: the engine's default */
+  zAnchor?: number;
   out?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
@@ -90,6 +92,14 @@ const SWITCH = ['on', 'off'] as const;
 /** `--name on|off`; absent gives the fallback. */
 export function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
   return oneOf(name, value, SWITCH, fallback ? 'on' : 'off') === 'on';
+}
+
+/** `--NAME W`: a finite number ≥ 0. */
+function nonNegative(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} must be a number ≥ 0 (got "${value}")`);
+  return n;
 }
 
 /** `--strength S`: a number in STRENGTH_LIMITS; absent gives the default (1). */
@@ -138,6 +148,7 @@ export function parseCommand(argv: string[]): Command {
         json: { type: 'boolean' },
         split: { type: 'string' },
         limit: { type: 'string' },
+        'z-anchor': { type: 'string' },
       },
     });
   } catch (e) {
@@ -161,6 +172,7 @@ export function parseCommand(argv: string[]): Command {
       steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
       detail: onOff('detail', v.detail, false),
       strength: strength(v.strength),
+      ...(v['z-anchor'] !== undefined ? { zAnchor: nonNegative('z-anchor', v['z-anchor']) } : {}),
       out: v.out,
     };
   }

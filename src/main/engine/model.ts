@@ -286,7 +286,8 @@ function createAgeModel(
     generator,
     encoder,
     discriminator,
-    generate: (z, y) => tf.tidy(() => generator.apply([z, batchOneHot(y, z.shape[0])], { training: false }) as tf.Tensor4D),
+    generate: (z, y) =>
+      tf.tidy(() => generator.apply([z, batchOneHot(y, z.shape[0])], { training: false }) as tf.Tensor4D),
     encode: (x) => encoder.apply(x, { training: false }) as tf.Tensor2D,
     dispose: () => {
       generator.dispose();

@@ -73,6 +73,11 @@ export interface OptimiseOptions {
    * Default 0.01; 0 disables.
    */
   zPriorWeight?: number;
+  /**
+   * Weight of an anchor to the encoder's estimate, w * mean((z - z0)^2); needs z0.
+   * See DEFAULT_Z_ANCHOR_WEIGHT for why. 0 disables (the paper's loss).
+   */
+  zAnchorWeight?: number;
   /** number of Adam updates at most */
   steps: number;
   /**
@@ -97,6 +102,10 @@ export const DEFAULT_LEARNING_RATE = 0.1;
 export const DEFAULT_EARLY_STOP: EarlyStop = { patience: 20, minRelImprovement: 1e-3 };
 export const DEFAULT_IDENTITY_PIXEL_WEIGHT = 0.1;
 export const DEFAULT_Z_PRIOR_WEIGHT = 0.01;
+/**
+ * The anchor's default. 0 is the paper's unconstrained optimisation.
+ */
+export const DEFAULT_Z_ANCHOR_WEIGHT = 0;
 /** face-api's FaceRecognitionNet input side (faces.ts EMBEDDING_INPUT_SIZE) */
 const RECOGNISER_SIZE = 150;
 
@@ -143,6 +152,8 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
   const lr = opts.learningRate ?? DEFAULT_LEARNING_RATE;
   const early = opts.earlyStop === undefined ? DEFAULT_EARLY_STOP : opts.earlyStop;
   const zPriorWeight = opts.zPriorWeight ?? DEFAULT_Z_PRIOR_WEIGHT;
+  const zAnchorWeight = opts.z0 ? (opts.zAnchorWeight ?? DEFAULT_Z_ANCHOR_WEIGHT) : 0;
+  if (!(zAnchorWeight >= 0)) throw new RangeError(`zAnchorWeight must be >= 0, got ${opts.zAnchorWeight}`);
   const pixelWeight = opts.mode === 'pixel' ? 1 : (opts.identityPixelWeight ?? DEFAULT_IDENTITY_PIXEL_WEIGHT);
   const { generate, target, signal } = opts;
   if (!Number.isInteger(opts.steps) || opts.steps < 0)
@@ -165,6 +176,7 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
     const init = opts.z0
       ? tf.tensor2d(opts.z0, [1, zDim])
       : tf.randomNormal<tf.Rank.R2>([1, zDim], 0, 1, 'float32', opts.seed ?? 0);
+    const anchor = zAnchorWeight > 0 ? keep(init.clone()) : undefined;
     const z = keep(tf.variable(init, true));
     init.dispose(); // the variable holds its own reference to the data
     const embed = opts.embed;
@@ -181,6 +193,7 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
           l = tf.add(l, tf.sum(tf.squaredDifference(embed(embedInput(g)), targetEmbedding)));
         if (pixelWeight > 0) l = tf.add(l, tf.mul(pixelWeight, tf.mean(tf.squaredDifference(g, target))));
         if (zPriorWeight > 0) l = tf.add(l, tf.mul(zPriorWeight, tf.square(tf.sub(tf.mean(tf.square(z)), 1))));
+        if (anchor) l = tf.add(l, tf.mul(zAnchorWeight, tf.mean(tf.squaredDifference(z, anchor))));
         return l as tf.Scalar;
       });
 

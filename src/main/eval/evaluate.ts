@@ -29,6 +29,7 @@ import { loadModel, type AgeModel } from '../engine/model.js';
 import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
+  DEFAULT_Z_ANCHOR_WEIGHT,
   ageOneHot,
   defaultEmbedInput,
   optimiseLatent,
@@ -100,6 +101,8 @@ export interface EvalOptions {
   detail?: boolean;
   /** age strength of the six aged faces (detail.ts); default 1, the model's own age change */
   strength?: number;
+  /** stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's */
+  zAnchor?: number;
   /** where to write the markdown report (atomically) */
   out?: string;
   signal?: AbortSignal;
@@ -127,6 +130,8 @@ export function commandFor(opts: EvalOptions): string {
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
   parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
   if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
+  if (opts.zAnchor !== undefined && opts.zAnchor !== DEFAULT_Z_ANCHOR_WEIGHT)
+    parts.push('--z-anchor', String(opts.zAnchor));
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
@@ -317,6 +322,7 @@ async function evaluateImage(
       ageIndex: source,
       z0,
       steps: opts.steps,
+      zAnchorWeight: opts.zAnchor ?? DEFAULT_Z_ANCHOR_WEIGHT,
       seed: 0,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
@@ -624,6 +630,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
           ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
           : "off: z alone, the paper's method",
         strength: opts.strength ?? 1,
+        zAnchor: opts.zAnchor ?? DEFAULT_Z_ANCHOR_WEIGHT,
         earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
         agedFrom: 'the identity-preserving z*',
         optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",
