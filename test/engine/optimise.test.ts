@@ -240,6 +240,15 @@ describe('optimiseLatent', () => {
     const b = await optimiseLatent(base({ z0: undefined, zDim: Z_DIM, seed: 3, steps: 5 }));
     expect(a.losses).toEqual(b.losses);
     await expect(optimiseLatent(base({ zAnchorWeight: -1 }))).rejects.toThrow(/zAnchorWeight must be >= 0/);
+    // a warm start keeps its own anchor (E(x) of this frame): the loss at z0 includes the distance to it
+    const other = zTrue();
+    const warm = await optimiseLatent(base({ z0, zAnchor: other, zPriorWeight: 0, zAnchorWeight: 2, steps: 0 }));
+    const mse0 = tf.tidy(() => tf.mean(tf.squaredDifference(regenerate(generate, z0, AGE), target)).dataSync()[0]!);
+    const toOther = z0.reduce((s, v, i) => s + (v - other[i]!) ** 2, 0) / Z_DIM;
+    expect(warm.losses[0]).toBeCloseTo(mse0 + 2 * toOther, 5);
+    await expect(optimiseLatent(base({ zAnchor: new Float32Array(3), zAnchorWeight: 1 }))).rejects.toThrow(
+      /zAnchor has 3 values, z has 16/,
+    );
   });
 
   it('checks its inputs', async () => {

@@ -127,20 +127,22 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
     return { m, plate, target: alignedFace(plate, width, height, m, size) };
   });
   try {
-    const z0 =
-      req.z0 ??
-      timer.time('encode', () => {
-        const z = tf.tidy(() => model.encode(target));
-        const values = z.dataSync() as Float32Array;
-        z.dispose();
-        return values;
-      });
+    // E(x) of this frame: the start, unless warm-starting from the previous frame's z*,
+    // and in either case the point stage 3's anchor holds z near (optimise.ts).
+    const encoded = timer.time('encode', () => {
+      const z = tf.tidy(() => model.encode(target));
+      const values = (z.dataSync() as Float32Array).slice();
+      z.dispose();
+      return values;
+    });
+    const z0 = req.z0 ?? encoded;
     const result = await timer.timeAsync('optimise', () =>
       optimiseLatent({
         generate,
         target,
         ageIndex: req.sourceIndex,
         z0,
+        zAnchor: encoded,
         mode: req.mode,
         embed: (x) => analyzer.faceEmbedding(x),
         steps: req.steps,

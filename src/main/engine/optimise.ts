@@ -74,10 +74,16 @@ export interface OptimiseOptions {
    */
   zPriorWeight?: number;
   /**
-   * Weight of an anchor to the encoder's estimate, w * mean((z - z0)^2); needs z0.
+   * Weight of an anchor to the encoder's estimate, w * mean((z - zAnchor)^2).
    * See DEFAULT_Z_ANCHOR_WEIGHT for why. 0 disables (the paper's loss).
    */
   zAnchorWeight?: number;
+  /**
+   * The point the anchor pulls towards: E(x) of this face. Default z0, which is E(x)
+   * unless the caller warm-starts from another frame's z* (then pass E(x) here, so a
+   * shot's latents do not drift away from what the encoder sees in each frame).
+   */
+  zAnchor?: Float32Array;
   /** number of Adam updates at most */
   steps: number;
   /**
@@ -152,7 +158,8 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
   const lr = opts.learningRate ?? DEFAULT_LEARNING_RATE;
   const early = opts.earlyStop === undefined ? DEFAULT_EARLY_STOP : opts.earlyStop;
   const zPriorWeight = opts.zPriorWeight ?? DEFAULT_Z_PRIOR_WEIGHT;
-  const zAnchorWeight = opts.z0 ? (opts.zAnchorWeight ?? DEFAULT_Z_ANCHOR_WEIGHT) : 0;
+  const anchorPoint = opts.zAnchor ?? opts.z0;
+  const zAnchorWeight = anchorPoint ? (opts.zAnchorWeight ?? DEFAULT_Z_ANCHOR_WEIGHT) : 0;
   if (!(zAnchorWeight >= 0)) throw new RangeError(`zAnchorWeight must be >= 0, got ${opts.zAnchorWeight}`);
   const pixelWeight = opts.mode === 'pixel' ? 1 : (opts.identityPixelWeight ?? DEFAULT_IDENTITY_PIXEL_WEIGHT);
   const { generate, target, signal } = opts;
@@ -164,6 +171,8 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
     throw new Error(`target must be [1,H,W,3], got [${target.shape.join(',')}]`);
   const zDim = opts.z0?.length ?? opts.zDim;
   if (!zDim) throw new Error('give z0 or zDim');
+  if (anchorPoint && anchorPoint.length !== zDim)
+    throw new Error(`zAnchor has ${anchorPoint.length} values, z has ${zDim}`);
   signal?.throwIfAborted();
 
   // Everything below is released in `finally`, whichever way we leave.
@@ -176,7 +185,7 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
     const init = opts.z0
       ? tf.tensor2d(opts.z0, [1, zDim])
       : tf.randomNormal<tf.Rank.R2>([1, zDim], 0, 1, 'float32', opts.seed ?? 0);
-    const anchor = zAnchorWeight > 0 ? keep(init.clone()) : undefined;
+    const anchor = zAnchorWeight > 0 && anchorPoint ? keep(tf.tensor2d(anchorPoint, [1, zDim])) : undefined;
     const z = keep(tf.variable(init, true));
     init.dispose(); // the variable holds its own reference to the data
     const embed = opts.embed;
