@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_IDENTITY_ANCHOR_WEIGHT,
   DEFAULT_Z_PRIOR_WEIGHT,
   defaultEmbedInput,
   optimiseLatent,
@@ -217,7 +218,9 @@ describe('optimiseLatent', () => {
       );
     const z0 = zStart();
     const r = await noLeak(() =>
-      optimiseLatent(base({ z0, mode: 'identity', embed, identityPixelWeight: 0, zPriorWeight: 0, steps: 60 })),
+      optimiseLatent(
+        base({ z0, mode: 'identity', embed, identityPixelWeight: 0, zPriorWeight: 0, zAnchorWeight: 0, steps: 60 }),
+      ),
     );
     expect(r.losses[0]).toBeCloseTo(embDist(z0), 3);
     expect(embDist(r.z)).toBeLessThan(0.2 * embDist(z0));
@@ -246,6 +249,17 @@ describe('optimiseLatent', () => {
     const mse0 = tf.tidy(() => tf.mean(tf.squaredDifference(regenerate(generate, z0, AGE), target)).dataSync()[0]!);
     const toOther = z0.reduce((s, v, i) => s + (v - other[i]!) ** 2, 0) / Z_DIM;
     expect(warm.losses[0]).toBeCloseTo(mse0 + 2 * toOther, 5);
+    // by default only the identity mode is anchored
+    const byDefault = async (mode: 'pixel' | 'identity') =>
+      (await optimiseLatent(base({ z0, zAnchor: other, zPriorWeight: 0, mode, embed, steps: 0 }))).losses[0]!;
+    const unanchored = async (mode: 'pixel' | 'identity') =>
+      (await optimiseLatent(base({ z0, zAnchor: other, zPriorWeight: 0, mode, embed, steps: 0, zAnchorWeight: 0 })))
+        .losses[0]!;
+    expect(await byDefault('pixel')).toBeCloseTo(await unanchored('pixel'), 6);
+    expect(await byDefault('identity')).toBeCloseTo(
+      (await unanchored('identity')) + DEFAULT_IDENTITY_ANCHOR_WEIGHT * toOther,
+      5,
+    );
     await expect(optimiseLatent(base({ zAnchor: new Float32Array(3), zAnchorWeight: 1 }))).rejects.toThrow(
       /zAnchor has 3 values, z has 16/,
     );

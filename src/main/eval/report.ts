@@ -121,7 +121,7 @@ export interface EvalReport {
     detail: string;
     /** age strength of the aged faces (1: the model's own age change) */
     strength: number;
-    /** weight of stage 3's anchor to z0 = E(x), 0 in the paper (optional: reports before it had none) */
+    /** weight of the identity-preserving optimisation's anchor to z0 = E(x), 0 in the paper (absent in reports from before it existed) */
     zAnchor?: number;
     earlyStop: string;
     agedFrom: string;
@@ -220,7 +220,7 @@ export function formatEvalTable(r: EvalReport): string {
     `- Data: UTKFace \`${r.data.split}\` split, ${r.data.images} images (${cats}), selection seed ${r.data.seed}; ${r.data.crop}`,
   );
   out.push(
-    `- Optimiser: at most ${r.settings.steps} steps (${r.settings.earlyStop}); identity loss on ${r.settings.optimiserRecogniser}; ${r.settings.zAnchor ? `anchor to z0 = E(x), weight ${r.settings.zAnchor} × mean((z − z0)²) (not in the paper)` : "no anchor to z0 (the paper's loss)"}; aged faces are G(z, y) from ${r.settings.agedFrom}`,
+    `- Optimiser: at most ${r.settings.steps} steps (${r.settings.earlyStop}); identity loss on ${r.settings.optimiserRecogniser}; ${r.settings.zAnchor ? `identity-preserving loss anchored to z0 = E(x), weight ${r.settings.zAnchor} × mean((z − z0)²) (the engine's; not in the paper)` : "no anchor to z0 (the paper's loss)"}; aged faces are G(z, y) from ${r.settings.agedFrom}`,
   );
   out.push(`- Detail refinement: ${r.settings.detail}`);
   out.push(
