@@ -10,7 +10,7 @@ import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type Fac
 import { agingGenerator } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import type { AgeModel } from './model.js';
-import { optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
+import { identityAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
@@ -143,6 +143,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
         ageIndex: req.sourceIndex,
         z0,
         zAnchor: encoded,
+        ...(req.mode === 'identity' ? { zAnchorWeight: identityAnchorWeight(req.detail) } : {}),
         mode: req.mode,
         embed: (x) => analyzer.faceEmbedding(x),
         steps: req.steps,

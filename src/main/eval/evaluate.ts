@@ -29,7 +29,7 @@ import { loadModel, type AgeModel } from '../engine/model.js';
 import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
-  DEFAULT_IDENTITY_ANCHOR_WEIGHT,
+  identityAnchorWeight,
   ageOneHot,
   defaultEmbedInput,
   optimiseLatent,
@@ -101,7 +101,7 @@ export interface EvalOptions {
   detail?: boolean;
   /** age strength of the six aged faces (detail.ts); default 1, the model's own age change */
   strength?: number;
-  /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's, 0 the paper's */
+  /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's (identityAnchorWeight), 0 the paper's */
   zAnchor?: number;
   /** where to write the markdown report (atomically) */
   out?: string;
@@ -130,7 +130,7 @@ export function commandFor(opts: EvalOptions): string {
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
   parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
   if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
-  if (opts.zAnchor !== undefined && opts.zAnchor !== DEFAULT_IDENTITY_ANCHOR_WEIGHT)
+  if (opts.zAnchor !== undefined && opts.zAnchor !== identityAnchorWeight(opts.detail ?? false))
     parts.push('--z-anchor', String(opts.zAnchor));
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
@@ -333,7 +333,7 @@ async function evaluateImage(
         ...common,
         mode: 'identity',
         embed: (v) => analyzer.faceEmbedding(v),
-        zAnchorWeight: opts.zAnchor ?? DEFAULT_IDENTITY_ANCHOR_WEIGHT,
+        zAnchorWeight: opts.zAnchor ?? identityAnchorWeight(opts.detail ?? false),
       }),
     );
     // With detail on, the pixel and identity rows (and the ages, from identity) use
@@ -634,7 +634,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
           ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
           : "off: z alone, the paper's method",
         strength: opts.strength ?? 1,
-        zAnchor: opts.zAnchor ?? DEFAULT_IDENTITY_ANCHOR_WEIGHT,
+        zAnchor: opts.zAnchor ?? identityAnchorWeight(opts.detail ?? false),
         earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
         agedFrom: 'the identity-preserving z*',
         optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",
