@@ -125,7 +125,7 @@ interface TorchTensor {
 }
 
 /** NAME.json + NAME.bin -> PyTorch state_dict entries (float32, PyTorch layouts). */
-async function readTorchWeights(exportDir: string, net: NetName): Promise<Map<string, TorchTensor>> {
+export async function readTorchWeights(exportDir: string, net: NetName): Promise<Map<string, TorchTensor>> {
   // The .bin is little-endian float32 and Float32Array uses the host's byte order.
   if (endianness() !== 'LE') throw new Error('importing weights needs a little-endian host');
   const entries = await readJson(join(exportDir, `${net}.json`), weightEntries);

@@ -5,7 +5,7 @@
  * outputs PyTorch computed for the export's fixtures.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { loadModel, type AgeModel } from '../../src/main/engine/model.js';
+import { NET_NAMES, type NetName } from '../../src/main/engine/nets.js';
 import {
   fixtureTensor,
   importWeights,
   readFixtures,
+  readTorchWeights,
   type Fixtures,
   type ImportResult,
 } from '../../scripts/import-weights.js';
@@ -131,18 +133,15 @@ describe('PyTorch -> tfjs parity (cpu backend)', () => {
     const back = join(root, 'back');
     const meta = await modelToTorch(model, back);
     expect(meta).toMatchObject({ width: WIDTH, encoderWidth: WIDTH, random: true, fromModel: { name: 'parity' } });
-    type Entry = { name: string; shape: number[]; offset: number };
-    const tensors = async (dir: string, net: string) => {
-      const entries = JSON.parse(await readFile(join(dir, `${net}.json`), 'utf8')) as Entry[];
-      const bin = await readFile(join(dir, `${net}.bin`));
-      return new Map(
-        entries.map((e) => {
-          const bytes = e.shape.reduce((a, b) => a * b, 1) * 4;
-          return [e.name, { shape: e.shape, hex: bin.subarray(e.offset, e.offset + bytes).toString('hex') }];
-        }),
+    // the importer's reader (it also checks the files' layout); bytes compared as hex
+    const tensors = async (dir: string, net: NetName) =>
+      new Map(
+        [...(await readTorchWeights(dir, net))].map(([name, t]) => [
+          name,
+          { shape: t.shape, hex: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex') },
+        ]),
       );
-    };
-    for (const net of ['generator', 'discriminator', 'encoder']) {
+    for (const net of NET_NAMES) {
       const original = await tensors(exportDir, net);
       const roundTrip = await tensors(back, net);
       expect([...roundTrip.keys()].sort()).toEqual([...original.keys()].sort());

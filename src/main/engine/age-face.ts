@@ -128,22 +128,26 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
   });
   try {
     // E(x) of this frame: the start, unless warm-starting from the previous frame's z*,
-    // and in either case the point stage 3's anchor holds z near (optimise.ts).
-    const encoded = timer.time('encode', () => {
-      const z = tf.tidy(() => model.encode(target));
-      const values = (z.dataSync() as Float32Array).slice();
-      z.dispose();
-      return values;
-    });
-    const z0 = req.z0 ?? encoded;
+    // and the point stage 3's anchor holds z near when there is one (optimise.ts).
+    const anchorWeight = req.mode === 'identity' ? identityAnchorWeight(req.detail) : 0;
+    const encoded =
+      req.z0 && anchorWeight === 0
+        ? undefined
+        : timer.time('encode', () => {
+            const z = tf.tidy(() => model.encode(target));
+            const values = (z.dataSync() as Float32Array).slice();
+            z.dispose();
+            return values;
+          });
+    const z0 = req.z0 ?? encoded!;
     const result = await timer.timeAsync('optimise', () =>
       optimiseLatent({
         generate,
         target,
         ageIndex: req.sourceIndex,
         z0,
-        zAnchor: encoded,
-        ...(req.mode === 'identity' ? { zAnchorWeight: identityAnchorWeight(req.detail) } : {}),
+        ...(encoded ? { zAnchor: encoded } : {}),
+        zAnchorWeight: anchorWeight,
         mode: req.mode,
         embed: (x) => analyzer.faceEmbedding(x),
         steps: req.steps,

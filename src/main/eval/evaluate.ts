@@ -123,6 +123,11 @@ export interface EvalOptions {
   command?: string;
 }
 
+/** The identity-preserving optimisation's anchor weight these options ask for: given, or the engine's. */
+function anchorWeight(opts: EvalOptions): number {
+  return opts.zAnchor ?? identityAnchorWeight(opts.detail ?? false);
+}
+
 /** The `reage eval` command line equivalent to these options. */
 export function commandFor(opts: EvalOptions): string {
   const parts: string[] = [];
@@ -130,8 +135,7 @@ export function commandFor(opts: EvalOptions): string {
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
   parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
   if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
-  if (opts.zAnchor !== undefined && opts.zAnchor !== identityAnchorWeight(opts.detail ?? false))
-    parts.push('--z-anchor', String(opts.zAnchor));
+  if (anchorWeight(opts) !== identityAnchorWeight(opts.detail ?? false)) parts.push('--z-anchor', String(opts.zAnchor));
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
@@ -333,7 +337,7 @@ async function evaluateImage(
         ...common,
         mode: 'identity',
         embed: (v) => analyzer.faceEmbedding(v),
-        zAnchorWeight: opts.zAnchor ?? identityAnchorWeight(opts.detail ?? false),
+        zAnchorWeight: anchorWeight(opts),
       }),
     );
     // With detail on, the pixel and identity rows (and the ages, from identity) use
@@ -634,7 +638,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
           ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
           : "off: z alone, the paper's method",
         strength: opts.strength ?? 1,
-        zAnchor: opts.zAnchor ?? identityAnchorWeight(opts.detail ?? false),
+        zAnchor: anchorWeight(opts),
         earlyStop: `the engine's early stop: patience ${DEFAULT_EARLY_STOP.patience}, min. relative improvement ${DEFAULT_EARLY_STOP.minRelImprovement}`,
         agedFrom: 'the identity-preserving z*',
         optimiserRecogniser: "face-api's 128-d dlib ResNet (the engine's)",
