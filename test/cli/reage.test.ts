@@ -153,6 +153,7 @@ describe('reage age', () => {
       ['eval', '--detail', '1'],
       ['eval', '--z-anchor', '-1'],
       ['eval', '--z-anchor', 'x'],
+      ['eval', '--detail-weight', '-0.5'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', '4'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', 'strong'],
     ]) {
@@ -233,7 +234,12 @@ describe('reage eval', () => {
       return report;
     });
     let deps = testDeps(new Error('unused'), { loadEval: async () => mod });
-    expect(await main(['eval', '--limit', '3', '--steps', '5', '--model', 'm', '--z-anchor', '0.5'], deps)).toBe(0);
+    expect(
+      await main(
+        ['eval', '--limit', '3', '--steps', '5', '--model', 'm', '--z-anchor', '0.5', '--detail-weight', '2'],
+        deps,
+      ),
+    ).toBe(0);
     expect(calls).toEqual([
       {
         backend: 'auto',
@@ -243,6 +249,7 @@ describe('reage eval', () => {
         strength: 1,
         limit: 3,
         zAnchor: 0.5,
+        detailWeight: 2,
         modelDir: 'm',
         signal: undefined,
         onProgress: undefined,

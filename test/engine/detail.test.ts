@@ -47,17 +47,22 @@ afterAll(() => {
 const zt = () => tf.tensor2d(z, [1, Z_DIM]);
 
 describe('splitGenerator', () => {
-  it('tail(head(z, y)) is G(z, y), at the 16x16 feature map', () => {
-    const split = splitGenerator(G);
-    expect(split.detailShape).toEqual([16, 16, 4 * 2]);
-    const [whole, parts] = tf.tidy(() => {
-      const y = ageOneHot([2, 5]);
-      const zz = tf.concat([zt(), zt()]) as tf.Tensor2D;
-      return [G.apply([zz, y], { training: false }) as tf.Tensor4D, split.tail(split.head(zz, y))];
-    });
-    expect(parts.shape).toEqual([2, 64, 64, 3]);
-    expect(tf.max(tf.abs(tf.sub(whole, parts))).dataSync()[0]).toBeLessThan(1e-6);
-    tf.dispose([whole, parts]);
+  it('tail(head(z, y)) is G(z, y), at the detail layer and at another', () => {
+    for (const [layer, shape] of [
+      [DETAIL_LAYER, [32, 32, 4]],
+      ['net.8', [16, 16, 4 * 2]],
+    ] as const) {
+      const split = splitGenerator(G, layer);
+      expect(split.detailShape).toEqual(shape);
+      const [whole, parts] = tf.tidy(() => {
+        const y = ageOneHot([2, 5]);
+        const zz = tf.concat([zt(), zt()]) as tf.Tensor2D;
+        return [G.apply([zz, y], { training: false }) as tf.Tensor4D, split.tail(split.head(zz, y))];
+      });
+      expect(parts.shape).toEqual([2, 64, 64, 3]);
+      expect(tf.max(tf.abs(tf.sub(whole, parts))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([whole, parts]);
+    }
   });
 
   it('returns the same split for the same generator, and refuses an unknown layer', () => {
@@ -88,7 +93,7 @@ describe('optimiseDetail', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.steps).toBe(40);
-    expect(r.detail.length).toBe(16 * 16 * 8);
+    expect(r.detail.length).toBe(32 * 32 * 4);
     expect(r.mse.final).toBeLessThan(r.mse.initial * 0.85);
     const d = tf.tensor3d(r.detail, split.detailShape);
     const g = detailedGenerate(split, d);
@@ -150,7 +155,7 @@ describe('steeredGenerate (age strength)', () => {
     sourceY.dispose();
   });
 
-  it('extrapolates linearly in the 16x16 features, with the detail offset on top, for a batch', () => {
+  it('extrapolates linearly in the features at the cut, with the detail offset on top, for a batch', () => {
     const split = splitGenerator(G);
     const sourceY = ageOneHot([0]);
     const d = tf.randomNormal<tf.Rank.R3>(split.detailShape, 0, 0.1, 'float32', 9);
@@ -192,12 +197,22 @@ describe('agingGenerator', () => {
     const before = tf.memory().numTensors;
     const timer = new StageTimer();
     const g = await agingGenerator(G, base, { ...common(), detail: true, strength: 1.5, timer });
-    expect(g.detail?.length).toBe(16 * 16 * 8);
+    expect(g.detail?.length).toBe(32 * 32 * 4);
     expect(timer.seconds.detail).toBeGreaterThan(0);
     const out = tf.tidy(() => g.generate(tf.tensor2d(z, [1, Z_DIM]), ageOneHot([5])));
     expect(out.shape).toEqual([1, 64, 64, 3]);
     out.dispose();
     g.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('fits d at the weight given: a heavier penalty, a smaller offset', async () => {
+    const timer = new StageTimer();
+    const light = await agingGenerator(G, base, { ...common(), detail: true, strength: 1, timer });
+    const heavy = await agingGenerator(G, base, { ...common(), detail: true, detailWeight: 100, strength: 1, timer });
+    const norm = (d: Float32Array) => Math.sqrt(d.reduce((s, v) => s + v * v, 0));
+    expect(norm(heavy.detail!)).toBeLessThan(0.5 * norm(light.detail!));
+    light.dispose();
+    heavy.dispose();
   });
 });

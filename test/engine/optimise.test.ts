@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_IDENTITY_ANCHOR_WEIGHT,
-  identityAnchorWeight,
+  defaultAnchorWeight,
   DEFAULT_Z_PRIOR_WEIGHT,
   defaultEmbedInput,
   optimiseLatent,
@@ -261,9 +261,9 @@ describe('optimiseLatent', () => {
       (await unanchored('identity')) + DEFAULT_IDENTITY_ANCHOR_WEIGHT * toOther,
       5,
     );
-    // the engine anchors the latent-only path; with detail refinement the offset carries the face
-    expect(identityAnchorWeight(false)).toBe(DEFAULT_IDENTITY_ANCHOR_WEIGHT);
-    expect(identityAnchorWeight(true)).toBe(0);
+    // the policy the engine and the eval read
+    expect(defaultAnchorWeight('identity')).toBe(DEFAULT_IDENTITY_ANCHOR_WEIGHT);
+    expect(defaultAnchorWeight('pixel')).toBe(0);
     await expect(optimiseLatent(base({ zAnchor: new Float32Array(3), zAnchorWeight: 1 }))).rejects.toThrow(
       /zAnchor has 3 values, z has 16/,
     );

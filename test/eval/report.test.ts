@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
+import { DETAIL_DEFAULTS } from '../../src/main/engine/detail.js';
+import { DEFAULT_IDENTITY_ANCHOR_WEIGHT } from '../../src/main/engine/optimise.js';
 import { commandFor, eta } from '../../src/main/eval/evaluate.js';
 import { ageAccuracy } from '../../src/main/eval/age-accuracy.js';
 import { shareOf } from '../../src/main/eval/metrics.js';
@@ -202,6 +204,21 @@ describe('command and hardware', () => {
     ).toBe(
       "REAGE_UTKFACE=/data/utk npx reage eval --split test --limit 8 --steps 5 --detail off --backend auto --model '/tmp/my model' --out docs/x.md",
     );
+    // settings other than the engine's are spelled out; the engine's are left implicit
+    expect(
+      commandFor({ backend: 'wasm', steps: 40, detail: true, zAnchor: 0, detailWeight: 0.25, strength: 1.5 }),
+    ).toBe(
+      'npx reage eval --split test --limit 100 --steps 40 --detail on --strength 1.5 --z-anchor 0 --detail-weight 0.25 --backend wasm',
+    );
+    expect(
+      commandFor({
+        backend: 'wasm',
+        steps: 40,
+        detail: true,
+        zAnchor: DEFAULT_IDENTITY_ANCHOR_WEIGHT,
+        detailWeight: DETAIL_DEFAULTS.weight,
+      }),
+    ).toBe('npx reage eval --split test --limit 100 --steps 40 --detail on --backend wasm');
   });
 
   it('estimates the time left from finished units, less the time spent on the current one', () => {

@@ -33,7 +33,7 @@ Usage:
             [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -77,6 +77,8 @@ export interface EvalCommand extends Common {
   strength: number;
   /** stage 3's anchor weight to z0 = E(x); absent: the engine's default */
   zAnchor?: number;
+  /** detail refinement's penalty on its offset; absent: the engine's default */
+  detailWeight?: number;
   out?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
@@ -149,6 +151,7 @@ export function parseCommand(argv: string[]): Command {
         split: { type: 'string' },
         limit: { type: 'string' },
         'z-anchor': { type: 'string' },
+        'detail-weight': { type: 'string' },
       },
     });
   } catch (e) {
@@ -173,6 +176,7 @@ export function parseCommand(argv: string[]): Command {
       detail: onOff('detail', v.detail, false),
       strength: strength(v.strength),
       ...(v['z-anchor'] !== undefined ? { zAnchor: nonNegative('z-anchor', v['z-anchor']) } : {}),
+      ...(v['detail-weight'] !== undefined ? { detailWeight: nonNegative('detail-weight', v['detail-weight']) } : {}),
       out: v.out,
     };
   }

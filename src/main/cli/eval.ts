@@ -60,6 +60,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       ...(cmd.model !== undefined ? { modelDir: cmd.model } : {}),
       ...(cmd.limit !== undefined ? { limit: cmd.limit } : {}),
       ...(cmd.zAnchor !== undefined ? { zAnchor: cmd.zAnchor } : {}),
+      ...(cmd.detailWeight !== undefined ? { detailWeight: cmd.detailWeight } : {}),
       ...(cmd.out !== undefined ? { out: cmd.out } : {}),
     });
   } catch (err) {

@@ -10,7 +10,7 @@ import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type Fac
 import { agingGenerator } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import type { AgeModel } from './model.js';
-import { identityAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
+import { defaultAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
@@ -129,7 +129,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
   try {
     // E(x) of this frame: the start, unless warm-starting from the previous frame's z*,
     // and the point stage 3's anchor holds z near when there is one (optimise.ts).
-    const anchorWeight = req.mode === 'identity' ? identityAnchorWeight(req.detail) : 0;
+    const anchorWeight = defaultAnchorWeight(req.mode);
     const encoded =
       req.z0 && anchorWeight === 0
         ? undefined

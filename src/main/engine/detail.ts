@@ -10,7 +10,7 @@
  *
  *     G(z, y) = tail(head(z, y)),
  *
- * and after z* is found, optimise an offset d on the 16x16 feature map so that
+ * and after z* is found, optimise an offset d on its 32x32 feature map so that
  * tail(head(z*, y_source) + d) reconstructs the face. The age enters only through
  * head(z, y), so re-ageing keeps d:
  *
@@ -18,8 +18,9 @@
  *
  * d carries what z cannot (this face's shape, marks, lighting); the age change still
  * comes from G's age condition. An L2 penalty on d keeps it a correction, not a copy
- * of the face painted over G's output (a large d would also carry the source age
- * into every target).
+ * of the face painted over G's output: d also carries the source age into every
+ * target, the more so the larger it is, so the penalty is set for the age as much as
+ * for the likeness (DETAIL_DEFAULTS).
  *
  * Only d is optimised, through G's frozen tail: input gradients only, like stage 3,
  * so it runs on the wasm backend too.
@@ -28,8 +29,14 @@ import * as tf from '@tensorflow/tfjs';
 import { ageOneHot, yieldToEventLoop, type GenerateFn } from './optimise.js';
 import type { StageTimer } from './stage-timer.js';
 
-/** The layer whose output d is added to: the ReLU after G's 16x16 transposed conv (nets.ts, 'net.6-8'). */
-export const DETAIL_LAYER = 'net.8';
+/**
+ * The layer whose output d is added to, and where the age strength extrapolates: the
+ * ReLU after G's 32x32 transposed conv (nets.ts, 'net.9-11'), the last before the RGB
+ * layer. Until the penalty was measured (DETAIL_DEFAULTS) it was the 16x16 map
+ * ('net.8'); at the same share of reconstructions kept, the 32x32 offset carries less
+ * of the source age and more of the person into the aged faces (docs/EVAL.md).
+ */
+export const DETAIL_LAYER = 'net.11';
 
 export interface DetailDefaults {
   steps: number;
@@ -39,13 +46,20 @@ export interface DetailDefaults {
 }
 
 /**
- * 100 Adam steps at 0.05 with weight 0.1: on 8 UTKFace test faces (v0.1.0 model) this
- * took the independent recogniser's distance of the reconstruction from 0.98 (z only)
- * to 0.37, and a weight of 1 gave up half of that gain (0.64) for little more age change.
- * On 100 test faces with v0.2.0 (docs/EVAL.md) it keeps the person in 97-100% of aged
- * faces (z only: 43-51%), at the price of a weaker age change by face-api's estimate.
+ * 100 Adam steps at 0.05 with weight 3 on mean(d^2). The weight sets how much of the
+ * face d may carry, and with it how much of the source age it carries into every
+ * target. `scripts/probe-detail.ts` on 72 UTKFace test faces (v0.3.0, identity z*
+ * anchored; docs/EVAL.md, "Detail refinement and the source age"): reconstructions
+ * accepted by the independent recogniser / aged faces kept as the same person (target
+ * other than the face's own age) / faceres's age accuracy below real faces':
+ *   16x16 map, weight 0.1 (the earlier default): 100% / 87-100% / 32%
+ *   16x16, weight 1: 100% / 60-90% / 23%;  weight 3: 90% / 35-62% / 16%
+ *   32x32, weight 1: 100% / 82-100% / 27%; weight 3: 94% / 48-87% / 15%
+ *   z* alone: 58% / 17-33% / 6%
+ * No setting keeps the reconstruction and the age both; 32x32 at 3 gives up least of
+ * either. The age strength dial moves along the same curve (1.5 here: 94% / 13-58% / 10%).
  */
-export const DETAIL_DEFAULTS: DetailDefaults = { steps: 100, learningRate: 0.05, weight: 0.1 };
+export const DETAIL_DEFAULTS: DetailDefaults = { steps: 100, learningRate: 0.05, weight: 3 };
 
 /** G cut at DETAIL_LAYER; both halves run in inference mode (BatchNorm on stored statistics). */
 export interface GeneratorSplit {
@@ -96,7 +110,7 @@ export function detailedGenerate(split: GeneratorSplit, detail: tf.Tensor3D): Ge
 }
 
 /**
- * Age strength: how far along the age change to go, measured in G's 16x16 features,
+ * Age strength: how far along the age change to go, measured in G's features at the cut,
  *
  *     tail(h_s + strength * (head(z, y) - h_s) + d),   h_s = head(z, y_source),
  *
@@ -217,6 +231,8 @@ export interface AgingOptions {
   detail: boolean;
   /** warm start for the offset: the previous frame's */
   d0?: Float32Array;
+  /** the offset's penalty; default DETAIL_DEFAULTS.weight */
+  detailWeight?: number;
   strength: number;
   /** times the fit as stage 'detail' */
   timer: StageTimer;
@@ -253,6 +269,7 @@ export async function agingGenerator(
           ageIndex: opts.sourceIndex,
           nAges: opts.nAges,
           ...(opts.d0 ? { d0: opts.d0 } : {}),
+          ...(opts.detailWeight !== undefined ? { weight: opts.detailWeight } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         return fitted.detail;

@@ -124,16 +124,16 @@ export const DEFAULT_Z_PRIOR_WEIGHT = 0.01;
 export const DEFAULT_IDENTITY_ANCHOR_WEIGHT = 3;
 
 /**
- * The engine's identity-mode anchor weight, by whether detail refinement follows.
- * With detail on, the offset d carries whatever z does not, and d also carries the
- * source age into every target: an anchored z leaves more to d. Measured on the same 60
- * faces with detail on: weight 1 took the faceres drop from 33.3% to 37.3% and
- * face-api's from 36.8% to 45.2% (aged faces kept the person in 88-100% instead of
- * 78-97%). So the anchor is for the latent-only path.
+ * The anchor weight a mode gets unless the caller says otherwise: identity mode is
+ * anchored (DEFAULT_IDENTITY_ANCHOR_WEIGHT), pixel mode is not, its loss sees every
+ * pixel G draws. The same with and without detail refinement: with the offset's
+ * penalty at DETAIL_DEFAULTS.weight (detail.ts), the anchored z is what the detail
+ * settings were chosen on (docs/EVAL.md, "Detail refinement that keeps the age").
  */
-export function identityAnchorWeight(detail: boolean): number {
-  return detail ? 0 : DEFAULT_IDENTITY_ANCHOR_WEIGHT;
+export function defaultAnchorWeight(mode: ReconstructionMode): number {
+  return mode === 'identity' ? DEFAULT_IDENTITY_ANCHOR_WEIGHT : 0;
 }
+
 /** face-api's FaceRecognitionNet input side (faces.ts EMBEDDING_INPUT_SIZE) */
 const RECOGNISER_SIZE = 150;
 
@@ -181,8 +181,7 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
   const early = opts.earlyStop === undefined ? DEFAULT_EARLY_STOP : opts.earlyStop;
   const zPriorWeight = opts.zPriorWeight ?? DEFAULT_Z_PRIOR_WEIGHT;
   const anchorPoint = opts.zAnchor ?? opts.z0;
-  const defaultAnchor = opts.mode === 'identity' ? DEFAULT_IDENTITY_ANCHOR_WEIGHT : 0;
-  const zAnchorWeight = anchorPoint ? (opts.zAnchorWeight ?? defaultAnchor) : 0;
+  const zAnchorWeight = anchorPoint ? (opts.zAnchorWeight ?? defaultAnchorWeight(opts.mode)) : 0;
   if (!(zAnchorWeight >= 0)) throw new RangeError(`zAnchorWeight must be >= 0, got ${opts.zAnchorWeight}`);
   const pixelWeight = opts.mode === 'pixel' ? 1 : (opts.identityPixelWeight ?? DEFAULT_IDENTITY_PIXEL_WEIGHT);
   const { generate, target, signal } = opts;

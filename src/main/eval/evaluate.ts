@@ -29,7 +29,7 @@ import { loadModel, type AgeModel } from '../engine/model.js';
 import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
-  identityAnchorWeight,
+  DEFAULT_IDENTITY_ANCHOR_WEIGHT,
   ageOneHot,
   defaultEmbedInput,
   optimiseLatent,
@@ -101,8 +101,10 @@ export interface EvalOptions {
   detail?: boolean;
   /** age strength of the six aged faces (detail.ts); default 1, the model's own age change */
   strength?: number;
-  /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's (identityAnchorWeight), 0 the paper's */
+  /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's (DEFAULT_IDENTITY_ANCHOR_WEIGHT), 0 the paper's */
   zAnchor?: number;
+  /** detail refinement's penalty on the offset (detail.ts); default the engine's, DETAIL_DEFAULTS.weight */
+  detailWeight?: number;
   /** where to write the markdown report (atomically) */
   out?: string;
   signal?: AbortSignal;
@@ -125,7 +127,7 @@ export interface EvalOptions {
 
 /** The identity-preserving optimisation's anchor weight these options ask for: given, or the engine's. */
 function anchorWeight(opts: EvalOptions): number {
-  return opts.zAnchor ?? identityAnchorWeight(opts.detail ?? false);
+  return opts.zAnchor ?? DEFAULT_IDENTITY_ANCHOR_WEIGHT;
 }
 
 /** The `reage eval` command line equivalent to these options. */
@@ -135,7 +137,9 @@ export function commandFor(opts: EvalOptions): string {
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
   parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
   if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
-  if (anchorWeight(opts) !== identityAnchorWeight(opts.detail ?? false)) parts.push('--z-anchor', String(opts.zAnchor));
+  if (anchorWeight(opts) !== DEFAULT_IDENTITY_ANCHOR_WEIGHT) parts.push('--z-anchor', String(opts.zAnchor));
+  if (opts.detailWeight !== undefined && opts.detailWeight !== DETAIL_DEFAULTS.weight)
+    parts.push('--detail-weight', String(opts.detailWeight));
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
@@ -178,7 +182,7 @@ interface RealFace {
  * face-api's age estimates for whole aligned crops ([n,S,S,3], 0..1): the crop is the
  * face frame (pseudo-landmarks at its corners; faceFrame's 20% margin is clipped off).
  */
-async function faceApiAges(analyzer: FaceAnalyzer, faces: tf.Tensor4D): Promise<number[]> {
+export async function faceApiAges(analyzer: FaceAnalyzer, faces: tf.Tensor4D): Promise<number[]> {
   const [n, h, w] = faces.shape;
   const whole: DetectedFace = {
     box: { x: 0, y: 0, width: w, height: h },
@@ -356,6 +360,7 @@ async function evaluateImage(
           nAges: AGE_CATEGORIES.length,
           detail: opts.detail ?? false,
           strength,
+          ...(opts.detailWeight !== undefined ? { detailWeight: opts.detailWeight } : {}),
           timer,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
@@ -635,7 +640,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       settings: {
         steps: opts.steps,
         detail: opts.detail
-          ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
+          ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${opts.detailWeight ?? DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
           : "off: z alone, the paper's method",
         strength: opts.strength ?? 1,
         zAnchor: anchorWeight(opts),

@@ -1,0 +1,180 @@
+/**
+ * How detail refinement's settings trade likeness against age change, without paying
+ * for stage 3 once per setting: for each UTKFace test face (the eval's stratified
+ * order), z* is found once (identity-preserving, `--anchor` as `reage eval
+ * --z-anchor`), then every configuration fits its own offset d and ages from it. Each
+ * configuration is `none` (z* alone) or `LAYER:WEIGHT[:STRENGTH]`, e.g. `net.8:0.1` (the
+ * engine's default) or `net.5:1:1.5` (d on the 8x8 map, penalty 1, strength 1.5).
+ *
+ * It prints, per configuration, what `reage eval` reports for the identity-preserving
+ * row and the aged faces: reconstruction accepted by faceres (threshold from an eval
+ * report), aged faces accepted, and faceres / face-api age accuracy with their relative
+ * drop against the real-face accuracies the eval measured on the 200 calibration faces
+ * (passed in, not re-measured: this is a probe for choosing settings, and `reage eval`
+ * is the measurement).
+ *
+ *   npx tsx scripts/probe-detail.ts [--faces 36] [--anchor 3] [--steps 40] \
+ *     [--configs "none,net.8:0.1,net.8:1"] [--json FILE]
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { AGE_CATEGORIES, ageToCategory } from '../src/shared/ages.js';
+import { initBackend } from '../src/main/engine/backend.js';
+import { optimiseDetail, splitGenerator, steeredGenerate } from '../src/main/engine/detail.js';
+import { defaultModelDir } from '../src/main/engine/engine.js';
+import { FaceAnalyzer } from '../src/main/engine/faces.js';
+import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
+import { loadModel } from '../src/main/engine/model.js';
+import { ageOneHot, optimiseLatent, type GenerateFn } from '../src/main/engine/optimise.js';
+import { faceApiAges } from '../src/main/eval/evaluate.js';
+import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
+import { stratifiedOrder, utkCategoryIndex } from '../src/main/eval/select.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    faces: { type: 'string', default: '36' },
+    skip: { type: 'string', default: '0' },
+    anchor: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '40' },
+    threshold: { type: 'string', default: '0.8638' },
+    configs: { type: 'string', default: 'none,net.8:0.1,net.8:1,net.8:3,net.8:10' },
+    // real-face accuracy per category on the 200 calibration faces (docs/eval-reage-utkface-64-anchor.md)
+    'real-faceres': { type: 'string', default: '58.8,82.4,21.2,0,0,42.4' },
+    'real-faceapi': { type: 'string', default: '94.1,52.9,39.4,39.4,45.5,84.8' },
+    json: { type: 'string' },
+  },
+});
+
+interface Config {
+  label: string;
+  layer?: string;
+  weight: number;
+  strength: number;
+}
+const configs: Config[] = values.configs.split(',').map((c) => {
+  if (c === 'none') return { label: c, weight: 0, strength: 1 };
+  const [layer, w, s] = c.split(':');
+  const weight = Number(w);
+  const strength = s === undefined ? 1 : Number(s);
+  if (!layer || !Number.isFinite(weight) || !Number.isFinite(strength)) throw new Error(`bad config '${c}'`);
+  return { label: c, layer, weight, strength };
+});
+const threshold = Number(values.threshold);
+const realRates = (s: string) => s.split(',').map(Number);
+const real = { faceres: realRates(values['real-faceres']), faceapi: realRates(values['real-faceapi']) };
+
+await initBackend('auto');
+const model = await loadModel(values.model ?? defaultModelDir());
+const analyzer = await FaceAnalyzer.load();
+const independent = await IndependentFaceMeasure.load();
+const dataDir = defaultDataDir();
+const skip = Number(values.skip);
+const names = stratifiedOrder(await listSplit(dataDir, 'test'), 0).slice(skip, skip + Number(values.faces));
+const { imageSize: size, zDim } = model.manifest;
+const nAges = AGE_CATEGORIES.length;
+const generate: GenerateFn = (z, y) => model.generate(z, y);
+
+interface Tally {
+  recAccepted: number;
+  aged: number[]; // accepted per target
+  faceres: number[]; // correct per target
+  faceapi: number[];
+  recDistance: number;
+}
+const tallies = configs.map<Tally>(() => ({
+  recAccepted: 0,
+  aged: Array(nAges).fill(0),
+  faceres: Array(nAges).fill(0),
+  faceapi: Array(nAges).fill(0),
+  recDistance: 0,
+}));
+const rows: unknown[] = [];
+
+const started = performance.now();
+for (const [k, name] of names.entries()) {
+  const x = tf.tensor4d(toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)), [1, size, size, 3]);
+  const source = utkCategoryIndex(name);
+  const z0 = (tf.tidy(() => model.encode(x)).dataSync() as Float32Array).slice();
+  const id = await optimiseLatent({
+    generate,
+    target: x,
+    ageIndex: source,
+    z0,
+    steps: Number(values.steps),
+    seed: 0,
+    mode: 'identity',
+    embed: (v) => analyzer.faceEmbedding(v),
+    zAnchorWeight: Number(values.anchor),
+  });
+  const realUnit = tf.tidy(() => tf.div(tf.add(x, 1), 2) as tf.Tensor4D);
+  const [realM] = await independent.measure(realUnit);
+  realUnit.dispose();
+  const fits = new Map<string, Float32Array>();
+  const perFace: Record<string, unknown> = { name, source };
+  for (const [c, cfg] of configs.entries()) {
+    let g: GenerateFn = generate;
+    const owned: tf.Tensor[] = [];
+    if (cfg.layer) {
+      const split = splitGenerator(model.generator, cfg.layer);
+      const key = `${cfg.layer}:${cfg.weight}`;
+      let d = fits.get(key);
+      if (!d) {
+        d = (await optimiseDetail({ split, target: x, z: id.z, ageIndex: source, nAges, weight: cfg.weight })).detail;
+        fits.set(key, d);
+      }
+      const dt = tf.tensor3d(d, split.detailShape);
+      const sy = ageOneHot([source], nAges);
+      owned.push(dt, sy);
+      g = steeredGenerate(split, { detail: dt, strength: cfg.strength, sourceY: sy });
+    }
+    const ys = [source, ...AGE_CATEGORIES.map((_, i) => i)];
+    const faces = tf.tidy(() => {
+      const z = tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(id.z))), [ys.length, zDim]);
+      return tf.clipByValue(tf.div(tf.add(g(z, ageOneHot(ys)), 1), 2), 0, 1) as tf.Tensor4D;
+    });
+    const ms = await independent.measure(faces);
+    const aged = tf.slice(faces, 1, nAges);
+    const apiAges = await faceApiAges(analyzer, aged);
+    tf.dispose([faces, aged, ...owned]);
+    const dist = ms.map((m) => descriptorDistance(realM!.descriptor, m.descriptor));
+    const t = tallies[c]!;
+    t.recDistance += dist[0]!;
+    if (dist[0]! < threshold) t.recAccepted++;
+    AGE_CATEGORIES.forEach((cat, i) => {
+      if (dist[i + 1]! < threshold) t.aged[i]!++;
+      if (ageToCategory(Math.round(ms[i + 1]!.age)) === cat) t.faceres[i]!++;
+      if (ageToCategory(Math.round(apiAges[i]!)) === cat) t.faceapi[i]!++;
+    });
+    perFace[cfg.label] = { distance: dist, faceres: ms.slice(1).map((m) => m.age), faceapi: apiAges };
+  }
+  rows.push(perFace);
+  x.dispose();
+  const s = (performance.now() - started) / 1000;
+  console.error(`${k + 1}/${names.length} ${name}: ${(s / (k + 1)).toFixed(1)} s/face`);
+}
+
+const n = names.length;
+const pct = (v: number) => `${v.toFixed(1)}%`;
+const meanOf = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+const drop = (gen: number, r: number) => (r > 0 ? `${(((r - gen) / r) * 100).toFixed(1)}%` : '–');
+console.log(`\n${n} faces, anchor ${values.anchor}, ${values.steps} steps, threshold ${threshold}`);
+console.log(
+  '| config | rec accepted | rec dist | aged accepted (min–max) | faceres acc (drop) | faceres drop without 19-29 | face-api acc (drop) |',
+);
+console.log('|---|---|---|---|---|---|---|');
+// faceres reads generated 19-29 faces as 19-29 more often than real ones: the mean without it
+const withoutYoungAdults = [0, 2, 3, 4, 5];
+for (const [c, cfg] of configs.entries()) {
+  const t = tallies[c]!;
+  const fr = t.faceres.map((v) => (v / n) * 100);
+  const fa = t.faceapi.map((v) => (v / n) * 100);
+  const aged = t.aged.map((v) => (v / n) * 100);
+  const fr4 = meanOf(withoutYoungAdults.map((i) => fr[i]!));
+  const r4 = meanOf(withoutYoungAdults.map((i) => real.faceres[i]!));
+  console.log(
+    `| ${cfg.label} | ${pct((t.recAccepted / n) * 100)} | ${(t.recDistance / n).toFixed(3)} | ${Math.min(...aged).toFixed(0)}–${Math.max(...aged).toFixed(0)}% | ${pct(meanOf(fr))} (${drop(meanOf(fr), meanOf(real.faceres))}) [${fr.map((v) => v.toFixed(0)).join('/')}] | ${drop(fr4, r4)} | ${pct(meanOf(fa))} (${drop(meanOf(fa), meanOf(real.faceapi))}) |`,
+  );
+}
+if (values.json) await writeFile(values.json, JSON.stringify({ configs, rows }, null, 1));
