@@ -117,9 +117,11 @@ export function detailedGenerate(split: GeneratorSplit, detail: tf.Tensor3D): Ge
  * so strength 1 is the model's own age change (the paper), 0 none, and above 1 an
  * extrapolation past it. At y = y_source it is G(z, y_source) (+ d) whatever the
  * strength, so the reconstruction, and the delta composite's reference, do not move.
- * Measured with v0.2.0 on 24 test faces and detail on (docs/EVAL.md): strength 1.5
- * roughly doubled face-api's age accuracy and kept the person in 84% of aged faces
- * (100% at 1); at 2 only 43%. Past the model's range it paints artefacts, not age.
+ * Measured with v0.2.0 on 24 test faces and detail on the 16x16 map (docs/EVAL.md):
+ * strength 1.5 roughly doubled face-api's age accuracy and kept the person in 84% of
+ * aged faces (100% at 1); at 2 only 43%. Past the model's range it paints artefacts,
+ * not age. v0.3.0 at the 32x32 map, 100 faces: 1.5 took faceres's drop from 15.5% to
+ * 10.2% and the aged faces kept as the person from 47-83% to 16-57%.
  */
 export interface SteerOptions {
   /** the detail offset d, when refinement ran; the caller keeps it alive */
