@@ -18,7 +18,7 @@ import { initBackend } from '../src/main/engine/backend.js';
 import { defaultModelDir } from '../src/main/engine/engine.js';
 import { FaceRecogniser } from '../src/main/engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
-import { loadModel } from '../src/main/engine/model.js';
+import { encodeLatent, loadModel } from '../src/main/engine/model.js';
 import { optimiseLatent, regenerate, type GenerateFn } from '../src/main/engine/optimise.js';
 import { optimiserDistances } from '../src/main/eval/evaluate.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
@@ -51,7 +51,7 @@ const sums = labels.map(() => ({ own: 0, independent: 0, accepted: 0 }));
 for (const name of names) {
   const x = tf.tensor4d(toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)), [1, size, size, 3]);
   const ageIndex = utkCategoryIndex(name);
-  const z0 = (tf.tidy(() => model.encode(x)).dataSync() as Float32Array).slice();
+  const z0 = encodeLatent(model, x);
   const common = { generate, target: x, ageIndex, z0, seed: 0 };
   const embed = (v: tf.Tensor4D) => recogniser.faceEmbedding(v);
   const pixel = await optimiseLatent({ ...common, mode: 'pixel', steps: 40 });

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
 import { initBackend } from '../../src/main/engine/backend.js';
-import { ModelError, loadModel, sha256, type ModelManifest } from '../../src/main/engine/model.js';
+import { ModelError, encodeLatent, loadModel, sha256, type ModelManifest } from '../../src/main/engine/model.js';
 import { IMAGE_SIZE, NET_NAMES, Z_DIM } from '../../src/main/engine/nets.js';
 import { buildRandomModel } from '../helpers/random-model.js';
 
@@ -67,6 +67,14 @@ describe('loadModel', () => {
       expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
       expect(model.encode(x).shape).toEqual([2, Z_DIM]);
     });
+    expect(tf.memory().numTensors).toBe(before);
+    // one face's E(x) as plain numbers, its tensor released
+    const face = tf.randomUniform([1, IMAGE_SIZE, IMAGE_SIZE, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const want = tf.tidy(() => model.encode(face).dataSync() as Float32Array).slice();
+    const got = encodeLatent(model, face);
+    face.dispose();
+    expect(got).toBeInstanceOf(Float32Array);
+    expect(Array.from(got)).toEqual(Array.from(want));
     expect(tf.memory().numTensors).toBe(before);
     expect(() => model.generate(tf.zeros([2, Z_DIM]), [0])).toThrow(/1 age indices for a batch of 2/);
     expect(() => model.generate(tf.zeros([1, Z_DIM]), [6])).toThrow(/age index 6 is not in 0..5/);

@@ -9,7 +9,7 @@ import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from
 import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
 import { agingGenerator } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
-import type { AgeModel } from './model.js';
+import { encodeLatent, type AgeModel } from './model.js';
 import { defaultAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
@@ -130,15 +130,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
     // E(x) of this frame: the start, unless warm-starting from the previous frame's z*,
     // and the point stage 3's anchor holds z near when there is one (optimise.ts).
     const anchorWeight = defaultAnchorWeight(req.mode);
-    const encoded =
-      req.z0 && anchorWeight === 0
-        ? undefined
-        : timer.time('encode', () => {
-            const z = tf.tidy(() => model.encode(target));
-            const values = (z.dataSync() as Float32Array).slice();
-            z.dispose();
-            return values;
-          });
+    const encoded = req.z0 && anchorWeight === 0 ? undefined : timer.time('encode', () => encodeLatent(model, target));
     const z0 = req.z0 ?? encoded!;
     const result = await timer.timeAsync('optimise', () =>
       optimiseLatent({

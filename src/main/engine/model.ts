@@ -89,6 +89,16 @@ export interface AgeModel {
   dispose(): void;
 }
 
+/** E(x) of one face ([1, S, S, 3] in [-1, 1]) as plain numbers: the latent stage 3 starts from or anchors to. */
+export function encodeLatent(model: Pick<AgeModel, 'encode'>, x: tf.Tensor4D): Float32Array {
+  const z = tf.tidy(() => model.encode(x));
+  try {
+    return (z.dataSync() as Float32Array).slice();
+  } finally {
+    z.dispose();
+  }
+}
+
 export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
