@@ -8,27 +8,32 @@
  *
  * It prints, per configuration, what `reage eval` reports for the identity-preserving
  * row and the aged faces: reconstruction accepted by faceres (threshold from an eval
- * report), aged faces accepted, and faceres / face-api age accuracy with their relative
+ * report), aged faces accepted (over faces whose own category differs from the
+ * target), and faceres / face-api age accuracy with their relative
  * drop against the real-face accuracies the eval measured on the 200 calibration faces
  * (passed in, not re-measured: this is a probe for choosing settings, and `reage eval`
  * is the measurement).
  *
- *   npx tsx scripts/probe-detail.ts [--faces 36] [--anchor 3] [--steps 40] \
+ * Each face is computed the same way whatever else runs, so `--faces 36` and `--faces 36
+ * --skip 36` in two processes (one per core) cover the same faces as `--faces 72`.
+ *
+ *   npx tsx scripts/probe-detail.ts [--faces 36] [--skip 0] [--anchor 3] [--steps 40] \
  *     [--configs "none,net.8:0.1,net.8:1"] [--json FILE]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { AGE_CATEGORIES, ageToCategory } from '../src/shared/ages.js';
+import { AGE_CATEGORIES } from '../src/shared/ages.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { optimiseDetail, splitGenerator, steeredGenerate } from '../src/main/engine/detail.js';
 import { defaultModelDir } from '../src/main/engine/engine.js';
 import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
-import { loadModel } from '../src/main/engine/model.js';
+import { encodeLatent, loadModel } from '../src/main/engine/model.js';
 import { ageOneHot, optimiseLatent, type GenerateFn } from '../src/main/engine/optimise.js';
 import { faceApiAges } from '../src/main/eval/evaluate.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
+import { estimatedCategoryIndex, mean, relativeDrop } from '../src/main/eval/metrics.js';
 import { stratifiedOrder, utkCategoryIndex } from '../src/main/eval/select.js';
 
 const { values } = parseArgs({
@@ -78,7 +83,7 @@ const generate: GenerateFn = (z, y) => model.generate(z, y);
 
 interface Tally {
   recAccepted: number;
-  aged: number[]; // accepted per target
+  aged: number[]; // accepted per target, among faces whose own category differs
   faceres: number[]; // correct per target
   faceapi: number[];
   recDistance: number;
@@ -96,7 +101,7 @@ const started = performance.now();
 for (const [k, name] of names.entries()) {
   const x = tf.tensor4d(toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)), [1, size, size, 3]);
   const source = utkCategoryIndex(name);
-  const z0 = (tf.tidy(() => model.encode(x)).dataSync() as Float32Array).slice();
+  const z0 = encodeLatent(model, x);
   const id = await optimiseLatent({
     generate,
     target: x,
@@ -142,10 +147,10 @@ for (const [k, name] of names.entries()) {
     const t = tallies[c]!;
     t.recDistance += dist[0]!;
     if (dist[0]! < threshold) t.recAccepted++;
-    AGE_CATEGORIES.forEach((cat, i) => {
-      if (dist[i + 1]! < threshold) t.aged[i]!++;
-      if (ageToCategory(Math.round(ms[i + 1]!.age)) === cat) t.faceres[i]!++;
-      if (ageToCategory(Math.round(apiAges[i]!)) === cat) t.faceapi[i]!++;
+    AGE_CATEGORIES.forEach((_, i) => {
+      if (i !== source && dist[i + 1]! < threshold) t.aged[i]!++;
+      if (estimatedCategoryIndex(ms[i + 1]!.age) === i) t.faceres[i]!++;
+      if (estimatedCategoryIndex(apiAges[i]!) === i) t.faceapi[i]!++;
     });
     perFace[cfg.label] = { distance: dist, faceres: ms.slice(1).map((m) => m.age), faceapi: apiAges };
   }
@@ -156,12 +161,17 @@ for (const [k, name] of names.entries()) {
 }
 
 const n = names.length;
+// faces whose own category differs from each target: the aged-face identity is counted over these
+const changed = AGE_CATEGORIES.map((_, i) => names.filter((name) => utkCategoryIndex(name) !== i).length);
 const pct = (v: number) => `${v.toFixed(1)}%`;
-const meanOf = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const drop = (gen: number, r: number) => (r > 0 ? `${(((r - gen) / r) * 100).toFixed(1)}%` : '–');
+const meanOf = (a: readonly number[]) => mean(a) ?? NaN;
+const drop = (real: number, gen: number) => {
+  const d = relativeDrop(real, gen);
+  return d === null ? '–' : pct(d * 100);
+};
 console.log(`\n${n} faces, anchor ${values.anchor}, ${values.steps} steps, threshold ${threshold}`);
 console.log(
-  '| config | rec accepted | rec dist | aged accepted (min–max) | faceres acc (drop) | faceres drop without 19-29 | face-api acc (drop) |',
+  '| config | rec accepted | rec dist | aged accepted, target ≠ own age (min–max) | faceres acc (drop) [per category] | faceres drop without 19-29 | face-api acc (drop) |',
 );
 console.log('|---|---|---|---|---|---|---|');
 // faceres reads generated 19-29 faces as 19-29 more often than real ones: the mean without it
@@ -170,11 +180,12 @@ for (const [c, cfg] of configs.entries()) {
   const t = tallies[c]!;
   const fr = t.faceres.map((v) => (v / n) * 100);
   const fa = t.faceapi.map((v) => (v / n) * 100);
-  const aged = t.aged.map((v) => (v / n) * 100);
-  const fr4 = meanOf(withoutYoungAdults.map((i) => fr[i]!));
-  const r4 = meanOf(withoutYoungAdults.map((i) => real.faceres[i]!));
+  // a target no face differs from (a run of one face) has no share: left out of the range
+  const aged = t.aged.flatMap((v, i) => (changed[i] ? [(v / changed[i]) * 100] : []));
+  const frPart = meanOf(withoutYoungAdults.map((i) => fr[i]!));
+  const realPart = meanOf(withoutYoungAdults.map((i) => real.faceres[i]!));
   console.log(
-    `| ${cfg.label} | ${pct((t.recAccepted / n) * 100)} | ${(t.recDistance / n).toFixed(3)} | ${Math.min(...aged).toFixed(0)}–${Math.max(...aged).toFixed(0)}% | ${pct(meanOf(fr))} (${drop(meanOf(fr), meanOf(real.faceres))}) [${fr.map((v) => v.toFixed(0)).join('/')}] | ${drop(fr4, r4)} | ${pct(meanOf(fa))} (${drop(meanOf(fa), meanOf(real.faceapi))}) |`,
+    `| ${cfg.label} | ${pct((t.recAccepted / n) * 100)} | ${(t.recDistance / n).toFixed(3)} | ${Math.min(...aged).toFixed(0)}–${Math.max(...aged).toFixed(0)}% | ${pct(meanOf(fr))} (${drop(meanOf(real.faceres), meanOf(fr))}) [${fr.map((v) => v.toFixed(0)).join('/')}] | ${drop(realPart, frPart)} | ${pct(meanOf(fa))} (${drop(meanOf(real.faceapi), meanOf(fa))}) |`,
   );
 }
 if (values.json) await writeFile(values.json, JSON.stringify({ configs, rows }, null, 1));

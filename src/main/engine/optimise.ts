@@ -128,7 +128,7 @@ export const DEFAULT_IDENTITY_ANCHOR_WEIGHT = 3;
  * anchored (DEFAULT_IDENTITY_ANCHOR_WEIGHT), pixel mode is not, its loss sees every
  * pixel G draws. The same with and without detail refinement: with the offset's
  * penalty at DETAIL_DEFAULTS.weight (detail.ts), the anchored z is what the detail
- * settings were chosen on (docs/EVAL.md, "Detail refinement that keeps the age").
+ * settings were chosen on (docs/EVAL.md, "Detail refinement and the source age").
  */
 export function defaultAnchorWeight(mode: ReconstructionMode): number {
   return mode === 'identity' ? DEFAULT_IDENTITY_ANCHOR_WEIGHT : 0;

@@ -25,12 +25,12 @@ import { initBackend } from '../engine/backend.js';
 import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
-import { loadModel, type AgeModel } from '../engine/model.js';
+import { encodeLatent, loadModel, type AgeModel } from '../engine/model.js';
 import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
-  DEFAULT_IDENTITY_ANCHOR_WEIGHT,
   ageOneHot,
+  defaultAnchorWeight,
   defaultEmbedInput,
   optimiseLatent,
   type GenerateFn,
@@ -101,7 +101,7 @@ export interface EvalOptions {
   detail?: boolean;
   /** age strength of the six aged faces (detail.ts); default 1, the model's own age change */
   strength?: number;
-  /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's (DEFAULT_IDENTITY_ANCHOR_WEIGHT), 0 the paper's */
+  /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's (defaultAnchorWeight), 0 the paper's */
   zAnchor?: number;
   /** detail refinement's penalty on the offset (detail.ts); default the engine's, DETAIL_DEFAULTS.weight */
   detailWeight?: number;
@@ -127,7 +127,7 @@ export interface EvalOptions {
 
 /** The identity-preserving optimisation's anchor weight these options ask for: given, or the engine's. */
 function anchorWeight(opts: EvalOptions): number {
-  return opts.zAnchor ?? DEFAULT_IDENTITY_ANCHOR_WEIGHT;
+  return opts.zAnchor ?? defaultAnchorWeight('identity');
 }
 
 /** The `reage eval` command line equivalent to these options. */
@@ -137,7 +137,7 @@ export function commandFor(opts: EvalOptions): string {
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
   parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
   if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
-  if (anchorWeight(opts) !== DEFAULT_IDENTITY_ANCHOR_WEIGHT) parts.push('--z-anchor', String(opts.zAnchor));
+  if (anchorWeight(opts) !== defaultAnchorWeight('identity')) parts.push('--z-anchor', String(opts.zAnchor));
   if (opts.detailWeight !== undefined && opts.detailWeight !== DETAIL_DEFAULTS.weight)
     parts.push('--detail-weight', String(opts.detailWeight));
   parts.push('--backend', opts.backend);
@@ -318,12 +318,7 @@ async function evaluateImage(
   const x = tf.tensor4d(toGeneratorRange(face.crop), [1, size, size, 3]);
   try {
     progress('encode');
-    const z0 = timer.time('encode', () => {
-      const z = tf.tidy(() => model.encode(x));
-      const values = (z.dataSync() as Float32Array).slice();
-      z.dispose();
-      return values;
-    });
+    const z0 = timer.time('encode', () => encodeLatent(model, x));
     const common = {
       generate,
       target: x,
