@@ -63,8 +63,8 @@ export interface ImportOptions {
 export interface ImportResult {
   dir: string;
   manifest: ModelManifest;
-  /** max |tfjs - PyTorch| per network on the export's fixtures */
-  parity: Record<NetName, number>;
+  /** max |tfjs - PyTorch| per network on the export's fixtures (the age classifier when exported) */
+  parity: Partial<Record<NetName, number>>;
 }
 
 const count = z.number().int().nonnegative();
@@ -77,6 +77,10 @@ const exportSchema = z.object({
   zDim: z.literal(Z_DIM),
   gan: z.object({ epochs: count, steps: count }),
   encoder: z.object({ steps: count }),
+  /** present when the export carries the age classifier (export.py --classifier, or --random) */
+  ageClassifier: z
+    .object({ width: z.number().int().positive(), testAccuracy: z.number().nullable(), jittered: z.boolean() })
+    .optional(),
 });
 type ExportInfo = z.infer<typeof exportSchema>;
 
@@ -88,6 +92,7 @@ const fixturesSchema = z.object({
   generator: z.object({ z: tensorJson, y: tensorJson, out: tensorJson }),
   encoder: z.object({ x: tensorJson, out: tensorJson }),
   discriminator: z.object({ x: tensorJson, y: tensorJson, out: tensorJson }),
+  ageClassifier: z.object({ x: tensorJson, out: tensorJson }).optional(),
 });
 export type Fixtures = z.infer<typeof fixturesSchema>;
 
@@ -190,12 +195,18 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
+type ImportedNets = Record<'generator' | 'discriminator' | 'encoder', tf.LayersModel> &
+  Partial<Record<NetName, tf.LayersModel>>;
+
 /** max |tfjs - PyTorch| of each network on the fixtures (eval mode: BatchNorm uses its running statistics). */
-export function parityErrors(nets: Record<NetName, tf.LayersModel>, fx: Fixtures): Record<NetName, number> {
+export function parityErrors(nets: ImportedNets, fx: Fixtures): Partial<Record<NetName, number>> {
   return tf.tidy(() => {
     const t = fixtureTensor;
     const run = (m: tf.LayersModel, inputs: tf.Tensor[]) =>
       m.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor;
+    const classifier = nets['age-classifier'];
+    if (classifier && !fx.ageClassifier)
+      throw new Error('fixtures.json has no ageClassifier fixture to check C against');
     return {
       generator: maxAbsDiff(run(nets.generator, [t(fx.generator.z), t(fx.generator.y)]), t(fx.generator.out)),
       discriminator: maxAbsDiff(
@@ -203,6 +214,9 @@ export function parityErrors(nets: Record<NetName, tf.LayersModel>, fx: Fixtures
         t(fx.discriminator.out),
       ),
       encoder: maxAbsDiff(run(nets.encoder, [t(fx.encoder.x)]), t(fx.encoder.out)),
+      ...(classifier && fx.ageClassifier
+        ? { 'age-classifier': maxAbsDiff(run(classifier, [t(fx.ageClassifier.x)]), t(fx.ageClassifier.out)) }
+        : {}),
     };
   });
 }
@@ -251,6 +265,7 @@ function manifestMeta(
       encoderSteps: info.encoder.steps,
     },
     alignmentTemplate: template,
+    ...(info.ageClassifier ? { ageClassifier: info.ageClassifier } : {}),
   };
 }
 
@@ -322,20 +337,23 @@ export async function importWeights(opts: ImportOptions): Promise<ImportResult> 
       `${templatePath}: imageSize ${template.imageSize}, but the networks are ${IMAGE_SIZE}x${IMAGE_SIZE}`,
     );
 
-  const widths: Record<NetName, number> = {
+  const widths: Partial<Record<NetName, number>> = {
     generator: info.width,
     discriminator: info.width,
     encoder: info.encoderWidth,
+    ...(info.ageClassifier ? { 'age-classifier': info.ageClassifier.width } : {}),
   };
-  const nets = {} as Record<NetName, tf.LayersModel>;
+  const present = NET_NAMES.filter((net) => widths[net] !== undefined);
+  const nets = {} as ImportedNets;
   try {
-    for (const net of NET_NAMES) {
-      nets[net] = buildNet(net, widths[net]);
-      loadTorchWeights(nets[net], net, await readTorchWeights(exportDir, net));
+    for (const net of present) {
+      const model = buildNet(net, widths[net]!);
+      nets[net] = model;
+      loadTorchWeights(model, net, await readTorchWeights(exportDir, net));
     }
     const parity = parityErrors(nets, await readFixtures(exportDir));
     const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
-    const bad = NET_NAMES.filter((n) => !(parity[n] <= tolerance));
+    const bad = present.filter((n) => !((parity[n] ?? Infinity) <= tolerance));
     if (bad.length)
       throw new Error(
         `tfjs does not reproduce PyTorch (max |diff| ${JSON.stringify(parity)}, tolerance ${tolerance}): ${bad.join(', ')}`,

@@ -10,7 +10,7 @@
  * The optimiser state is not in it: a fine-tune from here starts Adam afresh.
  *
  * Writes NAME.json / NAME.bin (PyTorch state_dict names and layouts, float32 LE) for
- * each network, and export.json (width, what was trained, the model it came from).
+ * each network (the age classifier too, when the model has one), and export.json (width, what was trained, the model it came from).
  * It refuses a model without a discriminator: stage 1 cannot go on without D.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -69,6 +69,7 @@ export async function modelToTorch(model: AgeModel, outDir: string): Promise<Rec
     generator: model.generator,
     discriminator: model.discriminator,
     encoder: model.encoder,
+    'age-classifier': model.ageClassifier,
   };
   const m = model.manifest;
   if (!nets.discriminator)
@@ -78,7 +79,8 @@ export async function modelToTorch(model: AgeModel, outDir: string): Promise<Rec
   await mkdir(staged, { recursive: true });
   try {
     for (const net of NET_NAMES) {
-      const { entries, data } = torchWeightsOf(nets[net]!);
+      if (!nets[net]) continue; // the age classifier is optional
+      const { entries, data } = torchWeightsOf(nets[net]);
       await writeFile(join(staged, `${net}.bin`), data);
       await writeFile(join(staged, `${net}.json`), JSON.stringify(entries));
     }
@@ -91,6 +93,7 @@ export async function modelToTorch(model: AgeModel, outDir: string): Promise<Rec
       zDim: Z_DIM,
       gan: { epochs: m.training.epochs, steps: m.training.steps },
       encoder: { steps: m.training.encoderSteps },
+      ...(m.ageClassifier ? { ageClassifier: m.ageClassifier } : {}),
       fromModel: { dir: model.dir, name: m.name, version: m.version },
       timestamp: new Date().toISOString(),
     };

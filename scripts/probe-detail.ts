@@ -3,8 +3,12 @@
  * for stage 3 once per setting: for each UTKFace test face (the eval's stratified
  * order), z* is found once (identity-preserving, `--anchor` as `reage eval
  * --z-anchor`), then every configuration fits its own offset d and ages from it. Each
- * configuration is `none` (z* alone) or `LAYER:WEIGHT[:STRENGTH]`, e.g. `net.8:0.1` (the
- * engine's default) or `net.5:1:1.5` (d on the 8x8 map, penalty 1, strength 1.5).
+ * configuration is `none` (z* alone) or `LAYER:WEIGHT[:STRENGTH[:AGE]]`, e.g. `net.11:3`
+ * (d on the 32x32 map, penalty 3), `net.5:1:1.5` (the 8x8 map, penalty 1, strength 1.5)
+ * or `net.11:3::a0.003p`. AGE is detail refinement's age term (detail.ts AgeTerm, with
+ * the model's age classifier): `aW` fits one d for all six targets with weight W, `aWp`
+ * one d per target other than the source (as the engine and `reage eval` do), and an
+ * `n` turns the jitter off.
  *
  * It prints, per configuration, what `reage eval` reports for the identity-preserving
  * row and the aged faces: reconstruction accepted by faceres (threshold from an eval
@@ -18,14 +22,15 @@
  * --skip 36` in two processes (one per core) cover the same faces as `--faces 72`.
  *
  *   npx tsx scripts/probe-detail.ts [--faces 36] [--skip 0] [--anchor 3] [--steps 40] \
- *     [--configs "none,net.8:0.1,net.8:1"] [--json FILE]
+ *     [--configs "none,net.11:3,net.11:3::a0.003p"] [--json FILE]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES } from '../src/shared/ages.js';
 import { initBackend } from '../src/main/engine/backend.js';
-import { optimiseDetail, splitGenerator, steeredGenerate } from '../src/main/engine/detail.js';
+import { optimiseDetail, splitGenerator, steeredGenerate, type AgeTerm } from '../src/main/engine/detail.js';
+import { classifierFunction } from '../src/main/engine/age-classifier.js';
 import { defaultModelDir } from '../src/main/engine/engine.js';
 import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
@@ -57,14 +62,31 @@ interface Config {
   layer?: string;
   weight: number;
   strength: number;
+  /** age term weight; 0 = none */
+  ageWeight: number;
+  /** one d per target (fitted with that target's age term) instead of one for all */
+  perTarget: boolean;
+  jitter: boolean;
 }
 const configs: Config[] = values.configs.split(',').map((c) => {
-  if (c === 'none') return { label: c, weight: 0, strength: 1 };
-  const [layer, w, s] = c.split(':');
+  if (c === 'none') return { label: c, weight: 0, strength: 1, ageWeight: 0, perTarget: false, jitter: true };
+  const [layer, w, s, a] = c.split(':');
   const weight = Number(w);
-  const strength = s === undefined ? 1 : Number(s);
+  const strength = s === undefined || s === '' ? 1 : Number(s);
+  // age term: aW (shared d, jittered), aWp (per target), aWn (no jitter), e.g. a1p
+  const am = a === undefined ? null : /^a([0-9.]+)([pn]*)$/.exec(a);
+  if (a !== undefined && !am) throw new Error(`bad age term in '${c}'`);
+  const ageWeight = am ? Number(am[1]) : 0;
   if (!layer || !Number.isFinite(weight) || !Number.isFinite(strength)) throw new Error(`bad config '${c}'`);
-  return { label: c, layer, weight, strength };
+  return {
+    label: c,
+    layer,
+    weight,
+    strength,
+    ageWeight,
+    perTarget: !!am?.[2]?.includes('p'),
+    jitter: !am?.[2]?.includes('n'),
+  };
 });
 const threshold = Number(values.threshold);
 const realRates = (s: string) => s.split(',').map(Number);
@@ -80,6 +102,9 @@ const names = stratifiedOrder(await listSplit(dataDir, 'test'), 0).slice(skip, s
 const { imageSize: size, zDim } = model.manifest;
 const nAges = AGE_CATEGORIES.length;
 const generate: GenerateFn = (z, y) => model.generate(z, y);
+if (configs.some((c) => c.ageWeight > 0) && !model.ageClassifier)
+  throw new Error(`${model.dir} has no age classifier: the age term (aW in a configuration) needs one`);
+const classify = model.ageClassifier ? classifierFunction(model.ageClassifier) : undefined;
 
 interface Tally {
   recAccepted: number;
@@ -87,6 +112,8 @@ interface Tally {
   faceres: number[]; // correct per target
   faceapi: number[];
   recDistance: number;
+  /** seconds spent fitting and rendering this configuration */
+  seconds: number;
 }
 const tallies = configs.map<Tally>(() => ({
   recAccepted: 0,
@@ -94,6 +121,7 @@ const tallies = configs.map<Tally>(() => ({
   faceres: Array(nAges).fill(0),
   faceapi: Array(nAges).fill(0),
   recDistance: 0,
+  seconds: 0,
 }));
 const rows: unknown[] = [];
 
@@ -119,30 +147,64 @@ for (const [k, name] of names.entries()) {
   const fits = new Map<string, Float32Array>();
   const perFace: Record<string, unknown> = { name, source };
   for (const [c, cfg] of configs.entries()) {
-    let g: GenerateFn = generate;
-    const owned: tf.Tensor[] = [];
-    if (cfg.layer) {
-      const split = splitGenerator(model.generator, cfg.layer);
-      const key = `${cfg.layer}:${cfg.weight}`;
-      let d = fits.get(key);
-      if (!d) {
-        d = (await optimiseDetail({ split, target: x, z: id.z, ageIndex: source, nAges, weight: cfg.weight })).detail;
-        fits.set(key, d);
-      }
-      const dt = tf.tensor3d(d, split.detailShape);
-      const sy = ageOneHot([source], nAges);
-      owned.push(dt, sy);
-      g = steeredGenerate(split, { detail: dt, strength: cfg.strength, sourceY: sy });
-    }
+    const configStart = performance.now();
     const ys = [source, ...AGE_CATEGORIES.map((_, i) => i)];
-    const faces = tf.tidy(() => {
-      const z = tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(id.z))), [ys.length, zDim]);
-      return tf.clipByValue(tf.div(tf.add(g(z, ageOneHot(ys)), 1), 2), 0, 1) as tf.Tensor4D;
-    });
+    // the 7 faces (reconstruction, then each target), each from the d fitted for it
+    const render = async (targets: number[]): Promise<tf.Tensor4D> => {
+      let g: GenerateFn = generate;
+      const owned: tf.Tensor[] = [];
+      if (cfg.layer) {
+        const split = splitGenerator(model.generator, cfg.layer);
+        const key = `${cfg.layer}:${cfg.weight}:${cfg.ageWeight}:${cfg.jitter}:${cfg.perTarget ? targets.join('/') : 'all'}`;
+        let d = fits.get(key);
+        if (!d) {
+          // per target: the source's own d (the reconstruction) is fitted without the term
+          const age: AgeTerm | undefined =
+            classify && cfg.ageWeight && !(cfg.perTarget && targets[0] === source)
+              ? {
+                  classify,
+                  targets: cfg.perTarget ? targets : AGE_CATEGORIES.map((_, i) => i),
+                  weight: cfg.ageWeight,
+                  jitter: cfg.jitter,
+                }
+              : undefined;
+          d = (
+            await optimiseDetail({
+              split,
+              target: x,
+              z: id.z,
+              ageIndex: source,
+              nAges,
+              weight: cfg.weight,
+              ...(age ? { age } : {}),
+            })
+          ).detail;
+          fits.set(key, d);
+        }
+        const dt = tf.tensor3d(d, split.detailShape);
+        const sy = ageOneHot([source], nAges);
+        owned.push(dt, sy);
+        g = steeredGenerate(split, { detail: dt, strength: cfg.strength, sourceY: sy });
+      }
+      const out = tf.tidy(() => {
+        const z = tf.tensor2d(Float32Array.from(targets.flatMap(() => Array.from(id.z))), [targets.length, zDim]);
+        return tf.clipByValue(tf.div(tf.add(g(z, ageOneHot(targets)), 1), 2), 0, 1) as tf.Tensor4D;
+      });
+      tf.dispose(owned);
+      return out;
+    };
+    let faces: tf.Tensor4D;
+    if (cfg.perTarget) {
+      const parts = [];
+      for (const t of ys) parts.push(await render([t]));
+      faces = tf.concat(parts, 0);
+      tf.dispose(parts);
+    } else faces = await render(ys);
+    tallies[c]!.seconds += (performance.now() - configStart) / 1000;
     const ms = await independent.measure(faces);
     const aged = tf.slice(faces, 1, nAges);
     const apiAges = await faceApiAges(analyzer, aged);
-    tf.dispose([faces, aged, ...owned]);
+    tf.dispose([faces, aged]);
     const dist = ms.map((m) => descriptorDistance(realM!.descriptor, m.descriptor));
     const t = tallies[c]!;
     t.recDistance += dist[0]!;
@@ -171,9 +233,9 @@ const drop = (real: number, gen: number) => {
 };
 console.log(`\n${n} faces, anchor ${values.anchor}, ${values.steps} steps, threshold ${threshold}`);
 console.log(
-  '| config | rec accepted | rec dist | aged accepted, target ≠ own age (min–max) | faceres acc (drop) [per category] | faceres drop without 19-29 | face-api acc (drop) |',
+  '| config | rec accepted | rec dist | aged accepted, target ≠ own age (min–max) | faceres acc (drop) [per category] | faceres drop without 19-29 | face-api acc (drop) | s/face |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|');
 // faceres reads generated 19-29 faces as 19-29 more often than real ones: the mean without it
 const withoutYoungAdults = [0, 2, 3, 4, 5];
 for (const [c, cfg] of configs.entries()) {
@@ -185,7 +247,7 @@ for (const [c, cfg] of configs.entries()) {
   const frPart = meanOf(withoutYoungAdults.map((i) => fr[i]!));
   const realPart = meanOf(withoutYoungAdults.map((i) => real.faceres[i]!));
   console.log(
-    `| ${cfg.label} | ${pct((t.recAccepted / n) * 100)} | ${(t.recDistance / n).toFixed(3)} | ${Math.min(...aged).toFixed(0)}–${Math.max(...aged).toFixed(0)}% | ${pct(meanOf(fr))} (${drop(meanOf(real.faceres), meanOf(fr))}) [${fr.map((v) => v.toFixed(0)).join('/')}] | ${drop(realPart, frPart)} | ${pct(meanOf(fa))} (${drop(meanOf(real.faceapi), meanOf(fa))}) |`,
+    `| ${cfg.label} | ${pct((t.recAccepted / n) * 100)} | ${(t.recDistance / n).toFixed(3)} | ${Math.min(...aged).toFixed(0)}–${Math.max(...aged).toFixed(0)}% | ${pct(meanOf(fr))} (${drop(meanOf(real.faceres), meanOf(fr))}) [${fr.map((v) => v.toFixed(0)).join('/')}] | ${drop(realPart, frPart)} | ${pct(meanOf(fa))} (${drop(meanOf(real.faceapi), meanOf(fa))}) | ${(t.seconds / n).toFixed(1)} |`,
   );
 }
 if (values.json) await writeFile(values.json, JSON.stringify({ configs, rows }, null, 1));

@@ -154,6 +154,7 @@ describe('reage age', () => {
       ['eval', '--z-anchor', '-1'],
       ['eval', '--z-anchor', 'x'],
       ['eval', '--detail-weight', '-0.5'],
+      ['eval', '--age-weight', 'much'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', '4'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', 'strong'],
     ]) {
@@ -236,7 +237,21 @@ describe('reage eval', () => {
     let deps = testDeps(new Error('unused'), { loadEval: async () => mod });
     expect(
       await main(
-        ['eval', '--limit', '3', '--steps', '5', '--model', 'm', '--z-anchor', '0.5', '--detail-weight', '2'],
+        [
+          'eval',
+          '--limit',
+          '3',
+          '--steps',
+          '5',
+          '--model',
+          'm',
+          '--z-anchor',
+          '0.5',
+          '--detail-weight',
+          '2',
+          '--age-weight',
+          '0',
+        ],
         deps,
       ),
     ).toBe(0);
@@ -250,6 +265,7 @@ describe('reage eval', () => {
         limit: 3,
         zAnchor: 0.5,
         detailWeight: 2,
+        ageWeight: 0,
         modelDir: 'm',
         signal: undefined,
         onProgress: undefined,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DETAIL_DEFAULTS,
   DETAIL_LAYER,
   agingGenerator,
   detailedGenerate,
@@ -8,7 +9,8 @@ import {
   splitGenerator,
   steeredGenerate,
 } from '../../src/main/engine/detail.js';
-import { buildGenerator, Z_DIM } from '../../src/main/engine/nets.js';
+import { classifierFunction } from '../../src/main/engine/age-classifier.js';
+import { buildAgeClassifier, buildGenerator, Z_DIM } from '../../src/main/engine/nets.js';
 import { ageOneHot, type GenerateFn } from '../../src/main/engine/optimise.js';
 import { StageTimer } from '../../src/main/engine/stage-timer.js';
 
@@ -118,6 +120,10 @@ describe('optimiseDetail', () => {
     const first = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 20, learningRate: 0.1 });
     const warm = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 0, d0: first.detail });
     expect(warm.mse.initial).toBeCloseTo(first.mse.final, 6);
+    // warm-started without a step count: the warm budget, as a shot's later frames get
+    const warmDefault = await optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, d0: first.detail });
+    expect(warmDefault.steps).toBe(DETAIL_DEFAULTS.warmSteps);
+    expect(DETAIL_DEFAULTS.warmSteps).toBeLessThan(DETAIL_DEFAULTS.steps);
     await expect(optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, d0: new Float32Array(3) })).rejects.toThrow(
       /d0 has 3 values/,
     );
@@ -214,5 +220,60 @@ describe('agingGenerator', () => {
     expect(norm(heavy.detail!)).toBeLessThan(0.5 * norm(light.detail!));
     light.dispose();
     heavy.dispose();
+  });
+});
+
+describe('the age term (AgeTerm)', () => {
+  const base: GenerateFn = (zz, y) => G.apply([zz, y], { training: false }) as tf.Tensor4D;
+  let C: tf.LayersModel;
+  beforeAll(() => {
+    C = buildAgeClassifier(4);
+    C.setWeights(
+      C.getWeights().map((w, i) => (w.rank === 4 ? tf.randomNormal(w.shape, 0, 0.2, 'float32', 200 + i) : w)),
+    );
+  });
+  afterAll(() => C.dispose());
+
+  /** C's cross-entropy for reading G's output at `t` (with offset d) as t, without jitter */
+  const crossEntropy = (d: Float32Array, t: number) =>
+    tf.tidy(() => {
+      const split = splitGenerator(G);
+      const out = detailedGenerate(split, tf.tensor3d(d, split.detailShape))(
+        tf.tensor2d(z, [1, Z_DIM]),
+        ageOneHot([t]),
+      );
+      return tf.losses.softmaxCrossEntropy(ageOneHot([t]), classifierFunction(C)(out)).dataSync()[0]!;
+    });
+
+  it('moves d so that C reads the target at the target, and leaves the source out', async () => {
+    const timer = new StageTimer();
+    const common = { target, z, sourceIndex: 1, nAges: 6, detail: true, strength: 1, timer };
+    const plain = await agingGenerator(G, base, common);
+    const term = { classify: classifierFunction(C), weight: 1, targets: [5] };
+    const aged = await agingGenerator(G, base, { ...common, ageTerm: term });
+    expect(crossEntropy(aged.detail!, 5)).toBeLessThan(crossEntropy(plain.detail!, 5) - 0.05);
+    // the pixel term still holds it to the face: the reconstruction stays close
+    const rec = (d: Float32Array) =>
+      tf.tidy(() => {
+        const split = splitGenerator(G);
+        const out = detailedGenerate(split, tf.tensor3d(d, split.detailShape))(
+          tf.tensor2d(z, [1, Z_DIM]),
+          ageOneHot([1]),
+        );
+        return tf.mean(tf.squaredDifference(out, target)).dataSync()[0]!;
+      });
+    expect(rec(aged.detail!)).toBeLessThan(rec(plain.detail!) * 2);
+    // the source as the only target: no term, the same d as without one
+    const own = await agingGenerator(G, base, { ...common, ageTerm: { ...term, targets: [1] } });
+    expect(own.detail).toEqual(plain.detail);
+    for (const g of [plain, aged, own]) g.dispose();
+  });
+
+  it('repeats exactly: the jitter is seeded', async () => {
+    const split = splitGenerator(G);
+    const age = { classify: classifierFunction(C), weight: 1, targets: [0, 5] };
+    const fit = () => optimiseDetail({ split, target, z, ageIndex: 1, nAges: 6, steps: 5, age });
+    const [a, b] = [await fit(), await fit()];
+    expect(a.detail).toEqual(b.detail);
   });
 });

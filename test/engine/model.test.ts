@@ -178,6 +178,14 @@ describe('loadModel', () => {
     expect(model.discriminator).toBeUndefined();
     model.dispose();
 
+    // the age classifier is optional too, but a listed one needs its manifest entry
+    const withC = await loadModel(await copyModel());
+    expect(withC.ageClassifier?.outputs[0]!.shape).toEqual([null, 6]);
+    withC.dispose();
+    const { ageClassifier: _c, ...noEntry } = m;
+    await writeManifest(dir, noEntry);
+    expect((await loadError(dir)).message).toMatch(/lists age-classifier\/model\.json but has no ageClassifier entry/);
+
     const { 'encoder/model.json': _e, ...noEncoder } = m.files;
     await writeManifest(dir, { ...m, files: noEncoder });
     expect((await loadError(dir)).message).toMatch(

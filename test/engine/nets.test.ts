@@ -23,9 +23,14 @@ function oneHot(cats: number[]): tf.Tensor2D {
 }
 
 describe('nets', () => {
-  it('G, D and E take and give the Age-cGAN shapes', () => {
-    const [g, d, e] = NET_NAMES.map((n) => buildNet(n, 4)) as [tf.LayersModel, tf.LayersModel, tf.LayersModel];
-    expect(NET_NAMES).toEqual(['generator', 'discriminator', 'encoder']);
+  it('G, D, E and the age classifier C take and give the Age-cGAN shapes', () => {
+    const [g, d, e, c] = NET_NAMES.map((n) => buildNet(n, 4)) as [
+      tf.LayersModel,
+      tf.LayersModel,
+      tf.LayersModel,
+      tf.LayersModel,
+    ];
+    expect(NET_NAMES).toEqual(['generator', 'discriminator', 'encoder', 'age-classifier']);
     tf.tidy(() => {
       const x = g.predict([tf.randomNormal([2, Z_DIM]), oneHot([0, 5])]) as tf.Tensor;
       expect(x.shape).toEqual([2, IMAGE_SIZE, IMAGE_SIZE, 3]);
@@ -33,8 +38,9 @@ describe('nets', () => {
       expect(tf.max(tf.abs(x)).dataSync()[0]).toBeLessThanOrEqual(1);
       expect((d.predict([x, oneHot([1, 2])]) as tf.Tensor).shape).toEqual([2, 1]);
       expect((e.predict(x) as tf.Tensor).shape).toEqual([2, Z_DIM]);
+      expect((c.predict(x) as tf.Tensor).shape).toEqual([2, N_AGES]);
     });
-    for (const m of [g, d, e]) m.dispose();
+    for (const m of [g, d, e, c]) m.dispose();
   });
 
   it('BatchNorm uses PyTorch epsilon everywhere (tfjs default would be 1e-3)', () => {

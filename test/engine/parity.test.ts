@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend.js';
+import { classifierFunction } from '../../src/main/engine/age-classifier.js';
 import { loadModel, type AgeModel } from '../../src/main/engine/model.js';
 import { NET_NAMES, type NetName } from '../../src/main/engine/nets.js';
 import {
@@ -119,6 +120,17 @@ describe('PyTorch -> tfjs parity (cpu backend)', () => {
     });
     expect(spread).toBeGreaterThan(0.05);
     expect(maxDiff).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('C(x), the age classifier, matches, as the layers model and as the plain-op function detail refinement uses', () => {
+    const c = model.ageClassifier!;
+    expect(model.manifest.ageClassifier).toEqual({ width: WIDTH, testAccuracy: null, jittered: false });
+    const f = fx.ageClassifier!;
+    for (const run of [(x: tf.Tensor4D) => c.apply(x, { training: false }) as tf.Tensor, classifierFunction(c)]) {
+      const { maxDiff, spread } = tf.tidy(() => compare(run(fixtureTensor(f.x) as tf.Tensor4D), fixtureTensor(f.out)));
+      expect(spread).toBeGreaterThan(0.05);
+      expect(maxDiff).toBeLessThanOrEqual(TOLERANCE);
+    }
   });
 
   it('refuses to present random nets as trained, and needs the template', async () => {

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
 import { initBackend } from '../../src/main/engine/backend.js';
+import { DETAIL_DEFAULTS } from '../../src/main/engine/detail.js';
 import { defaultDataDir, defaultFootageDir } from '../../src/main/eval/data.js';
 import { formatEvalTable, runEval, type EvalProgress, type EvalReport } from '../../src/main/eval/evaluate.js';
 import { buildRandomModel } from '../helpers/random-model.js';
@@ -60,6 +61,8 @@ describe.skipIf(!haveData)('runEval', () => {
     expect(report.hardware.cores).toBeGreaterThan(0);
     expect(report.command).toContain('--limit 4 --steps 2 --detail on --backend wasm --model');
     expect(report.settings.detail).toMatch(/^on: /);
+    // the random model ships an age classifier, so detail is fitted per target with the age term
+    expect(report.settings.detail).toContain(`with an age term (weight ${DETAIL_DEFAULTS.ageWeight})`);
     expect(report.timings.perImage.detail).toBeGreaterThan(0);
     expect(report.notes.join('\n')).toMatch(/UNTRAINED/);
   });

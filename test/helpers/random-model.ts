@@ -35,6 +35,7 @@ export async function buildRandomModel(width = 8, template = trainingTemplate())
     trained: false,
     training: { data: 'none: random weights', terms: 'tests only', epochs: 0, steps: 0, encoderSteps: 0 },
     alignmentTemplate: template,
+    ageClassifier: { width, testAccuracy: null, jittered: false },
   };
   try {
     await saveModelFolder(dir, nets, meta);

@@ -1,10 +1,15 @@
 """Export trained networks as raw float32 weights for scripts/import-weights.ts.
 
-  python3 -m reage_train.export --run runs/default --out ../.cache/export-default
+  python3 -m reage_train.export --run runs/default --out ../.cache/export-default \
+      [--classifier runs/age_classifier_jitter.pt]
+  python3 -m reage_train.export --from-export ../.cache/torch-default --out ../.cache/export-default \
+      --classifier runs/age_classifier_jitter.pt   # a shipped model (model-to-torch.ts), C added
   python3 -m reage_train.export --random --width 16 --out /tmp/x     # tests only
 
 Writes to OUT:
   generator.json / .bin, discriminator.json / .bin, encoder.json / .bin
+  age-classifier.json / .bin, with --classifier (or --random): the frozen age
+      classifier C (age_classifier.py) that detail refinement's age term reads
       .json: [{name, shape, offset}] in PyTorch state_dict naming and order, offset in
       bytes into the .bin (float32, little-endian, C order, PyTorch layouts: the
       importer transposes). BatchNorm running_mean / running_var are included;
@@ -14,7 +19,7 @@ Writes to OUT:
       so the importer and the parity test can check tfjs reproduces PyTorch.
   export.json
       width, encoderWidth, what was trained (epochs / steps from the checkpoints),
-      whether the nets are random, timestamp.
+      the classifier's width and test accuracy, whether the nets are random, timestamp.
 
 No file is replaced until its new content is complete (temp file + rename).
 """
@@ -29,6 +34,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from .age_classifier import AgeClassifier, load_classifier
 from .nets import N_AGES, Z_DIM, IMAGE_SIZE, Discriminator, Encoder, Generator, init_weights
 
 FORMAT = 1
@@ -123,23 +129,28 @@ def _one_hot(cats: list[int]) -> torch.Tensor:
     return nn.functional.one_hot(torch.tensor(cats), N_AGES).float()
 
 
-def fixtures(G: Generator, D: Discriminator, E: Encoder) -> dict:
+def fixtures(G: Generator, D: Discriminator, E: Encoder, C: AgeClassifier | None = None) -> dict:
     """Eval-mode outputs on fixed inputs: what tfjs must reproduce."""
     gen = torch.Generator().manual_seed(FIXTURE_SEED)
     z = torch.randn(FIXTURE_BATCH, Z_DIM, generator=gen)
     x = torch.rand(FIXTURE_BATCH, 3, IMAGE_SIZE, IMAGE_SIZE, generator=gen) * 2 - 1
     y_g, y_d = _one_hot(G_CATEGORIES), _one_hot(D_CATEGORIES)
-    for m in (G, D, E):
-        m.eval()
+    for m in (G, D, E, C):
+        if m is not None:
+            m.eval()
     with torch.no_grad():
         g_out, e_out, d_out = G(z, y_g), E(x), D(x, y_d)
-    return {
+        c_out = C(x) if C is not None else None
+    out = {
         "layout": "NHWC",
         "generator": {"z": _tensor_json(z), "y": _tensor_json(y_g), "out": _tensor_json(_nhwc(g_out))},
         "encoder": {"x": _tensor_json(_nhwc(x)), "out": _tensor_json(e_out)},
         # D returns [N]; tfjs returns [N, 1]: same numbers, stored as [N, 1].
         "discriminator": {"x": _tensor_json(_nhwc(x)), "y": _tensor_json(y_d), "out": _tensor_json(d_out[:, None])},
     }
+    if c_out is not None:
+        out["ageClassifier"] = {"x": _tensor_json(_nhwc(x)), "out": _tensor_json(c_out)}
+    return out
 
 
 def _randomise(net: nn.Module, *inputs: torch.Tensor) -> None:
@@ -168,16 +179,17 @@ def _randomise(net: nn.Module, *inputs: torch.Tensor) -> None:
     net.eval()
 
 
-def random_nets(width: int, seed: int = 0) -> tuple[Generator, Discriminator, Encoder]:
+def random_nets(width: int, seed: int = 0) -> tuple[Generator, Discriminator, Encoder, AgeClassifier]:
     torch.manual_seed(seed)
-    G, D, E = Generator(width), Discriminator(width), Encoder(width)
+    G, D, E, C = Generator(width), Discriminator(width), Encoder(width), AgeClassifier(width)
     n = 64
     z, y = torch.randn(n, Z_DIM), _one_hot(torch.randint(0, N_AGES, (n,)).tolist())
     _randomise(G, z, y)
     x = torch.rand(n, 3, IMAGE_SIZE, IMAGE_SIZE) * 2 - 1
     _randomise(D, x, y)
     _randomise(E, x)
-    return G, D, E
+    _randomise(C, x)
+    return G, D, E, C
 
 
 def trained_nets(run: str) -> tuple[Generator, Discriminator, Encoder, dict]:
@@ -202,26 +214,57 @@ def trained_nets(run: str) -> tuple[Generator, Discriminator, Encoder, dict]:
     return G, D, E, info
 
 
-def export(out: str, run: str | None = None, random: bool = False, width: int = 64, seed: int = 0) -> dict:
+def trained_classifier(path: str) -> tuple[AgeClassifier, dict]:
+    if not os.path.exists(path):
+        raise SystemExit(f"{path} not found: train it first (python3 -m reage_train.age_classifier --augment ...)")
+    ck = torch.load(path, map_location="cpu")
+    return load_classifier(path), {"width": ck["width"], "testAccuracy": ck.get("test_accuracy"),
+                                   "jittered": bool(ck.get("augment"))}
+
+
+def exported_nets(path: str) -> tuple[Generator, Discriminator, Encoder, dict]:
+    """G, D and E of an export folder, with what it says was trained: re-exporting one
+    (e.g. a shipped model, via model-to-torch.ts) adds a classifier without a run folder."""
+    G, D, E, meta = read_export(path)
+    info = {k: meta[k] for k in ("width", "encoderWidth", "gan", "encoder")}
+    info["random"] = bool(meta.get("random"))
+    return G, D, E, info
+
+
+def export(out: str, run: str | None = None, random: bool = False, width: int = 64, seed: int = 0,
+           classifier: str | None = None, from_export: str | None = None) -> dict:
+    C = None
     if random:
-        G, D, E = random_nets(width, seed)
+        G, D, E, C = random_nets(width, seed)
         info = {"width": width, "encoderWidth": width, "random": True,
-                "gan": {"epochs": 0, "steps": 0}, "encoder": {"steps": 0}}
+                "gan": {"epochs": 0, "steps": 0}, "encoder": {"steps": 0},
+                "ageClassifier": {"width": width, "testAccuracy": None, "jittered": False}}
     else:
-        if not run:
-            raise SystemExit("--run is required unless --random")
-        G, D, E, info = trained_nets(run)
+        if bool(run) == bool(from_export):
+            raise SystemExit("give one of --run or --from-export (or --random)")
+        if from_export and os.path.abspath(from_export) == os.path.abspath(out):
+            raise SystemExit("--from-export and --out must be different folders")
+        G, D, E, info = trained_nets(run) if run else exported_nets(from_export)
+        if classifier:
+            C, info["ageClassifier"] = trained_classifier(classifier)
     os.makedirs(out, exist_ok=True)
     # export.json marks a complete export: drop an older one before touching the rest.
     meta_path = os.path.join(out, "export.json")
     if os.path.exists(meta_path):
         os.remove(meta_path)
-    for name, net in (("generator", G), ("discriminator", D), ("encoder", E)):
+    nets = [("generator", G), ("discriminator", D), ("encoder", E)] + ([("age-classifier", C)] if C else [])
+    for name, net in nets:
         entries, data = weight_entries(net)
         _write_atomic(os.path.join(out, f"{name}.bin"), data)
         _write_json(os.path.join(out, f"{name}.json"), entries)
-    _write_json(os.path.join(out, "fixtures.json"), fixtures(G, D, E))
+    if not C:  # an older export's classifier must not pass for this one's
+        for ext in ("json", "bin"):
+            path = os.path.join(out, f"age-classifier.{ext}")
+            if os.path.exists(path):
+                os.remove(path)
+    _write_json(os.path.join(out, "fixtures.json"), fixtures(G, D, E, C))
     meta = {"format": FORMAT, **info, "run": os.path.abspath(run) if run else None,
+            **({"fromExport": os.path.abspath(from_export)} if from_export else {}),
             "imageSize": IMAGE_SIZE, "zDim": Z_DIM, "torch": torch.__version__,
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     _write_json(meta_path, meta)
@@ -231,13 +274,16 @@ def export(out: str, run: str | None = None, random: bool = False, width: int = 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", help="run folder holding gan.pt and encoder.pt")
+    p.add_argument("--from-export", help="export folder to take G, D and E from instead (e.g. model-to-torch.ts's)")
     p.add_argument("--out", required=True, help="export folder (created)")
     p.add_argument("--random", action="store_true", help="random nets instead of a run (tests only)")
     p.add_argument("--width", type=int, default=64, help="network width for --random")
     p.add_argument("--seed", type=int, default=0, help="seed for --random")
+    p.add_argument("--classifier", help="age classifier checkpoint (age_classifier.py) to ship beside G, D and E")
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # tiny workload; leave the cores to training
-    meta = export(args.out, run=args.run, random=args.random, width=args.width, seed=args.seed)
+    meta = export(args.out, run=args.run, random=args.random, width=args.width, seed=args.seed,
+                  classifier=args.classifier, from_export=args.from_export)
     print(json.dumps(meta))
 
 

@@ -218,7 +218,18 @@ def check_export(out: Path, width: int) -> dict:
         torch.testing.assert_close(G(tensor(g["z"]), tensor(g["y"])), nchw(g["out"]))
         torch.testing.assert_close(E(nchw(e["x"])), tensor(e["out"]))
         torch.testing.assert_close(D(nchw(d["x"]), tensor(d["y"]))[:, None], tensor(d["out"]))
-    return json.loads((out / "export.json").read_text())
+    meta = json.loads((out / "export.json").read_text())
+    # the age classifier is optional; when exported, its fixture is what its weights compute
+    assert ("ageClassifier" in fx) == (out / "age-classifier.bin").exists() == ("ageClassifier" in meta)
+    if "ageClassifier" in fx:
+        from reage_train.age_classifier import AgeClassifier
+
+        C = load_exported(out, "age-classifier", AgeClassifier(meta["ageClassifier"]["width"]))
+        c = fx["ageClassifier"]
+        assert c["out"]["shape"] == [c["x"]["shape"][0], N_AGES]
+        with torch.no_grad():
+            torch.testing.assert_close(C(nchw(c["x"])), tensor(c["out"]))
+    return meta
 
 
 def test_export_of_a_run(run, tmp_path):
@@ -236,6 +247,33 @@ def test_export_of_a_run(run, tmp_path):
     for k, v in G.state_dict().items():
         if not k.endswith("num_batches_tracked"):
             assert torch.equal(v, ck["G"][k]), k
+
+
+def test_export_ships_the_age_classifier_when_given_and_drops_a_stale_one(run, data, tmp_path):
+    from reage_train import age_classifier
+
+    ck = tmp_path / "age.pt"
+    age_classifier.main(["--data", data, "--out", str(ck), "--width", "4", "--epochs", "1", "--threads", "1",
+                         "--batch-size", "16", "--augment"])
+    out = tmp_path / "export"
+    exporter.main(["--run", str(run), "--out", str(out), "--classifier", str(ck)])
+    meta = check_export(out, WIDTH)
+    assert meta["ageClassifier"]["width"] == 4 and meta["ageClassifier"]["jittered"] is True
+    assert 0 <= meta["ageClassifier"]["testAccuracy"] <= 1
+    # re-exported without one, the folder must not keep the old classifier beside new G, D, E
+    exporter.main(["--run", str(run), "--out", str(out)])
+    assert not (out / "age-classifier.bin").exists() and "ageClassifier" not in check_export(out, WIDTH)
+    with pytest.raises(SystemExit, match=r"nope\.pt not found"):
+        exporter.main(["--run", str(run), "--out", str(out), "--classifier", str(tmp_path / "nope.pt")])
+    # an export (a shipped model converted back) re-exported with C: same G, D, E, what was trained kept
+    again = tmp_path / "again"
+    exporter.main(["--from-export", str(out), "--out", str(again), "--classifier", str(ck)])
+    meta2 = check_export(again, WIDTH)
+    assert meta2["gan"] == meta["gan"] and meta2["ageClassifier"]["width"] == 4
+    for name in ("generator", "discriminator", "encoder"):
+        assert (again / f"{name}.bin").read_bytes() == (out / f"{name}.bin").read_bytes()
+    with pytest.raises(SystemExit, match=r"one of --run or --from-export"):
+        exporter.main(["--run", str(run), "--from-export", str(out), "--out", str(again)])
 
 
 def test_export_random_is_deterministic_and_not_degenerate(tmp_path):
@@ -294,7 +332,7 @@ def test_read_export_restores_the_exported_networks_exactly(tmp_path):
     out = tmp_path / "export"
     exporter.main(["--random", "--width", "4", "--seed", "3", "--out", str(out)])
     G, D, E, meta = exporter.read_export(str(out))
-    G0, D0, E0 = exporter.random_nets(4, seed=3)
+    G0, D0, E0, _ = exporter.random_nets(4, seed=3)
     for a, b in ((G, G0), (D, D0), (E, E0)):
         for k, v in b.state_dict().items():
             if v.is_floating_point():

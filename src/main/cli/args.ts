@@ -33,7 +33,7 @@ Usage:
             [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--age-weight W] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -70,6 +70,7 @@ export interface EvalCommand extends Common {
   command: 'eval';
   split: 'test';
   limit?: number;
+  skip?: number;
   steps: number;
   /** refine reconstructions with detail.ts's feature offset; off measures the paper's method */
   detail: boolean;
@@ -79,6 +80,7 @@ export interface EvalCommand extends Common {
   zAnchor?: number;
   /** detail refinement's penalty on its offset; absent: the engine's default */
   detailWeight?: number;
+  ageWeight?: number;
   out?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
@@ -150,8 +152,10 @@ export function parseCommand(argv: string[]): Command {
         json: { type: 'boolean' },
         split: { type: 'string' },
         limit: { type: 'string' },
+        skip: { type: 'string' },
         'z-anchor': { type: 'string' },
         'detail-weight': { type: 'string' },
+        'age-weight': { type: 'string' },
       },
     });
   } catch (e) {
@@ -172,11 +176,13 @@ export function parseCommand(argv: string[]): Command {
       ...common,
       split: 'test',
       limit: positiveInt('limit', v.limit),
+      ...(v.skip !== undefined ? { skip: positiveInt('skip', v.skip)! } : {}),
       steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
       detail: onOff('detail', v.detail, false),
       strength: strength(v.strength),
       ...(v['z-anchor'] !== undefined ? { zAnchor: nonNegative('z-anchor', v['z-anchor']) } : {}),
       ...(v['detail-weight'] !== undefined ? { detailWeight: nonNegative('detail-weight', v['detail-weight']) } : {}),
+      ...(v['age-weight'] !== undefined ? { ageWeight: nonNegative('age-weight', v['age-weight']) } : {}),
       out: v.out,
     };
   }

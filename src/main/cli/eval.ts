@@ -59,8 +59,10 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       },
       ...(cmd.model !== undefined ? { modelDir: cmd.model } : {}),
       ...(cmd.limit !== undefined ? { limit: cmd.limit } : {}),
+      ...(cmd.skip !== undefined ? { skip: cmd.skip } : {}),
       ...(cmd.zAnchor !== undefined ? { zAnchor: cmd.zAnchor } : {}),
       ...(cmd.detailWeight !== undefined ? { detailWeight: cmd.detailWeight } : {}),
+      ...(cmd.ageWeight !== undefined ? { ageWeight: cmd.ageWeight } : {}),
       ...(cmd.out !== undefined ? { out: cmd.out } : {}),
     });
   } catch (err) {

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
 import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
-import { agingGenerator } from './detail.js';
+import { classifierFunction } from './age-classifier.js';
+import { DETAIL_DEFAULTS, agingGenerator } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import { encodeLatent, type AgeModel } from './model.js';
 import { defaultAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
@@ -154,6 +155,16 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
       nAges: model.manifest.ageCategories.length,
       detail: req.detail,
       ...(req.detail0 ? { d0: req.detail0 } : {}),
+      // with the model's own age classifier, d is fitted for this shot's target (detail.ts AgeTerm)
+      ...(model.ageClassifier && DETAIL_DEFAULTS.ageWeight > 0
+        ? {
+            ageTerm: {
+              classify: classifierFunction(model.ageClassifier),
+              weight: DETAIL_DEFAULTS.ageWeight,
+              targets: [req.targetIndex],
+            },
+          }
+        : {}),
       strength: req.strength,
       timer,
       ...(req.signal ? { signal: req.signal } : {}),

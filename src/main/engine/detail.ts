@@ -22,11 +22,19 @@
  * target, the more so the larger it is, so the penalty is set for the age as much as
  * for the likeness (DETAIL_DEFAULTS).
  *
- * Only d is optimised, through G's frozen tail: input gradients only, like stage 3,
- * so it runs on the wasm backend too.
+ * The age term (AgeTerm) goes further: when the model ships its age classifier C, d is
+ * fitted for the target too, so that C reads tail(head(z*, y_target) + d) as the target.
+ * d then keeps the person and gives up the source age (docs/EVAL.md measures the trade
+ * with estimators C never saw).
+ *
+ * Only d is optimised, through G's frozen tail (and C): input gradients only, like
+ * stage 3, so it runs on the wasm backend too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ageOneHot, yieldToEventLoop, type GenerateFn } from './optimise.js';
+import type { Classify } from './age-classifier.js';
+import { seededRandom } from '../../shared/random.js';
+import { jitter } from './jitter.js';
 import type { StageTimer } from './stage-timer.js';
 
 /**
@@ -40,9 +48,16 @@ export const DETAIL_LAYER = 'net.11';
 
 export interface DetailDefaults {
   steps: number;
+  /**
+   * steps when warm-started from the previous frame's d (a shot's later frames): that d
+   * already fits a face one frame away, as stage 3's warm start has a quarter of its steps
+   */
+  warmSteps: number;
   learningRate: number;
   /** weight of mean(d^2) beside the pixel MSE */
   weight: number;
+  /** weight of the age term (AgeTerm) when the model has an age classifier; 0 = none */
+  ageWeight: number;
 }
 
 /**
@@ -59,7 +74,13 @@ export interface DetailDefaults {
  * No setting keeps the reconstruction and the age both; 32x32 at 3 gives up least of
  * either. The age strength dial moves along the same curve (1.5 here: 94% / 13-58% / 10%).
  */
-export const DETAIL_DEFAULTS: DetailDefaults = { steps: 100, learningRate: 0.05, weight: 3 };
+export const DETAIL_DEFAULTS: DetailDefaults = {
+  steps: 100,
+  warmSteps: 25,
+  learningRate: 0.05,
+  weight: 3,
+  ageWeight: 0.003,
+};
 
 /** G cut at DETAIL_LAYER; both halves run in inference mode (BatchNorm on stored statistics). */
 export interface GeneratorSplit {
@@ -146,6 +167,27 @@ export function steeredGenerate(split: GeneratorSplit, opts: SteerOptions): Gene
     });
 }
 
+/**
+ * The age term of the detail fit: a frozen age classifier C should read each aged
+ * output tail(head(z*, y_t) + d) as t, for the given targets. Without it the offset,
+ * fitted to the face at its own age, carries that age into every target; with it, d
+ * keeps what makes the face this person and gives up what makes it this age.
+ * C sees each output through random jitter (jitter.ts), so that d cannot satisfy it
+ * with texture only C reads.
+ */
+export interface AgeTerm {
+  /** C: age-category logits [N, nAges] for faces [N,S,S,3] in [-1,1] */
+  classify: Classify;
+  /** the target categories the aged outputs are checked at */
+  targets: readonly number[];
+  /** weight of the mean cross-entropy beside the pixel MSE */
+  weight: number;
+  /** jitter C's inputs (default true) */
+  jitter?: boolean;
+  /** seeds the jitter, so a fit is repeatable */
+  seed?: number;
+}
+
 export interface DetailOptions {
   split: GeneratorSplit;
   /** the aligned face, [1,S,S,3] in [-1,1]; not disposed */
@@ -158,8 +200,10 @@ export interface DetailOptions {
   steps?: number;
   learningRate?: number;
   weight?: number;
-  /** the previous frame's d, to start from in a shot */
+  /** the previous frame's d, to start from in a shot (then DETAIL_DEFAULTS.warmSteps unless `steps` is given) */
   d0?: Float32Array;
+  /** read the aged outputs with an age classifier while fitting (AgeTerm) */
+  age?: AgeTerm;
   signal?: AbortSignal;
 }
 
@@ -172,7 +216,7 @@ export interface DetailResult {
 
 /** Fit d so that tail(head(z*, y_source) + d) matches the face (pixel MSE + weight * mean(d^2)). */
 export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult> {
-  const steps = opts.steps ?? DETAIL_DEFAULTS.steps;
+  const steps = opts.steps ?? (opts.d0 ? DETAIL_DEFAULTS.warmSteps : DETAIL_DEFAULTS.steps);
   const weight = opts.weight ?? DETAIL_DEFAULTS.weight;
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`detail steps must be a whole number >= 0, got ${steps}`);
@@ -193,6 +237,23 @@ export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult>
     const d = tf.variable(init, true);
     init.dispose(); // the variable holds its own reference to the data
     owned.push(d);
+    const age = opts.age;
+    // head(z*, y_t) for the age term's targets, and their one-hot labels: fixed too.
+    const ageHeads = age
+      ? tf.tidy(() => {
+          const zs = tf.tile(tf.tensor2d(opts.z, [1, opts.z.length]), [age.targets.length, 1]) as tf.Tensor2D;
+          return split.head(zs, ageOneHot(age.targets, opts.nAges));
+        })
+      : undefined;
+    const ageLabels = age ? ageOneHot(age.targets, opts.nAges) : undefined;
+    if (ageHeads) owned.push(ageHeads, ageLabels!);
+    const rand = seededRandom(age?.seed ?? 0);
+    const ageLoss = () => {
+      if (!age || !ageHeads || !ageLabels) return tf.scalar(0);
+      let aged = split.tail(tf.add(ageHeads, d) as tf.Tensor4D);
+      if (age.jitter ?? true) aged = jitter(aged, rand);
+      return tf.mul(age.weight, tf.losses.softmaxCrossEntropy(ageLabels, age.classify(aged)));
+    };
     const mse = () => tf.tidy(() => tf.mean(tf.squaredDifference(split.tail(tf.add(base, d) as tf.Tensor4D), target)));
     const read = async () => {
       const t = mse();
@@ -207,7 +268,7 @@ export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult>
       await yieldToEventLoop();
       signal?.throwIfAborted();
       optimizer.minimize(
-        () => tf.tidy(() => tf.add(mse(), tf.mul(weight, tf.mean(tf.square(d))))) as tf.Scalar,
+        () => tf.tidy(() => tf.addN([mse(), tf.mul(weight, tf.mean(tf.square(d))), ageLoss()])) as tf.Scalar,
         false,
         [d],
       );
@@ -235,6 +296,12 @@ export interface AgingOptions {
   d0?: Float32Array;
   /** the offset's penalty; default DETAIL_DEFAULTS.weight */
   detailWeight?: number;
+  /**
+   * Fit d with an age term (AgeTerm) for these targets: the classifier, its weight and
+   * the target categories. The source category is left out (the face is at its own
+   * age already); with no other target left, d is fitted without the term.
+   */
+  ageTerm?: { classify: Classify; weight: number; targets: readonly number[] };
   strength: number;
   /** times the fit as stage 'detail' */
   timer: StageTimer;
@@ -262,6 +329,11 @@ export async function agingGenerator(
 ): Promise<AgingGenerator> {
   if (!opts.detail && opts.strength === 1) return { generate: base, dispose: () => {} };
   const split = splitGenerator(generator);
+  const ageTargets = opts.ageTerm?.targets.filter((t) => t !== opts.sourceIndex) ?? [];
+  const age: AgeTerm | undefined =
+    opts.ageTerm && ageTargets.length && opts.ageTerm.weight > 0
+      ? { classify: opts.ageTerm.classify, weight: opts.ageTerm.weight, targets: ageTargets }
+      : undefined;
   const detail = opts.detail
     ? await opts.timer.timeAsync('detail', async () => {
         const fitted = await optimiseDetail({
@@ -272,6 +344,7 @@ export async function agingGenerator(
           nAges: opts.nAges,
           ...(opts.d0 ? { d0: opts.d0 } : {}),
           ...(opts.detailWeight !== undefined ? { weight: opts.detailWeight } : {}),
+          ...(age ? { age } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         return fitted.detail;

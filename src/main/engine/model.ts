@@ -57,6 +57,19 @@ export const manifestSchema = z.object({
     encoderSteps: count,
   }),
   alignmentTemplate: templateSchema,
+  /**
+   * The frozen age classifier C the trainer used (age_classifier.py), shipped so that
+   * detail refinement can read the aged faces' age (detail.ts). Absent in older models.
+   */
+  ageClassifier: z
+    .object({
+      width: positive,
+      /** its accuracy on UTKFace's test split when trained; null for random nets */
+      testAccuracy: z.number().min(0).max(1).nullable(),
+      /** trained on jittered faces (augment.py) */
+      jittered: z.boolean(),
+    })
+    .optional(),
   /** every file of the model but manifest.json, relative path -> SHA-256 (hex) */
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256')),
 });
@@ -82,6 +95,8 @@ export interface AgeModel {
   generator: tf.LayersModel;
   encoder: tf.LayersModel;
   discriminator?: tf.LayersModel;
+  /** C(x) -> age-category logits, when the model ships one (manifest.ageClassifier) */
+  ageClassifier?: tf.LayersModel;
   /** G(z, y): z [n, zDim], y as category indices or a one-hot [n, 6] -> images [n, S, S, 3] in [-1, 1] */
   generate(z: tf.Tensor2D, y: number[] | tf.Tensor2D): tf.Tensor4D;
   /** E(x): images [n, S, S, 3] in [-1, 1] -> z [n, zDim] */
@@ -242,10 +257,12 @@ export async function loadModel(modelDir: string): Promise<AgeModel> {
   const dir = resolve(modelDir);
   const manifest = await readManifest(dir);
   await verifyFiles(dir, manifest.files);
-  const nets: NetName[] =
-    netModelJson('discriminator') in manifest.files
-      ? ['generator', 'encoder', 'discriminator']
-      : ['generator', 'encoder'];
+  // G and E are required; D and the age classifier are loaded when the manifest lists them.
+  const nets = (['generator', 'encoder', 'discriminator', 'age-classifier'] as const).filter(
+    (net) => net === 'generator' || net === 'encoder' || netModelJson(net) in manifest.files,
+  );
+  if (nets.includes('age-classifier') && !manifest.ageClassifier)
+    throw new ModelError(dir, MANIFEST_FILE, `lists ${netModelJson('age-classifier')} but has no ageClassifier entry`);
   for (const net of nets) await checkShardsListed(dir, netModelJson(net), manifest.files);
 
   const { imageSize: s, zDim } = manifest;
@@ -258,20 +275,20 @@ export async function loadModel(modelDir: string): Promise<AgeModel> {
       [image, age],
       [null, 1],
     ],
+    'age-classifier': [[image], age],
   };
-  const loaded: tf.LayersModel[] = [];
+  const loaded: Partial<Record<NetName, tf.LayersModel>> = {};
   try {
     for (const net of nets) {
       const model = await loadNet(dir, net);
-      loaded.push(model);
+      loaded[net] = model;
       checkIo(dir, netModelJson(net), model, ...io[net]);
     }
   } catch (err) {
-    for (const m of loaded) m.dispose();
+    for (const m of Object.values(loaded)) m.dispose();
     throw err;
   }
-  const [generator, encoder, discriminator] = loaded as [tf.LayersModel, tf.LayersModel, tf.LayersModel?];
-  return createAgeModel(dir, manifest, generator, encoder, discriminator);
+  return createAgeModel(dir, manifest, loaded as LoadedNets); // G and E are in `nets` unconditionally
 }
 
 /** G's condition for a batch: one-hot rows as given, or built from category indices. */
@@ -281,13 +298,11 @@ function batchOneHot(y: number[] | tf.Tensor2D, n: number): tf.Tensor2D {
   return ageOneHot(y);
 }
 
-function createAgeModel(
-  dir: string,
-  manifest: ModelManifest,
-  generator: tf.LayersModel,
-  encoder: tf.LayersModel,
-  discriminator?: tf.LayersModel,
-): AgeModel {
+type LoadedNets = Partial<Record<NetName, tf.LayersModel>> & { generator: tf.LayersModel; encoder: tf.LayersModel };
+
+function createAgeModel(dir: string, manifest: ModelManifest, nets: LoadedNets): AgeModel {
+  const { generator, encoder, discriminator } = nets;
+  const ageClassifier = nets['age-classifier'];
   // apply (not predict): differentiable, so stage 3 can optimise z through G.
   // training: false keeps BatchNorm on its stored statistics.
   return {
@@ -295,7 +310,8 @@ function createAgeModel(
     dir,
     generator,
     encoder,
-    discriminator,
+    ...(discriminator ? { discriminator } : {}),
+    ...(ageClassifier ? { ageClassifier } : {}),
     generate: (z, y) =>
       tf.tidy(() => generator.apply([z, batchOneHot(y, z.shape[0])], { training: false }) as tf.Tensor4D),
     encode: (x) => encoder.apply(x, { training: false }) as tf.Tensor2D,
@@ -303,6 +319,7 @@ function createAgeModel(
       generator.dispose();
       encoder.dispose();
       discriminator?.dispose();
+      ageClassifier?.dispose();
     },
   };
 }

@@ -19,7 +19,8 @@ export const IMAGE_SIZE = 64;
 export const BN_EPSILON = 1e-5;
 const LEAK = 0.2;
 
-export const NET_NAMES = ['generator', 'discriminator', 'encoder'] as const;
+/** A model folder's networks; the discriminator and the age classifier are optional in one. */
+export const NET_NAMES = ['generator', 'discriminator', 'encoder', 'age-classifier'] as const;
 export type NetName = (typeof NET_NAMES)[number];
 
 type Act = 'relu' | 'leaky' | 'tanh';
@@ -114,17 +115,36 @@ export function buildDiscriminator(width: number): tf.LayersModel {
   return tf.model({ inputs: [x, y], outputs: logit, name: 'discriminator' });
 }
 
-/** E(x[64, 64, 3]) -> z[100]. */
-export function buildEncoder(width: number): tf.LayersModel {
+/**
+ * The downsampling conv stack E and the age classifier share: 64x64 image -> 32 -> 16
+ * -> 8 -> 4 -> a 4x4 valid conv to `outputs` numbers. nets.py's Encoder and
+ * age_classifier.py's AgeClassifier are the same Sequential with a different last layer.
+ */
+function buildDownConvNet(width: number, outputs: number, outputName: string, name: string): tf.LayersModel {
   const x = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 3], name: 'x' });
   let h = applyConv(x, { name: 'net.0', filters: width, strides: 2, padding: 'same', useBias: true }, false);
   h = applyAct(h, 'leaky', 'net.1'); // 32x32
   h = convBnAct(h, 'net', 2, width * 2, 'leaky', false); // 16x16
   h = convBnAct(h, 'net', 5, width * 4, 'leaky', false); // 8x8
   h = convBnAct(h, 'net', 8, width * 8, 'leaky', false); // 4x4
-  h = applyConv(h, { name: 'net.11', filters: Z_DIM, strides: 1, padding: 'valid', useBias: true }, false);
-  const z = tf.layers.flatten({ name: 'z' }).apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: x, outputs: z, name: 'encoder' });
+  h = applyConv(h, { name: 'net.11', filters: outputs, strides: 1, padding: 'valid', useBias: true }, false);
+  const out = tf.layers.flatten({ name: outputName }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: out, name });
+}
+
+/** E(x[64, 64, 3]) -> z[100]. */
+export function buildEncoder(width: number): tf.LayersModel {
+  return buildDownConvNet(width, Z_DIM, 'z', 'encoder');
+}
+
+/**
+ * C(x[64, 64, 3]) -> age-category logits [6]: the trainer's frozen age classifier
+ * (training/reage_train/age_classifier.py, trained on jittered faces), which detail
+ * refinement's age term reads (detail.ts). Never used to measure age: `reage eval`
+ * uses independent estimators.
+ */
+export function buildAgeClassifier(width: number): tf.LayersModel {
+  return buildDownConvNet(width, N_AGES, 'logits', 'age-classifier');
 }
 
 export function buildNet(net: NetName, width: number): tf.LayersModel {
@@ -132,6 +152,7 @@ export function buildNet(net: NetName, width: number): tf.LayersModel {
     throw new RangeError(`network width must be a positive integer, got ${width}`);
   if (net === 'generator') return buildGenerator(width);
   if (net === 'discriminator') return buildDiscriminator(width);
+  if (net === 'age-classifier') return buildAgeClassifier(width);
   return buildEncoder(width);
 }
 

@@ -54,14 +54,30 @@ export function ageAccuracy(
   generated: readonly AgeEstimate[],
   real: readonly AgeEstimate[],
 ): AgeAccuracyResult {
-  const hits = (list: readonly AgeEstimate[], c: number) =>
-    shareOfFlags(list.filter((e) => e.category === c).map((e) => estimatedCategoryIndex(e.years) === c));
+  return ageAccuracyFromShares(estimator, categoryHits(generated), categoryHits(real));
+}
+
+/** Per category, the share of estimates that fall in the category they belong to. */
+export function categoryHits(list: readonly AgeEstimate[]): Share[] {
+  return AGE_CATEGORIES.map((_, c) =>
+    shareOfFlags(list.filter((e) => e.category === c).map((e) => estimatedCategoryIndex(e.years) === c)),
+  );
+}
+
+/**
+ * The result from per-category shares (generated and real, in category order): what
+ * pooling the parts of a run needs, where the real faces' shares come from a part's report.
+ */
+export function ageAccuracyFromShares(
+  estimator: AgeEstimatorId,
+  generated: readonly Share[],
+  real: readonly Share[],
+): AgeAccuracyResult {
   const perCategory = AGE_CATEGORIES.map((category, c) => {
-    const g = hits(generated, c);
-    const r = hits(real, c);
+    const g = generated[c]!;
+    const r = real[c]!;
     return { category, generated: g, real: r, relativeDrop: relativeDrop(r.share, g.share) };
   });
-  // over the categories both sides have faces of, so the two means cover the same categories
   const both = perCategory.filter((p) => p.generated.share !== null && p.real.share !== null);
   const g = meanOfKnown(both.map((p) => p.generated.share));
   const r = meanOfKnown(both.map((p) => p.real.share));

@@ -26,6 +26,7 @@ import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { encodeLatent, loadModel, type AgeModel } from '../engine/model.js';
+import { classifierFunction, type Classify } from '../engine/age-classifier.js';
 import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
@@ -37,7 +38,7 @@ import {
 } from '../engine/optimise.js';
 import { StageTimer } from '../engine/stage-timer.js';
 import type { DetectedFace } from '../engine/types.js';
-import { ageAccuracy, type AgeEstimate, type AgeEstimatorId } from './age-accuracy.js';
+import { AGE_ESTIMATOR_IDS, ageAccuracyFromShares, categoryHits, type AgeEstimatorId } from './age-accuracy.js';
 import { buildThresholdReport, type FootageDescriptor } from './calibrate.js';
 import {
   CROP_BOX,
@@ -50,7 +51,7 @@ import {
   type Split,
 } from './data.js';
 import { loadFootageFaces } from './footage.js';
-import { acceptance, mean, minCalibrationImages } from './metrics.js';
+import { acceptance, mean, minCalibrationImages, type Share } from './metrics.js';
 import {
   PAPER,
   REPORT_FORMAT,
@@ -91,6 +92,11 @@ export interface EvalOptions {
   split?: Split;
   /** faces to reconstruct and age (default 100) */
   limit?: number;
+  /**
+   * leave out the first `skip` faces of the order: `--limit 50` and `--limit 50 --skip 50`
+   * in two processes cover the faces of `--limit 100` (pooled with scripts/pool-eval.ts)
+   */
+  skip?: number;
   /** latent optimisation steps at most (early stopping as in the engine) */
   steps: number;
   /**
@@ -105,6 +111,13 @@ export interface EvalOptions {
   zAnchor?: number;
   /** detail refinement's penalty on the offset (detail.ts); default the engine's, DETAIL_DEFAULTS.weight */
   detailWeight?: number;
+  /**
+   * weight of detail refinement's age term (detail.ts AgeTerm, with the model's own age
+   * classifier); default the engine's, DETAIL_DEFAULTS.ageWeight; 0 turns it off. Each
+   * aged face then has its own offset, fitted for its target, as the engine fits one
+   * per shot for the shot's target.
+   */
+  ageWeight?: number;
   /** where to write the markdown report (atomically) */
   out?: string;
   signal?: AbortSignal;
@@ -125,6 +138,13 @@ export interface EvalOptions {
   command?: string;
 }
 
+/** The age term these options ask for (detail on, a weight above 0, a model with C), without its targets. */
+function ageTermFor(model: AgeModel, opts: EvalOptions): { classify: Classify; weight: number } | undefined {
+  const weight = opts.ageWeight ?? DETAIL_DEFAULTS.ageWeight;
+  if (!opts.detail || weight <= 0 || !model.ageClassifier) return undefined;
+  return { classify: classifierFunction(model.ageClassifier), weight };
+}
+
 /** The identity-preserving optimisation's anchor weight these options ask for: given, or the engine's. */
 function anchorWeight(opts: EvalOptions): number {
   return opts.zAnchor ?? defaultAnchorWeight('identity');
@@ -135,11 +155,14 @@ export function commandFor(opts: EvalOptions): string {
   const parts: string[] = [];
   if (opts.dataDir) parts.push(`REAGE_UTKFACE=${shellQuote(resolve(opts.dataDir))}`);
   parts.push('npx', 'reage', 'eval', '--split', opts.split ?? 'test', '--limit', String(opts.limit ?? DEFAULT_LIMIT));
+  if (opts.skip) parts.push('--skip', String(opts.skip));
   parts.push('--steps', String(opts.steps), '--detail', opts.detail ? 'on' : 'off');
   if ((opts.strength ?? 1) !== 1) parts.push('--strength', String(opts.strength));
   if (anchorWeight(opts) !== defaultAnchorWeight('identity')) parts.push('--z-anchor', String(opts.zAnchor));
   if (opts.detailWeight !== undefined && opts.detailWeight !== DETAIL_DEFAULTS.weight)
     parts.push('--detail-weight', String(opts.detailWeight));
+  if (opts.ageWeight !== undefined && opts.ageWeight !== DETAIL_DEFAULTS.ageWeight)
+    parts.push('--age-weight', String(opts.ageWeight));
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
@@ -343,11 +366,13 @@ async function evaluateImage(
     // G with that reconstruction's fitted offset; z0's row is E(x) alone either way.
     // The age strength applies to the ages only (at y_x it changes nothing).
     const strength = opts.strength ?? 1;
+    const ageTerm = ageTermFor(model, opts);
     const aging: AgingGenerator[] = [];
     let faces: tf.Tensor4D;
     try {
       if (opts.detail) progress('detail');
-      const forLatent = async (z: Float32Array) => {
+      // `target`: fit the offset for ageing to that category (the age term's target)
+      const forLatent = async (z: Float32Array, target?: number) => {
         const g = await agingGenerator(model.generator, generate, {
           target: x,
           z,
@@ -356,6 +381,7 @@ async function evaluateImage(
           detail: opts.detail ?? false,
           strength,
           ...(opts.detailWeight !== undefined ? { detailWeight: opts.detailWeight } : {}),
+          ...(ageTerm && target !== undefined ? { ageTerm: { ...ageTerm, targets: [target] } } : {}),
           timer,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
@@ -364,6 +390,10 @@ async function evaluateImage(
       };
       const pixelG = await forLatent(pixel.z);
       const identityG = await forLatent(identity.z);
+      // with the age term, each target other than the source has its own offset
+      const agedG: GenerateFn[] = [];
+      for (const t of AGE_CATEGORIES.keys())
+        agedG.push(ageTerm && t !== source ? await forLatent(identity.z, t) : identityG);
       progress('generate');
       const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
         g(tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(z))), [ys.length, zDim]), ageOneHot(ys));
@@ -372,7 +402,8 @@ async function evaluateImage(
           const g = tf.concat([
             batch(generate, z0, [source]),
             batch(pixelG, pixel.z, [source]),
-            batch(identityG, identity.z, [source, ...AGE_CATEGORIES.map((_, i) => i)]),
+            batch(identityG, identity.z, [source]),
+            ...agedG.map((g, t) => batch(g, identity.z, [t])),
           ]);
           return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
         });
@@ -453,7 +484,72 @@ function reconstruction(
   };
 }
 
-function meanStages(images: readonly ImageResult[]): StageSeconds {
+/**
+ * The report's figures from the evaluated faces, the threshold and the real faces' age
+ * accuracy per category (for each estimator): what a run computes, and what pooling the
+ * parts of a run recomputes from their faces (pool.ts).
+ */
+export function figuresOf(
+  images: readonly ImageResult[],
+  t: number,
+  realHits: Record<AgeEstimatorId, readonly Share[]>,
+): Pick<EvalReport, 'reconstruction' | 'aging' | 'ageAccuracy' | 'targets'> {
+  const aging: CategoryResult[] = AGE_CATEGORIES.map((category, ti) => {
+    const dist = images.map((im) => im.distance.aged[ti]!);
+    const changed = images.filter((im) => im.category !== category).map((im) => im.distance.aged[ti]!);
+    return {
+      category,
+      identity: acceptance(dist, t),
+      identityChanged: acceptance(changed, t),
+      meanDistance: mean(dist),
+    };
+  });
+  const generatedHits = (id: AgeEstimatorId) =>
+    categoryHits(images.flatMap((im) => im.estimatedAge[id].aged.map((years, category) => ({ category, years }))));
+  const ages = AGE_ESTIMATOR_IDS.map((id) => ageAccuracyFromShares(id, generatedHits(id), realHits[id]));
+  const drop = ages[0]!.relativeDrop;
+  const rec = {
+    initial: reconstruction(
+      images.map((im) => im.distance.initial),
+      images.map((im) => im.optimiserDistance.initial),
+      t,
+    ),
+    pixel: reconstruction(
+      images.map((im) => im.distance.pixel),
+      images.map((im) => im.optimiserDistance.pixel),
+      t,
+      images.map((im) => im.steps.pixel),
+    ),
+    identity: reconstruction(
+      images.map((im) => im.distance.identity),
+      images.map((im) => im.optimiserDistance.identity),
+      t,
+      images.map((im) => im.steps.identity),
+    ),
+  };
+  const ip = rec.identity.accepted.share;
+  return {
+    reconstruction: rec,
+    aging,
+    ageAccuracy: ages,
+    targets: {
+      identityReconstruction: {
+        target: TARGETS.identityReconstruction,
+        paper: PAPER.identity,
+        measured: ip,
+        met: ip === null ? null : ip >= TARGETS.identityReconstruction,
+      },
+      ageAccuracyDrop: {
+        target: TARGETS.ageAccuracyDrop,
+        paper: PAPER.ageAccuracyDrop,
+        measured: drop,
+        met: drop === null ? null : drop <= TARGETS.ageAccuracyDrop,
+      },
+    },
+  };
+}
+
+export function meanStages(images: readonly ImageResult[]): StageSeconds {
   const keys = ['encode', 'optimisePixel', 'optimiseIdentity', 'detail', 'generate', 'measure', 'total'] as const;
   const out = {} as StageSeconds;
   for (const k of keys) out[k] = mean(images.map((i) => i.seconds[k])) ?? 0;
@@ -479,12 +575,15 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const footageDir = opts.footageDir === null ? null : resolve(opts.footageDir ?? defaultFootageDir());
   const notes: string[] = [];
 
-  // Which faces: the first `limit` of a stratified seeded order; calibration extends the same order.
+  const skip = opts.skip ?? 0;
+  if (!Number.isInteger(skip) || skip < 0) throw new RangeError(`skip must be a whole number ≥ 0, got ${skip}`);
+  // Which faces: `limit` of a stratified seeded order after the first `skip`; calibration
+  // takes the same order from its start, so a part of a run calibrates as the whole does.
   const order = stratifiedOrder(await listSplit(dataDir, split), seed);
-  const evalNames = order.slice(0, limit);
+  const evalNames = order.slice(skip, skip + limit);
   const calibrationCount = Math.min(
     order.length,
-    Math.max(evalNames.length, minCalibrationImages(far), opts.calibrationImages ?? DEFAULT_CALIBRATION_IMAGES),
+    Math.max(skip + evalNames.length, minCalibrationImages(far), opts.calibrationImages ?? DEFAULT_CALIBRATION_IMAGES),
   );
   const calibrationNames = order.slice(0, calibrationCount);
   if (evalNames.length < limit) notes.push(`the ${split} split holds only ${evalNames.length} images`);
@@ -524,13 +623,12 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       far,
       recogniser: 'faceres (@vladmandic/human), 1024-d L2-normalised descriptor, Euclidean distance',
     });
-    const t = threshold.threshold;
 
     // 3. reconstruct and age each evaluated face
     const images: ImageResult[] = [];
     const started = performance.now();
     let lastDone = started;
-    for (const [i, face] of real.slice(0, evalNames.length).entries()) {
+    for (const [i, face] of real.slice(skip, skip + evalNames.length).entries()) {
       opts.signal?.throwIfAborted();
       const progress = (stage: string) =>
         opts.onProgress?.({
@@ -551,51 +649,22 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     opts.onProgress?.({ stage: 'done', done: evalNames.length, total: evalNames.length, etaSeconds: 0 });
 
     // 4. figures
-    const aging: CategoryResult[] = AGE_CATEGORIES.map((category, ti) => {
-      const dist = images.map((im) => im.distance.aged[ti]!);
-      const changed = images.filter((im) => im.category !== category).map((im) => im.distance.aged[ti]!);
-      return {
-        category,
-        identity: acceptance(dist, t),
-        identityChanged: acceptance(changed, t),
-        meanDistance: mean(dist),
-      };
+    const realHits = (id: AgeEstimatorId) =>
+      categoryHits(
+        real.map((f) => ({
+          category: utkCategoryIndex(f.name),
+          years: id === 'faceres' ? f.measured.age : f.faceApiAge,
+        })),
+      );
+    const {
+      reconstruction: rec,
+      aging,
+      ageAccuracy: ages,
+      targets,
+    } = figuresOf(images, threshold.threshold, {
+      faceres: realHits('faceres'),
+      'face-api': realHits('face-api'),
     });
-    const generatedAges = (id: AgeEstimatorId): AgeEstimate[] =>
-      images.flatMap((im) => im.estimatedAge[id].aged.map((years, category) => ({ category, years })));
-    const ages = [
-      ageAccuracy(
-        'faceres',
-        generatedAges('faceres'),
-        real.map((f) => ({ category: utkCategoryIndex(f.name), years: f.measured.age })),
-      ),
-      ageAccuracy(
-        'face-api',
-        generatedAges('face-api'),
-        real.map((f) => ({ category: utkCategoryIndex(f.name), years: f.faceApiAge })),
-      ),
-    ];
-    const drop = ages[0]!.relativeDrop;
-    const rec = {
-      initial: reconstruction(
-        images.map((im) => im.distance.initial),
-        images.map((im) => im.optimiserDistance.initial),
-        t,
-      ),
-      pixel: reconstruction(
-        images.map((im) => im.distance.pixel),
-        images.map((im) => im.optimiserDistance.pixel),
-        t,
-        images.map((im) => im.steps.pixel),
-      ),
-      identity: reconstruction(
-        images.map((im) => im.distance.identity),
-        images.map((im) => im.optimiserDistance.identity),
-        t,
-        images.map((im) => im.steps.identity),
-      ),
-    };
-    const ip = rec.identity.accepted.share;
     if (!model.manifest.trained)
       notes.push('the model is UNTRAINED (random weights): these figures say nothing about quality');
     if (threshold.pairs < 1000)
@@ -630,12 +699,16 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         ) as Record<AgeCategory, number>,
         calibrationImages: real.length,
         seed,
+        ...(skip ? { skip } : {}),
         crop: `chip crop (${CROP_BOX.join(',')}) resized to ${size}×${size} with Lanczos, as in training`,
       },
       settings: {
         steps: opts.steps,
         detail: opts.detail
-          ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${opts.detailWeight ?? DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)`
+          ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${opts.detailWeight ?? DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)` +
+            (ageTermFor(model, opts)
+              ? `; with an age term (weight ${opts.ageWeight ?? DETAIL_DEFAULTS.ageWeight}): the model's own age classifier, through random jitter, reads each aged face as its target, one offset per target`
+              : '; no age term')
           : "off: z alone, the paper's method",
         strength: opts.strength ?? 1,
         zAnchor: anchorWeight(opts),
@@ -650,20 +723,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       reconstruction: rec,
       aging,
       ageAccuracy: ages,
-      targets: {
-        identityReconstruction: {
-          target: TARGETS.identityReconstruction,
-          paper: PAPER.identity,
-          measured: ip,
-          met: ip === null ? null : ip >= TARGETS.identityReconstruction,
-        },
-        ageAccuracyDrop: {
-          target: TARGETS.ageAccuracyDrop,
-          paper: PAPER.ageAccuracyDrop,
-          measured: drop,
-          met: drop === null ? null : drop <= TARGETS.ageAccuracyDrop,
-        },
-      },
+      targets,
       timings: {
         perImage: meanStages(images),
         setup: { load: loadSeconds, calibrate: calibrateSeconds, footage: footageSeconds },

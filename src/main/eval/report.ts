@@ -113,6 +113,8 @@ export interface EvalReport {
     /** real faces measured for the threshold and the real age accuracy (a superset of the evaluated ones) */
     calibrationImages: number;
     seed: number;
+    /** faces of the order left out before these (a part of a larger run); absent for 0 */
+    skip?: number;
     crop: string;
   };
   settings: {
