@@ -50,7 +50,9 @@ export interface DetailDefaults {
   steps: number;
   /**
    * steps when warm-started from the previous frame's d (a shot's later frames): that d
-   * already fits a face one frame away, as stage 3's warm start has a quarter of its steps
+   * already fits a face one frame away, fitted for the same target. 15, as stage 3's
+   * warm frames (shot.ts): each step with the age term costs C's forward and backward
+   * pass (~50 ms on one core), and the shot's frame time is what the benchmark judges.
    */
   warmSteps: number;
   learningRate: number;
@@ -76,7 +78,7 @@ export interface DetailDefaults {
  */
 export const DETAIL_DEFAULTS: DetailDefaults = {
   steps: 100,
-  warmSteps: 25,
+  warmSteps: 15,
   learningRate: 0.05,
   weight: 3,
   ageWeight: 0.003,
