@@ -50,9 +50,12 @@ export interface DetailDefaults {
   steps: number;
   /**
    * steps when warm-started from the previous frame's d (a shot's later frames): that d
-   * already fits a face one frame away, fitted for the same target. 15, as stage 3's
-   * warm frames (shot.ts): each step with the age term costs C's forward and backward
-   * pass (~50 ms on one core), and the shot's frame time is what the benchmark judges.
+   * already fits a face one frame away, fitted for the same target. Each step with the
+   * age term costs C's forward and backward pass (~55 ms on one core), and the shot's
+   * frame time is what the benchmark judges: on docs/BENCH.md's shot 15 steps cost
+   * 1.18 s of detail per frame (10.19 s a frame in all, on a run whose stage-3 steps
+   * were also 15% slower), 10 steps 0.80 s (8.71 s). Tears of Steel 1011-1012 at 60+
+   * look the same with 25, 15 and 10.
    */
   warmSteps: number;
   learningRate: number;
@@ -78,7 +81,7 @@ export interface DetailDefaults {
  */
 export const DETAIL_DEFAULTS: DetailDefaults = {
   steps: 100,
-  warmSteps: 15,
+  warmSteps: 10,
   learningRate: 0.05,
   weight: 3,
   ageWeight: 0.003,
