@@ -49,7 +49,7 @@ const { values } = parseArgs({
     anchor: { type: 'string', default: '3' },
     steps: { type: 'string', default: '40' },
     threshold: { type: 'string', default: '0.8638' },
-    configs: { type: 'string', default: 'none,net.8:0.1,net.8:1,net.8:3,net.8:10' },
+    configs: { type: 'string', default: 'none,net.11:3,net.11:3::a0.003p' },
     // real-face accuracy per category on the 200 calibration faces (docs/eval-reage-utkface-64-anchor.md)
     'real-faceres': { type: 'string', default: '58.8,82.4,21.2,0,0,42.4' },
     'real-faceapi': { type: 'string', default: '94.1,52.9,39.4,39.4,45.5,84.8' },

@@ -78,6 +78,12 @@ export interface DetailDefaults {
  *   z* alone: 58% / 17-33% / 6%
  * No setting keeps the reconstruction and the age both; 32x32 at 3 gives up least of
  * either. The age strength dial moves along the same curve (1.5 here: 94% / 13-58% / 10%).
+ *
+ * The age term's weight, 0.003 with one d per target, was chosen on the first 24 of
+ * those faces (v0.4.0; EVAL.md, "Detail refinement's age term"): there it bought
+ * strength 1.5's age change while keeping the person in 50% of the aged faces instead
+ * of 28%. On 76 test faces it was not chosen on: faceres drop 13.3% (v0.3.0's default
+ * 18.4%), aged faces kept as the person in 51% on average (62%).
  */
 export const DETAIL_DEFAULTS: DetailDefaults = {
   steps: 100,
@@ -219,7 +225,10 @@ export interface DetailResult {
   steps: number;
 }
 
-/** Fit d so that tail(head(z*, y_source) + d) matches the face (pixel MSE + weight * mean(d^2)). */
+/**
+ * Fit d so that tail(head(z*, y_source) + d) matches the face: pixel MSE + weight *
+ * mean(d^2), plus, with `age`, weight_age * C's cross-entropy at each target (AgeTerm).
+ */
 export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult> {
   const steps = opts.steps ?? (opts.d0 ? DETAIL_DEFAULTS.warmSteps : DETAIL_DEFAULTS.steps);
   const weight = opts.weight ?? DETAIL_DEFAULTS.weight;
