@@ -7,8 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
 import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
-import { classifierFunction } from './age-classifier.js';
-import { DETAIL_DEFAULTS, agingGenerator } from './detail.js';
+import { agingGenerator, classifierAgeTerm } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import { encodeLatent, type AgeModel } from './model.js';
 import { defaultAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
@@ -148,6 +147,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
         ...(req.signal ? { signal: req.signal } : {}),
       }),
     );
+    const ageTerm = classifierAgeTerm(model.ageClassifier);
     const aging = await agingGenerator(model.generator, generate, {
       target,
       z: result.z,
@@ -156,15 +156,7 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
       detail: req.detail,
       ...(req.detail0 ? { d0: req.detail0 } : {}),
       // with the model's own age classifier, d is fitted for this shot's target (detail.ts AgeTerm)
-      ...(model.ageClassifier && DETAIL_DEFAULTS.ageWeight > 0
-        ? {
-            ageTerm: {
-              classify: classifierFunction(model.ageClassifier),
-              weight: DETAIL_DEFAULTS.ageWeight,
-              targets: [req.targetIndex],
-            },
-          }
-        : {}),
+      ...(ageTerm ? { ageTerm: { ...ageTerm, targets: [req.targetIndex] } } : {}),
       strength: req.strength,
       timer,
       ...(req.signal ? { signal: req.signal } : {}),

@@ -32,7 +32,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ageOneHot, yieldToEventLoop, type GenerateFn } from './optimise.js';
-import type { Classify } from './age-classifier.js';
+import { classifierFunction, type Classify } from './age-classifier.js';
 import { seededRandom } from '../../shared/random.js';
 import { jitter } from './jitter.js';
 import type { StageTimer } from './stage-timer.js';
@@ -199,6 +199,18 @@ export interface AgeTerm {
   seed?: number;
 }
 
+/**
+ * The age term a model's own classifier gives, at `weight` (default the engine's),
+ * without its targets; none when the model ships no classifier or the weight is 0.
+ * The engine and `reage eval` both build it here.
+ */
+export function classifierAgeTerm(
+  classifier: tf.LayersModel | undefined,
+  weight: number = DETAIL_DEFAULTS.ageWeight,
+): Pick<AgeTerm, 'classify' | 'weight'> | undefined {
+  return classifier && weight > 0 ? { classify: classifierFunction(classifier), weight } : undefined;
+}
+
 export interface DetailOptions {
   split: GeneratorSplit;
   /** the aligned face, [1,S,S,3] in [-1,1]; not disposed */
@@ -315,7 +327,7 @@ export interface AgingOptions {
    * the target categories. The source category is left out (the face is at its own
    * age already); with no other target left, d is fitted without the term.
    */
-  ageTerm?: { classify: Classify; weight: number; targets: readonly number[] };
+  ageTerm?: Pick<AgeTerm, 'classify' | 'weight' | 'targets'>;
   strength: number;
   /** times the fit as stage 'detail' */
   timer: StageTimer;
@@ -345,9 +357,7 @@ export async function agingGenerator(
   const split = splitGenerator(generator);
   const ageTargets = opts.ageTerm?.targets.filter((t) => t !== opts.sourceIndex) ?? [];
   const age: AgeTerm | undefined =
-    opts.ageTerm && ageTargets.length && opts.ageTerm.weight > 0
-      ? { classify: opts.ageTerm.classify, weight: opts.ageTerm.weight, targets: ageTargets }
-      : undefined;
+    opts.ageTerm && ageTargets.length && opts.ageTerm.weight > 0 ? { ...opts.ageTerm, targets: ageTargets } : undefined;
   const detail = opts.detail
     ? await opts.timer.timeAsync('detail', async () => {
         const fitted = await optimiseDetail({

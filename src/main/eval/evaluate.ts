@@ -26,8 +26,7 @@ import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import { encodeLatent, loadModel, type AgeModel } from '../engine/model.js';
-import { classifierFunction, type Classify } from '../engine/age-classifier.js';
-import { DETAIL_DEFAULTS, agingGenerator, type AgingGenerator } from '../engine/detail.js';
+import { DETAIL_DEFAULTS, agingGenerator, classifierAgeTerm, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
   ageOneHot,
@@ -139,10 +138,8 @@ export interface EvalOptions {
 }
 
 /** The age term these options ask for (detail on, a weight above 0, a model with C), without its targets. */
-function ageTermFor(model: AgeModel, opts: EvalOptions): { classify: Classify; weight: number } | undefined {
-  const weight = opts.ageWeight ?? DETAIL_DEFAULTS.ageWeight;
-  if (!opts.detail || weight <= 0 || !model.ageClassifier) return undefined;
-  return { classify: classifierFunction(model.ageClassifier), weight };
+function ageTermFor(model: AgeModel, opts: EvalOptions): ReturnType<typeof classifierAgeTerm> {
+  return opts.detail ? classifierAgeTerm(model.ageClassifier, opts.ageWeight) : undefined;
 }
 
 /** The identity-preserving optimisation's anchor weight these options ask for: given, or the engine's. */
