@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AGE_ESTIMATOR_IDS, ageAccuracy } from '../../src/main/eval/age-accuracy.js';
+import { AGE_ESTIMATOR_IDS, ageAccuracy, dropInterval } from '../../src/main/eval/age-accuracy.js';
+import { shareOf } from '../../src/main/eval/metrics.js';
+import { seededRandom } from '../../src/shared/random.js';
 
 describe('ageAccuracy', () => {
   it('per category: generated at the requested age vs real at their own, and the relative drop', () => {
@@ -44,5 +46,45 @@ describe('ageAccuracy', () => {
     expect(r.perCategory).toHaveLength(6);
     expect([r.generated, r.real, r.relativeDrop]).toEqual([null, null, null]);
     expect(AGE_ESTIMATOR_IDS).toEqual(['faceres', 'face-api']);
+  });
+});
+
+describe('dropInterval', () => {
+  // real faces: read right half the time in every category
+  const real = Array.from({ length: 6 }, () => shareOf(20, 40));
+  const facesAt = (n: number, p: number, seed: number): boolean[][] => {
+    const random = seededRandom(seed);
+    return Array.from({ length: n }, () => Array.from({ length: 6 }, () => random() < p));
+  };
+
+  it('brackets the measured drop, and narrows with more faces', () => {
+    const width = (i: [number, number] | null) => i![1] - i![0];
+    const small = facesAt(50, 0.4, 1);
+    const large = facesAt(800, 0.4, 1);
+    for (const faces of [small, large]) {
+      const hits = [0, 1, 2, 3, 4, 5].map((c) => faces.filter((f) => f[c]).length / faces.length);
+      const measured = 1 - hits.reduce((a, b) => a + b, 0) / 6 / 0.5;
+      const interval = dropInterval(faces, real)!;
+      expect(interval[0]).toBeLessThan(measured);
+      expect(interval[1]).toBeGreaterThan(measured);
+    }
+    expect(width(dropInterval(large, real))).toBeLessThan(width(dropInterval(small, real)) * 0.75);
+  });
+
+  it('is reproducible from its seed and null without faces or real accuracy', () => {
+    const faces = facesAt(30, 0.5, 2);
+    expect(dropInterval(faces, real)).toEqual(dropInterval(faces, real));
+    expect(dropInterval(faces, real, { seed: 1 })).not.toEqual(dropInterval(faces, real, { seed: 2 }));
+    expect(dropInterval([], real)).toBeNull();
+    expect(dropInterval(faces, Array.from({ length: 6 }, () => shareOf(0, 10)))).toBeNull();
+  });
+
+  it('skips categories without real faces, as the drop itself does', () => {
+    const faces = facesAt(100, 0.5, 3).map((f) => f.map((hit, c) => (c === 5 ? false : hit)));
+    const withoutOld = [...real.slice(0, 5), shareOf(0, 0)];
+    const interval = dropInterval(faces, withoutOld)!;
+    // category 60+ (all generated faces wrong) is left out, so the drop stays near 0
+    expect(interval[0]).toBeLessThan(0.05);
+    expect(interval[1]).toBeGreaterThan(-0.05);
   });
 });

@@ -73,6 +73,18 @@ describe('formatEvalTable', () => {
     expect(u).toContain('measured –, **not measured**');
   });
 
+  it("gives the drop's bootstrap interval where the report has one", () => {
+    const r = sampleReport();
+    expect(md).not.toContain('95% interval');
+    const [faceres, ...rest] = r.ageAccuracy;
+    const withInterval = formatEvalTable({
+      ...r,
+      ageAccuracy: [{ ...faceres!, relativeDropCi95: [-0.071, 0.234] }, ...rest],
+    });
+    expect(withInterval).toContain('(95% interval -7–23%, bootstrap over the faces)');
+    expect(withInterval).toMatch(/\| all \(mean over categories\) \| [^|]+ \| [^|]+ \| [-0-9.]+% \(-7–23%\) \|/);
+  });
+
   it('the report survives a JSON round trip unchanged', () => {
     const r = sampleReport();
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);

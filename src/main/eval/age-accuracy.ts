@@ -13,6 +13,7 @@
  *    source ages, which come from the file names).
  */
 import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
+import { seededRandom } from '../../shared/random.js';
 import { estimatedCategoryIndex, meanOfKnown, relativeDrop, shareOfFlags, type Share } from './metrics.js';
 
 export const AGE_ESTIMATORS = {
@@ -40,6 +41,11 @@ export interface AgeAccuracyResult {
   generated: number | null;
   real: number | null;
   relativeDrop: number | null;
+  /**
+   * 95% bootstrap interval of relativeDrop (dropInterval); absent in reports made
+   * before it was computed, null when the drop is undefined
+   */
+  relativeDropCi95?: [number, number] | null;
 }
 
 export interface AgeEstimate {
@@ -89,4 +95,50 @@ export function ageAccuracyFromShares(
     real: r,
     relativeDrop: relativeDrop(r, g),
   };
+}
+
+/**
+ * A 95% bootstrap interval for the relative drop, so that a drop measured on a hundred
+ * faces is read with its uncertainty (one face read differently moves it by about half
+ * a point; which hundred faces were drawn moves it by several).
+ *
+ * `generatedPerFace` holds, for each evaluated face, whether each of its aged outputs
+ * (in category order) was read in the requested category. Faces are resampled whole,
+ * because a face's six outputs come from one latent and succeed or fail together. The
+ * real faces are known here only as per-category shares (a pooled report carries no
+ * more), so each category's count is redrawn as a binomial of its n at its share.
+ * Seeded: the same inputs give the same interval.
+ */
+export function dropInterval(
+  generatedPerFace: readonly (readonly boolean[])[],
+  real: readonly Share[],
+  { rounds = 2000, seed = 0 }: { rounds?: number; seed?: number } = {},
+): [number, number] | null {
+  const faces = generatedPerFace.length;
+  if (faces === 0) return null;
+  const random = seededRandom(seed);
+  const drops: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const hits = AGE_CATEGORIES.map(() => 0);
+    for (let i = 0; i < faces; i++) {
+      const face = generatedPerFace[Math.floor(random() * faces)]!;
+      face.forEach((hit, c) => (hits[c]! += hit ? 1 : 0));
+    }
+    const generated: (number | null)[] = [];
+    const realShares: (number | null)[] = [];
+    AGE_CATEGORIES.forEach((_, c) => {
+      const r = real[c]!;
+      if (r.n === 0 || r.share === null) return;
+      let count = 0;
+      for (let k = 0; k < r.n; k++) if (random() < r.share) count++;
+      generated.push(hits[c]! / faces);
+      realShares.push(count / r.n);
+    });
+    const drop = relativeDrop(meanOfKnown(realShares), meanOfKnown(generated));
+    if (drop !== null) drops.push(drop);
+  }
+  if (drops.length < rounds / 2) return null;
+  drops.sort((a, b) => a - b);
+  const at = (q: number) => drops[Math.min(drops.length - 1, Math.floor(q * drops.length))]!;
+  return [at(0.025), at(0.975)];
 }

@@ -37,7 +37,13 @@ import {
 } from '../engine/optimise.js';
 import { StageTimer } from '../engine/stage-timer.js';
 import type { DetectedFace } from '../engine/types.js';
-import { AGE_ESTIMATOR_IDS, ageAccuracyFromShares, categoryHits, type AgeEstimatorId } from './age-accuracy.js';
+import {
+  AGE_ESTIMATOR_IDS,
+  ageAccuracyFromShares,
+  categoryHits,
+  dropInterval,
+  type AgeEstimatorId,
+} from './age-accuracy.js';
 import { buildThresholdReport, type FootageDescriptor } from './calibrate.js';
 import {
   CROP_BOX,
@@ -50,7 +56,7 @@ import {
   type Split,
 } from './data.js';
 import { loadFootageFaces } from './footage.js';
-import { acceptance, mean, minCalibrationImages, type Share } from './metrics.js';
+import { acceptance, estimatedCategoryIndex, mean, minCalibrationImages, type Share } from './metrics.js';
 import {
   PAPER,
   REPORT_FORMAT,
@@ -503,7 +509,13 @@ export function figuresOf(
   });
   const generatedHits = (id: AgeEstimatorId) =>
     categoryHits(images.flatMap((im) => im.estimatedAge[id].aged.map((years, category) => ({ category, years }))));
-  const ages = AGE_ESTIMATOR_IDS.map((id) => ageAccuracyFromShares(id, generatedHits(id), realHits[id]));
+  // per face, whether each aged output was read at its requested category
+  const hitsPerFace = (id: AgeEstimatorId) =>
+    images.map((im) => im.estimatedAge[id].aged.map((years, category) => estimatedCategoryIndex(years) === category));
+  const ages = AGE_ESTIMATOR_IDS.map((id) => ({
+    ...ageAccuracyFromShares(id, generatedHits(id), realHits[id]),
+    relativeDropCi95: dropInterval(hitsPerFace(id), realHits[id]),
+  }));
   const drop = ages[0]!.relativeDrop;
   const rec = {
     initial: reconstruction(

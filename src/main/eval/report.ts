@@ -190,6 +190,15 @@ function ciCell(s: Share): string {
   return s.ci95 ? `${(s.ci95[0] * 100).toFixed(0)}–${(s.ci95[1] * 100).toFixed(0)}%` : '–';
 }
 
+function intervalText([lo, hi]: [number, number]): string {
+  return `${(lo * 100).toFixed(0)}–${(hi * 100).toFixed(0)}%`;
+}
+
+/** The relative drop, with its bootstrap interval where the report has one. */
+function dropCell(e: AgeAccuracyResult): string {
+  return e.relativeDropCi95 ? `${pct(e.relativeDrop)} (${intervalText(e.relativeDropCi95)})` : pct(e.relativeDrop);
+}
+
 function metCell(t: Target): string {
   return t.met === null ? 'not measured' : t.met ? 'met' : 'not met';
 }
@@ -325,17 +334,21 @@ export function formatEvalTable(r: EvalReport): string {
         ]),
         [
           'all (mean over categories)',
-          ...estimators.flatMap((e) => [pct(e.generated), pct(e.real), pct(e.relativeDrop)]),
+          ...estimators.flatMap((e) => [pct(e.generated), pct(e.real), dropCell(e)]),
         ],
       ],
     ),
   );
   const ta = r.targets.ageAccuracyDrop;
+  const primary = estimators[0];
+  const interval = primary?.relativeDropCi95
+    ? ` (95% interval ${intervalText(primary.relativeDropCi95)}, bootstrap over the faces)`
+    : '';
   out.push('');
   for (const e of estimators) out.push(`- ${e.estimator}: ${e.description}.`);
   out.push(
     `- Age read-out: ${r.settings.ageBinning}. Drop = (real − generated) / real. ` +
-      `Target, on ${estimators[0]?.estimator ?? 'the first estimator'}: drop ≤ ${pct(ta.target, 0)} (paper ${pct(ta.paper, 0)}): measured ${pct(ta.measured)}, **${metCell(ta)}**.`,
+      `Target, on ${estimators[0]?.estimator ?? 'the first estimator'}: drop ≤ ${pct(ta.target, 0)} (paper ${pct(ta.paper, 0)}): measured ${pct(ta.measured)}${interval}, **${metCell(ta)}**.`,
   );
   out.push('');
   out.push('### Time per image');
