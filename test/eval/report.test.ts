@@ -123,10 +123,11 @@ describe('command and hardware', () => {
         zAnchor: 0,
         detailWeight: 0.25,
         ageWeight: 0,
+        calibrationImages: 300,
         strength: 1.5,
       }),
     ).toBe(
-      'npx reage eval --split test --limit 100 --steps 40 --detail on --strength 1.5 --z-anchor 0 --detail-weight 0.25 --age-weight 0 --backend wasm',
+      'npx reage eval --split test --limit 100 --steps 40 --detail on --strength 1.5 --z-anchor 0 --detail-weight 0.25 --age-weight 0 --calibration-images 300 --backend wasm',
     );
     expect(
       commandFor({

@@ -33,7 +33,7 @@ Usage:
             [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--age-weight W] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -81,6 +81,8 @@ export interface EvalCommand extends Common {
   /** detail refinement's penalty on its offset; absent: the engine's default */
   detailWeight?: number;
   ageWeight?: number;
+  /** real faces the threshold and the real-face age accuracy are measured on; absent: the evaluation's default */
+  calibrationImages?: number;
   out?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
@@ -156,6 +158,7 @@ export function parseCommand(argv: string[]): Command {
         'z-anchor': { type: 'string' },
         'detail-weight': { type: 'string' },
         'age-weight': { type: 'string' },
+        'calibration-images': { type: 'string' },
       },
     });
   } catch (e) {
@@ -183,6 +186,9 @@ export function parseCommand(argv: string[]): Command {
       ...(v['z-anchor'] !== undefined ? { zAnchor: nonNegative('z-anchor', v['z-anchor']) } : {}),
       ...(v['detail-weight'] !== undefined ? { detailWeight: nonNegative('detail-weight', v['detail-weight']) } : {}),
       ...(v['age-weight'] !== undefined ? { ageWeight: nonNegative('age-weight', v['age-weight']) } : {}),
+      ...(v['calibration-images'] !== undefined
+        ? { calibrationImages: positiveInt('calibration-images', v['calibration-images'])! }
+        : {}),
       out: v.out,
     };
   }

@@ -63,6 +63,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       ...(cmd.zAnchor !== undefined ? { zAnchor: cmd.zAnchor } : {}),
       ...(cmd.detailWeight !== undefined ? { detailWeight: cmd.detailWeight } : {}),
       ...(cmd.ageWeight !== undefined ? { ageWeight: cmd.ageWeight } : {}),
+      ...(cmd.calibrationImages !== undefined ? { calibrationImages: cmd.calibrationImages } : {}),
       ...(cmd.out !== undefined ? { out: cmd.out } : {}),
     });
   } catch (err) {

@@ -129,7 +129,10 @@ export interface EvalOptions {
   onProgress?: (p: EvalProgress) => void;
   /** image selection seed (default 0) */
   seed?: number;
-  /** real faces for the threshold and the real age accuracy (default max(limit, 200)) */
+  /**
+   * real faces for the threshold and the real age accuracy, from the start of the order
+   * (default 200; never fewer than skip + limit, so the evaluated faces are among them)
+   */
   calibrationImages?: number;
   /** false-accept rate the threshold is calibrated at (default 0.01) */
   far?: number;
@@ -166,6 +169,8 @@ export function commandFor(opts: EvalOptions): string {
     parts.push('--detail-weight', String(opts.detailWeight));
   if (opts.ageWeight !== undefined && opts.ageWeight !== DETAIL_DEFAULTS.ageWeight)
     parts.push('--age-weight', String(opts.ageWeight));
+  if (opts.calibrationImages !== undefined && opts.calibrationImages !== DEFAULT_CALIBRATION_IMAGES)
+    parts.push('--calibration-images', String(opts.calibrationImages));
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));

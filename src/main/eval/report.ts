@@ -33,7 +33,7 @@ export interface StageSeconds {
   optimisePixel: number;
   /** identity-preserving latent optimisation from z0 */
   optimiseIdentity: number;
-  /** detail refinement of both reconstructions (0 with detail off) */
+  /** detail refinement: both reconstructions' offsets and, with the age term, one per other target (0 with detail off) */
   detail: number;
   /** one batch of G: the three reconstructions and the six aged faces */
   generate: number;
@@ -361,7 +361,7 @@ export function formatEvalTable(r: EvalReport): string {
         ['encode, z0 = E(x)', num(s.encode)],
         ['optimise, pixel-wise', num(s.optimisePixel)],
         ['optimise, identity-preserving', num(s.optimiseIdentity)],
-        ['detail refinement (both reconstructions)', num(s.detail)],
+        ['detail refinement (all offsets fitted for the face)', num(s.detail)],
         ['generate (3 reconstructions + 6 ages, one batch)', num(s.generate)],
         ['measure (independent recogniser + age, 9 faces)', num(s.measure)],
         ['total', num(s.total)],
