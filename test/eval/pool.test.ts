@@ -92,5 +92,7 @@ describe('poolReports', () => {
     expect(() => poolReports([a, otherThreshold], 'x')).toThrow(/part 2 differs from part 1 in its threshold/);
     const otherSettings = { ...b, settings: { ...b.settings, strength: 1.5 } };
     expect(() => poolReports([a, otherSettings], 'x')).toThrow(/in its settings/);
+    const moreCalibration = { ...b, data: { ...b.data, calibrationImages: b.data.calibrationImages + 50 } };
+    expect(() => poolReports([a, moreCalibration], 'x')).toThrow(/in its data: .* same --calibration-images/);
   });
 });

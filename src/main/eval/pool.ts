@@ -45,8 +45,14 @@ export function poolReports(parts: readonly EvalReport[], command: string): Eval
   for (const [i, part] of parts.entries()) {
     const s = sameness(part);
     for (const key of Object.keys(reference))
-      if (s[key] !== reference[key])
-        throw new Error(`part ${i + 1} differs from part 1 in its ${key}: ${s[key]} against ${reference[key]}`);
+      if (s[key] !== reference[key]) {
+        // a part calibrates on at least skip + limit faces, so parts past the default 200 differ here
+        const hint =
+          part.data.calibrationImages !== first.data.calibrationImages
+            ? ` (run every part with the same --calibration-images, at least the last part's skip + limit)`
+            : '';
+        throw new Error(`part ${i + 1} differs from part 1 in its ${key}: ${s[key]} against ${reference[key]}${hint}`);
+      }
   }
   const images = parts.flatMap((p) => p.images);
   const seen = new Set<string>();
