@@ -76,7 +76,12 @@ describe('dropInterval', () => {
     expect(dropInterval(faces, real)).toEqual(dropInterval(faces, real));
     expect(dropInterval(faces, real, { seed: 1 })).not.toEqual(dropInterval(faces, real, { seed: 2 }));
     expect(dropInterval([], real)).toBeNull();
-    expect(dropInterval(faces, Array.from({ length: 6 }, () => shareOf(0, 10)))).toBeNull();
+    expect(
+      dropInterval(
+        faces,
+        Array.from({ length: 6 }, () => shareOf(0, 10)),
+      ),
+    ).toBeNull();
   });
 
   it('skips categories without real faces, as the drop itself does', () => {

@@ -59,7 +59,8 @@ describe.skipIf(!haveData)('runEval', () => {
     expect(report.model).toMatchObject({ name: 'random-test', trained: false, width: 8 });
     expect(report.backend.name).toBe('wasm');
     expect(report.hardware.cores).toBeGreaterThan(0);
-    expect(report.command).toContain('--limit 4 --steps 2 --detail on --backend wasm --model');
+    // a calibration count other than the default is part of what the run was: the command repeats it
+    expect(report.command).toContain('--limit 4 --steps 2 --detail on --calibration-images 16 --backend wasm --model');
     expect(report.settings.detail).toMatch(/^on: /);
     // the random model ships an age classifier, so detail is fitted per target with the age term
     expect(report.settings.detail).toContain(`with an age term (weight ${DETAIL_DEFAULTS.ageWeight})`);

@@ -332,10 +332,7 @@ export function formatEvalTable(r: EvalReport): string {
             return [shareCell(c.generated), shareCell(c.real), pct(c.relativeDrop)];
           }),
         ]),
-        [
-          'all (mean over categories)',
-          ...estimators.flatMap((e) => [pct(e.generated), pct(e.real), dropCell(e)]),
-        ],
+        ['all (mean over categories)', ...estimators.flatMap((e) => [pct(e.generated), pct(e.real), dropCell(e)])],
       ],
     ),
   );
