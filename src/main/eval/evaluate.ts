@@ -56,7 +56,7 @@ import {
   type Split,
 } from './data.js';
 import { loadFootageFaces } from './footage.js';
-import { acceptance, estimatedCategoryIndex, mean, minCalibrationImages, type Share } from './metrics.js';
+import { acceptance, estimatedCategoryIndex, mean, minCalibrationImages, shareOfFlags, type Share } from './metrics.js';
 import {
   PAPER,
   REPORT_FORMAT,
@@ -512,15 +512,18 @@ export function figuresOf(
       meanDistance: mean(dist),
     };
   });
-  const generatedHits = (id: AgeEstimatorId) =>
-    categoryHits(images.flatMap((im) => im.estimatedAge[id].aged.map((years, category) => ({ category, years }))));
-  // per face, whether each aged output was read at its requested category
-  const hitsPerFace = (id: AgeEstimatorId) =>
-    images.map((im) => im.estimatedAge[id].aged.map((years, category) => estimatedCategoryIndex(years) === category));
-  const ages = AGE_ESTIMATOR_IDS.map((id) => ({
-    ...ageAccuracyFromShares(id, generatedHits(id), realHits[id]),
-    relativeDropCi95: dropInterval(hitsPerFace(id), realHits[id]),
-  }));
+  const ages = AGE_ESTIMATOR_IDS.map((id) => {
+    // per face, whether each aged output was read at its requested category: the shares
+    // come from these, and the drop's interval resamples them face by face
+    const perFace = images.map((im) =>
+      im.estimatedAge[id].aged.map((years, category) => estimatedCategoryIndex(years) === category),
+    );
+    const generated = AGE_CATEGORIES.map((_, c) => shareOfFlags(perFace.map((hits) => hits[c]!)));
+    return {
+      ...ageAccuracyFromShares(id, generated, realHits[id]),
+      relativeDropCi95: dropInterval(perFace, realHits[id]),
+    };
+  });
   const drop = ages[0]!.relativeDrop;
   const rec = {
     initial: reconstruction(

@@ -186,12 +186,12 @@ function shareCell(s: Share): string {
   return s.n ? `${pct(s.share)} (${s.count}/${s.n})` : '–';
 }
 
-function ciCell(s: Share): string {
-  return s.ci95 ? `${(s.ci95[0] * 100).toFixed(0)}–${(s.ci95[1] * 100).toFixed(0)}%` : '–';
-}
-
 function intervalText([lo, hi]: [number, number]): string {
   return `${(lo * 100).toFixed(0)}–${(hi * 100).toFixed(0)}%`;
+}
+
+function ciCell(s: Share): string {
+  return s.ci95 ? intervalText(s.ci95) : '–';
 }
 
 /** The relative drop, with its bootstrap interval where the report has one. */
@@ -345,7 +345,7 @@ export function formatEvalTable(r: EvalReport): string {
   for (const e of estimators) out.push(`- ${e.estimator}: ${e.description}.`);
   out.push(
     `- Age read-out: ${r.settings.ageBinning}. Drop = (real − generated) / real. ` +
-      `Target, on ${estimators[0]?.estimator ?? 'the first estimator'}: drop ≤ ${pct(ta.target, 0)} (paper ${pct(ta.paper, 0)}): measured ${pct(ta.measured)}${interval}, **${metCell(ta)}**.`,
+      `Target, on ${primary?.estimator ?? 'the first estimator'}: drop ≤ ${pct(ta.target, 0)} (paper ${pct(ta.paper, 0)}): measured ${pct(ta.measured)}${interval}, **${metCell(ta)}**.`,
   );
   out.push('');
   out.push('### Time per image');
