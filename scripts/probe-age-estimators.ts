@@ -9,13 +9,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES } from '../src/shared/ages.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { IndependentFaceMeasure } from '../src/main/engine/measure.js';
 import { HUMAN_AGE_ESTIMATOR_IDS, defaultHumanModelsDir, loadAgeEstimator } from '../src/main/eval/age-estimators.js';
 import { categoryHits } from '../src/main/eval/age-accuracy.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop } from '../src/main/eval/data.js';
+import { unitBatch } from '../src/main/eval/evaluate.js';
 import { meanOfKnown } from '../src/main/eval/metrics.js';
 import { parseUtkAge, stratifiedOrder, utkCategoryIndex } from '../src/main/eval/select.js';
 
@@ -33,19 +34,10 @@ const dataDir = defaultDataDir();
 const names = stratifiedOrder(await listSplit(dataDir, 'test'), 0).slice(0, Number(values.faces));
 const crops = await Promise.all(names.map((n) => loadTrainingCrop(imagePath(dataDir, n), size)));
 
-function batchOf(from: number, to: number): tf.Tensor4D {
-  const flat = new Float32Array((to - from) * size * size * 3);
-  for (let i = from; i < to; i++) {
-    const c = crops[i]!;
-    for (let j = 0; j < c.length; j++) flat[(i - from) * c.length + j] = c[j]! / 255;
-  }
-  return tf.tensor4d(flat, [to - from, size, size, 3]);
-}
-
 async function allAges(estimate: (x: tf.Tensor4D) => Promise<number[]>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < names.length; i += 16) {
-    const x = batchOf(i, Math.min(names.length, i + 16));
+    const x = unitBatch(crops.slice(i, i + 16), size, false);
     try {
       out.push(...(await estimate(x)));
     } finally {

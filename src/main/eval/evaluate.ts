@@ -189,7 +189,7 @@ export function eta(started: number, done: number, total: number, doneAt = perfo
 }
 
 /** 8-bit crops -> [n,S,S,3] in 0..1, optionally with their mirror images appended. */
-function unitBatch(crops: readonly Uint8Array[], size: number, withFlips: boolean): tf.Tensor4D {
+export function unitBatch(crops: readonly Uint8Array[], size: number, withFlips: boolean): tf.Tensor4D {
   return tf.tidy(() => {
     const flat = new Float32Array(crops.length * size * size * 3);
     crops.forEach((c, i) => {
