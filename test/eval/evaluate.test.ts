@@ -5,7 +5,7 @@
  * model's figures are ~0%). Skipped where ../shared/datasets/utkface is absent.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { DETAIL_DEFAULTS } from '../../src/main/engine/detail.js';
-import { defaultDataDir, defaultFootageDir } from '../../src/main/eval/data.js';
+import { defaultDataDir, defaultFootageDir, imagePath, loadTrainingCrop } from '../../src/main/eval/data.js';
 import { formatEvalTable, runEval, type EvalProgress, type EvalReport } from '../../src/main/eval/evaluate.js';
+import { STRIP_COLUMNS, readFaceStrip, stripFileName } from '../../src/main/eval/face-strip.js';
 import { buildRandomModel } from '../helpers/random-model.js';
 
 const haveData = existsSync(join(defaultDataDir(), 'test.txt'));
@@ -42,6 +43,7 @@ describe.skipIf(!haveData)('runEval', () => {
       footageStride: 12,
       footageFrames: 3,
       out: join(work, 'reports', 'eval.md'),
+      facesDir: join(work, 'strips'),
       onProgress: (p) => progress.push(p),
     });
   });
@@ -117,6 +119,19 @@ describe.skipIf(!haveData)('runEval', () => {
     );
     expect(report.timings.perImage.measure).toBeGreaterThan(0);
     expect(report.targets.identityReconstruction.target).toBe(0.9);
+  });
+
+  it('saves one strip per face: its real crop, then the nine faces it measured', async () => {
+    const files = (await readdir(join(work, 'strips'))).sort();
+    expect(files).toEqual(report.images.map((i) => stripFileName(i.name)).sort());
+    const tiles = await readFaceStrip(join(work, 'strips', stripFileName(report.images[0]!.name)), 64);
+    expect(tiles).toHaveLength(STRIP_COLUMNS.length);
+    const crop = await loadTrainingCrop(imagePath(defaultDataDir(), report.images[0]!.name), 64);
+    expect(tiles[0]).toEqual(crop);
+    // a random G draws something else than the real face
+    expect(tiles[1]).not.toEqual(crop);
+    expect(report.command).toContain('--save-faces');
+    expect(report.notes.join('\n')).toContain('one PNG strip per face');
   });
 
   it('is JSON-serialisable and writes the markdown report', async () => {

@@ -33,7 +33,7 @@ Usage:
             [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--save-faces DIR] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -84,6 +84,8 @@ export interface EvalCommand extends Common {
   /** real faces the threshold and the real-face age accuracy are measured on; absent: the evaluation's default */
   calibrationImages?: number;
   out?: string;
+  /** a folder for one PNG strip per evaluated face */
+  saveFaces?: string;
 }
 export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
 
@@ -159,6 +161,7 @@ export function parseCommand(argv: string[]): Command {
         'detail-weight': { type: 'string' },
         'age-weight': { type: 'string' },
         'calibration-images': { type: 'string' },
+        'save-faces': { type: 'string' },
       },
     });
   } catch (e) {
@@ -190,6 +193,7 @@ export function parseCommand(argv: string[]): Command {
         ? { calibrationImages: positiveInt('calibration-images', v['calibration-images'])! }
         : {}),
       out: v.out,
+      ...(v['save-faces'] !== undefined ? { saveFaces: v['save-faces'] } : {}),
     };
   }
   if (parsed.positionals.length === 0) throw new UsageError('reage age needs an <input>: a folder, a pattern or files');

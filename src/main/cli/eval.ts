@@ -65,6 +65,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       ...(cmd.ageWeight !== undefined ? { ageWeight: cmd.ageWeight } : {}),
       ...(cmd.calibrationImages !== undefined ? { calibrationImages: cmd.calibrationImages } : {}),
       ...(cmd.out !== undefined ? { out: cmd.out } : {}),
+      ...(cmd.saveFaces !== undefined ? { facesDir: cmd.saveFaces } : {}),
     });
   } catch (err) {
     if (!stop.signal.aborted) throw err;

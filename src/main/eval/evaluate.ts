@@ -55,6 +55,7 @@ import {
   toGeneratorRange,
   type Split,
 } from './data.js';
+import { STRIP_COLUMNS, writeFaceStrip } from './face-strip.js';
 import { loadFootageFaces } from './footage.js';
 import { acceptance, estimatedCategoryIndex, mean, minCalibrationImages, shareOfFlags, type Share } from './metrics.js';
 import {
@@ -125,6 +126,8 @@ export interface EvalOptions {
   ageWeight?: number;
   /** where to write the markdown report (atomically) */
   out?: string;
+  /** a folder for one PNG strip per evaluated face (face-strip.ts): the faces behind the figures */
+  facesDir?: string;
   signal?: AbortSignal;
   onProgress?: (p: EvalProgress) => void;
   /** image selection seed (default 0) */
@@ -174,6 +177,7 @@ export function commandFor(opts: EvalOptions): string {
   parts.push('--backend', opts.backend);
   if (opts.modelDir) parts.push('--model', shellQuote(opts.modelDir));
   if (opts.out) parts.push('--out', shellQuote(opts.out));
+  if (opts.facesDir) parts.push('--save-faces', shellQuote(opts.facesDir));
   return parts.join(' ');
 }
 
@@ -426,6 +430,9 @@ async function evaluateImage(
     let faceApiAged: number[];
     let own: number[];
     try {
+      // outside the timed stages: writing pictures is not part of the method's cost
+      if (opts.facesDir)
+        await writeFaceStrip(opts.facesDir, face.name, face.crop, (await faces.data()) as Float32Array, size);
       const recs = tf.tidy(() => tf.sub(tf.mul(tf.slice(faces, 0, 3), 2), 1) as tf.Tensor4D);
       try {
         own = await timer.timeAsync('measure', () => optimiserDistances(analyzer, x, recs));
@@ -591,6 +598,11 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const modelDir = resolve(opts.modelDir ?? defaultModelDir());
   const footageDir = opts.footageDir === null ? null : resolve(opts.footageDir ?? defaultFootageDir());
   const notes: string[] = [];
+  if (opts.facesDir) {
+    // made before the long calibration, so a folder that cannot be made fails at once
+    await mkdir(resolve(opts.facesDir), { recursive: true });
+    notes.push(`one PNG strip per face in ${opts.facesDir}: ${STRIP_COLUMNS.join(', ')}`);
+  }
 
   const skip = opts.skip ?? 0;
   if (!Number.isInteger(skip) || skip < 0) throw new RangeError(`skip must be a whole number ≥ 0, got ${skip}`);
