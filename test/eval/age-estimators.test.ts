@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend.js';
 import {
   HUMAN_AGE_ESTIMATORS,
@@ -12,6 +12,7 @@ import {
   loadAgeEstimator,
 } from '../../src/main/eval/age-estimators.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop } from '../../src/main/eval/data.js';
+import { unitBatch } from '../../src/main/eval/evaluate.js';
 
 describe('gearAge', () => {
   it('reads a certain bin as its representative age', () => {
@@ -45,8 +46,9 @@ describe.skipIf(!haveModels || !existsSync(defaultDataDir()))('human-models age 
     await initBackend('auto');
     const names = (await listSplit(defaultDataDir(), 'test')).slice(0, 4);
     const crops = await Promise.all(names.map((n) => loadTrainingCrop(imagePath(defaultDataDir(), n), 64)));
-    faces = tf.tensor4d(Float32Array.from(crops.flatMap((c) => [...c].map((v) => v / 255))), [4, 64, 64, 3]);
+    faces = unitBatch(crops, 64, false);
   });
+  afterAll(() => faces.dispose());
 
   for (const id of HUMAN_AGE_ESTIMATOR_IDS)
     it(`${id} gives one plausible, face-dependent age per face`, async () => {
