@@ -2,7 +2,8 @@
  * Build a model folder from a PyTorch export (training/reage_train/export.py):
  *
  *   npx tsx scripts/import-weights.ts --export .cache/export-default --out models/reage-utkface-64 \
- *     --name reage-utkface-64 --version 0.1.0 [--template training/template.json] [--untrained]
+ *     --name reage-utkface-64 --version 0.1.0 [--template training/template.json] [--untrained] \
+ *     [--known-defects FILE]
  *
  * Builds G, D and E from src/main/engine/nets.ts, copies the PyTorch weights in
  * (transposing kernels, checking every shape and that no tensor is left over),
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AGE_CATEGORIES } from '../src/shared/ages.js';
+import { knownDefectsSchema, type KnownDefect } from '../src/shared/known-defects.js';
 import { tempPathFor } from '../src/main/engine/atomic.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import {
@@ -57,6 +59,11 @@ export interface ImportOptions {
   template?: string;
   /** mark the model untrained; required for a --random export */
   untrained?: boolean;
+  /**
+   * JSON file with the model's known defects (a KnownDefect array), found by evaluating
+   * it; a model is re-imported with the list its evaluation left (MODEL_CARD.md)
+   */
+  knownDefects?: string;
   tolerance?: number;
 }
 
@@ -245,6 +252,7 @@ function manifestMeta(
   opts: ImportOptions,
   info: ExportInfo,
   template: AlignmentTemplate,
+  knownDefects: KnownDefect[] | undefined,
 ): Omit<ModelManifest, 'files'> {
   const trained = !opts.untrained;
   return {
@@ -266,6 +274,7 @@ function manifestMeta(
     },
     alignmentTemplate: template,
     ...(info.ageClassifier ? { ageClassifier: info.ageClassifier } : {}),
+    ...(knownDefects?.length ? { knownDefects } : {}),
   };
 }
 
@@ -337,6 +346,9 @@ export async function importWeights(opts: ImportOptions): Promise<ImportResult> 
       `${templatePath}: imageSize ${template.imageSize}, but the networks are ${IMAGE_SIZE}x${IMAGE_SIZE}`,
     );
 
+  const knownDefects =
+    opts.knownDefects === undefined ? undefined : await readJson(resolve(opts.knownDefects), knownDefectsSchema);
+
   const widths: Partial<Record<NetName, number>> = {
     generator: info.width,
     discriminator: info.width,
@@ -358,7 +370,7 @@ export async function importWeights(opts: ImportOptions): Promise<ImportResult> 
       throw new Error(
         `tfjs does not reproduce PyTorch (max |diff| ${JSON.stringify(parity)}, tolerance ${tolerance}): ${bad.join(', ')}`,
       );
-    const manifest = await saveModelFolder(opts.outDir, nets, manifestMeta(opts, info, template));
+    const manifest = await saveModelFolder(opts.outDir, nets, manifestMeta(opts, info, template, knownDefects));
     return { dir: resolve(opts.outDir), manifest, parity };
   } finally {
     for (const m of Object.values(nets)) m.dispose();
@@ -374,12 +386,13 @@ async function main(): Promise<void> {
       version: { type: 'string' },
       template: { type: 'string' },
       untrained: { type: 'boolean', default: false },
+      'known-defects': { type: 'string' },
     },
   });
   const missing = ['export', 'out', 'name', 'version'].filter((k) => !values[k as keyof typeof values]);
   if (missing.length) {
     throw new Error(
-      `missing --${missing.join(', --')}\nusage: import-weights --export DIR --out models/NAME --name NAME --version V [--template FILE] [--untrained]`,
+      `missing --${missing.join(', --')}\nusage: import-weights --export DIR --out models/NAME --name NAME --version V [--template FILE] [--known-defects FILE] [--untrained]`,
     );
   }
   const backend = await initBackend();
@@ -390,6 +403,7 @@ async function main(): Promise<void> {
     version: values.version!,
     template: values.template,
     untrained: values.untrained,
+    knownDefects: values['known-defects'],
   });
   console.log(
     `${basename(result.dir)}: ${result.manifest.trained ? 'trained' : 'UNTRAINED'} model written to ${result.dir}`,

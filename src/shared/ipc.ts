@@ -10,6 +10,7 @@
  * else, because each side may be a different build or a hostile page.
  */
 import { z } from 'zod';
+import { knownDefectsSchema } from './known-defects.js';
 import { ageCategorySchema, clipSchema, exportBitDepthSchema, projectSchema, shotSettingsSchema } from './project.js';
 
 // ---------------------------------------------------------------------------
@@ -76,6 +77,7 @@ export const engineInfoSchema = z.object({
     categories: z.array(z.string()).readonly(),
     path: z.string(),
     trained: z.boolean(),
+    knownDefects: knownDefectsSchema,
   }),
   versions: z.object({ app: z.string(), tfjs: z.string(), node: z.string() }),
 });

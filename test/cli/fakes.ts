@@ -3,6 +3,7 @@
  * codes, output shapes, interrupts) is tested without loading tfjs or a model.
  */
 import type { ActiveBackend } from '../../src/shared/ages.js';
+import type { KnownDefect } from '../../src/shared/known-defects.js';
 import type { RunHooks, ShotJob, ShotSummary } from '../../src/main/engine/api.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 import type { CliDeps, CliEngine, CliEngineInfo, EngineOptions } from '../../src/main/cli/deps.js';
@@ -37,6 +38,7 @@ export const INFO: CliEngineInfo = {
     categories: ['0-18', '19-29', '30-39', '40-49', '50-59', '60+'],
     path: '/nonexistent/model',
     trained: true,
+    knownDefects: [],
   },
   versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20.0.0' },
 };
@@ -47,6 +49,8 @@ export interface FakeEngineScript {
   beforeFrame?: (index: number) => void;
   /** thrown by ageShot before any frame */
   error?: Error;
+  /** the loaded model's known defects (none by default) */
+  knownDefects?: KnownDefect[];
 }
 
 /** Mimics shot.ts: checks the signal before each frame, reports, and sums up. */
@@ -57,7 +61,8 @@ export class FakeEngine implements CliEngine {
   constructor(private readonly script: FakeEngineScript = {}) {}
 
   info(): CliEngineInfo {
-    return INFO;
+    const { knownDefects } = this.script;
+    return knownDefects ? { ...INFO, model: { ...INFO.model, knownDefects } } : INFO;
   }
 
   preview(): never {

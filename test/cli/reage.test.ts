@@ -7,6 +7,7 @@ import { describeError, crashListener, sigintListener } from '../../src/main/cli
 import { TerminalProgress } from '../../src/main/cli/progress.js';
 import type { EvalModule, EvalProgress } from '../../src/main/cli/deps.js';
 import { EvalLogLines } from '../../src/main/cli/eval.js';
+import type { KnownDefect } from '../../src/shared/known-defects.js';
 import { FakeEngine, Sink, frame, testDeps } from './fakes.js';
 
 const AGE = ['age', 'in/shot.####.png', '--out', 'out', '--age', '60+'];
@@ -106,8 +107,40 @@ describe('reage age', () => {
         backend: 'wasm',
         sourceAge: null,
         interrupted: false,
+        knownDefects: [],
       },
     });
+  });
+
+  it("warns of the model's known defects at the target age, before the frames and under the summary", async () => {
+    const warning: KnownDefect = {
+      ageCategories: ['50-59'],
+      level: 'warning',
+      summary: 'A mark under the nose.',
+      advice: 'Paint it out.',
+    };
+    const note: KnownDefect = { ageCategories: ['60+'], level: 'note', summary: 'Blotches.', advice: 'Check.' };
+    const fiftyArgs = ['age', 'in/shot.####.png', '--out', 'out', '--age', '50-59'];
+
+    const deps = testDeps(new FakeEngine({ frames: [frame(1001, 'done')], knownDefects: [note, warning] }));
+    expect(await main(fiftyArgs, deps)).toBe(0);
+    const said = 'warning at 50-59: A mark under the nose. Paint it out.';
+    expect(deps.stderr.text).toBe(`model test-model v1.2.3: ${said}\n`);
+    expect(deps.stdout.lines().at(-1)).toBe(`model ${said}`);
+
+    const json = testDeps(new FakeEngine({ frames: [frame(1001, 'done')], knownDefects: [note, warning] }));
+    expect(await main([...fiftyArgs, '--json'], json)).toBe(0);
+    const summary = JSON.parse(json.stdout.lines().at(-1)!) as { summary: { knownDefects: unknown } };
+    expect(summary.summary.knownDefects).toEqual([warning]);
+
+    // other targets: only what applies there, nothing at all where nothing does
+    const old = testDeps(new FakeEngine({ frames: [frame(1001, 'done')], knownDefects: [note, warning] }));
+    expect(await main(AGE, old)).toBe(0);
+    expect(old.stderr.text).toBe('model test-model v1.2.3: note at 60+: Blotches. Check.\n');
+    const young = testDeps(new FakeEngine({ frames: [frame(1001, 'done')], knownDefects: [note, warning] }));
+    expect(await main([...AGE.slice(0, -1), '0-18'], young)).toBe(0);
+    expect(young.stderr.text).toBe('');
+    expect(young.stdout.text).not.toContain('model ');
   });
 
   it('passes several positionals as a list of files, and the model and backend to the engine', async () => {
@@ -208,7 +241,13 @@ describe('reage info and help', () => {
     expect(deps.stdout.text).toContain('not used: tensorflow: not installed');
     expect(deps.stdout.text).toContain('model     test-model 1.2.3: 64×64 px, 6 age categories');
     expect(deps.stdout.text).toContain('versions  reage 0.1.0, tfjs 4.22.0, node v20.0.0');
+    expect(deps.stdout.text).not.toContain('known defect');
     expect(engine.disposed).toBe(true);
+
+    const knownDefects: KnownDefect[] = [{ ageCategories: ['50-59'], level: 'warning', summary: 'S.', advice: 'A.' }];
+    const withDefect = testDeps(new FakeEngine({ knownDefects }));
+    expect(await main(['info'], withDefect)).toBe(0);
+    expect(withDefect.stdout.text).toContain('          known defect, warning at 50-59: S. A.\n');
   });
 
   it('info --json is one JSON document', async () => {
@@ -216,7 +255,7 @@ describe('reage info and help', () => {
     expect(await main(['info', '--json'], deps)).toBe(0);
     expect(JSON.parse(deps.stdout.text)).toMatchObject({
       backend: { name: 'wasm', threads: 1, simd: true },
-      model: { name: 'test-model', trained: true, bytes: null, imageSize: 64 },
+      model: { name: 'test-model', trained: true, bytes: null, imageSize: 64, knownDefects: [] },
       versions: { tfjs: '4.22.0' },
     });
   });

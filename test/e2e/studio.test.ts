@@ -15,6 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend.js';
+import { defectsAt, type KnownDefect } from '../../src/shared/known-defects.js';
 import { buildRandomModel } from '../helpers/random-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -35,7 +36,7 @@ let hostLog = '';
 /** the random model this run built, removed afterwards */
 let randomModel: string | undefined;
 /** what the status bar should name */
-let expectedModel: { name: string; trained: boolean };
+let expectedModel: { name: string; trained: boolean; warnedAt5059: boolean };
 /** set by the first test: later ones need the engine and fail at once without it */
 let engineReady = false;
 
@@ -66,8 +67,16 @@ async function chooseModel(): Promise<string> {
     await initBackend('cpu'); // only to initialise the random weights in this process
     dir = randomModel = await buildRandomModel(8);
   }
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { name: string; trained: boolean };
-  expectedModel = { name: manifest.name, trained: manifest.trained };
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    name: string;
+    trained: boolean;
+    knownDefects?: KnownDefect[];
+  };
+  expectedModel = {
+    name: manifest.name,
+    trained: manifest.trained,
+    warnedAt5059: defectsAt(manifest.knownDefects, '50-59').some((d) => d.level === 'warning'),
+  };
   return dir;
 }
 
@@ -238,7 +247,15 @@ describe('ReAge Studio in the browser host', () => {
     await slider.focus();
     await slider.press('ArrowLeft'); // 60+ -> 50-59
     await expect(slider.getAttribute('aria-valuetext')).resolves.toBe('50-59');
+    // the model's known defect at 50-59 (the shipped one has one) is said beside the slider and on the timeline
+    const warning = page.locator('[data-testid="known-defect"][data-level="warning"]');
+    await expect(warning.count()).resolves.toBe(expectedModel.warnedAt5059 ? 1 : 0);
+    await expect(page.getByRole('img', { name: 'Known model defect at 50-59' }).count()).resolves.toBe(
+      expectedModel.warnedAt5059 ? 1 : 0,
+    );
+    await shot('04a-known-defect-50-59');
     await page.getByRole('button', { name: 'Target age 60+' }).click();
+    await expect(warning.count()).resolves.toBe(0);
     await expect(slider.getAttribute('aria-valuetext')).resolves.toBe('60+');
     await expect(page.getByLabel('Target age of akiyo').inputValue()).resolves.toBe('60+');
     // a small step budget keeps the test quick on CPU

@@ -128,6 +128,26 @@ describe('loadModel', () => {
     expect((await loadError(dir)).message).toMatch(/files\.generator\/weights\.bin: expected a lowercase hex SHA-256/);
   });
 
+  it("carries the manifest's known defects, and refuses one at an age the engine does not know", async () => {
+    const dir = await copyModel();
+    const m = await readManifest(dir);
+    const defect = {
+      ageCategories: ['50-59'],
+      level: 'warning',
+      summary: 'A mark under the nose.',
+      advice: 'Paint out.',
+    };
+    await writeManifest(dir, { ...m, knownDefects: [defect] });
+    const model = await loadModel(dir);
+    expect(model.manifest.knownDefects).toEqual([defect]);
+    model.dispose();
+
+    await writeManifest(dir, { ...m, knownDefects: [{ ...defect, ageCategories: ['45-50'] }] });
+    expect((await loadError(dir)).message).toMatch(/manifest\.json: invalid: .*knownDefects\.0\.ageCategories\.0/);
+    await writeManifest(dir, { ...m, knownDefects: [{ ...defect, level: 'fatal' }] });
+    expect((await loadError(dir)).message).toMatch(/knownDefects\.0\.level/);
+  });
+
   it('refuses age categories in another order', async () => {
     const dir = await copyModel();
     const m = await readManifest(dir);

@@ -141,6 +141,24 @@ describe('PyTorch -> tfjs parity (cpu backend)', () => {
     );
   });
 
+  it('writes the known defects it is given into the manifest, and refuses a list that breaks the schema', async () => {
+    expect(imported.manifest.knownDefects).toBeUndefined();
+    const defects = [{ ageCategories: ['50-59'], level: 'warning', summary: 'A mark.', advice: 'Paint it out.' }];
+    const file = join(root, 'defects.json');
+    await writeFile(file, JSON.stringify(defects));
+    const opts = { exportDir, name: 'x', version: '0', template, untrained: true, knownDefects: file };
+    const withDefects = await importWeights({ ...opts, outDir: join(root, 'with-defects') });
+    expect(withDefects.manifest.knownDefects).toEqual(defects);
+    const loaded = await loadModel(withDefects.dir);
+    expect(loaded.manifest.knownDefects).toEqual(defects);
+    loaded.dispose();
+
+    await writeFile(file, JSON.stringify([{ ...defects[0], ageCategories: ['fifties'] }]));
+    await expect(importWeights({ ...opts, outDir: join(root, 'bad-defects') })).rejects.toThrow(
+      /defects\.json: 0\.ageCategories\.0: /,
+    );
+  });
+
   it('converts back to the PyTorch export it came from, bit for bit (model-to-torch)', async () => {
     const back = join(root, 'back');
     const meta = await modelToTorch(model, back);

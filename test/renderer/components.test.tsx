@@ -2,7 +2,8 @@
 // Components against the real store and a fake backend client.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobSnapshot } from '../../src/shared/ipc.js';
+import type { EngineStatus, JobSnapshot } from '../../src/shared/ipc.js';
+import type { KnownDefect } from '../../src/shared/known-defects.js';
 import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
 import { App } from '../../src/renderer/components/App.js';
 import { AgeSlider } from '../../src/renderer/components/AgeSlider.js';
@@ -20,7 +21,15 @@ const handlers: Handlers = {
     restarts: 0,
     info: {
       backend: 'wasm',
-      model: { name: 'reage-utk64', version: '1.2.0', imageSize: 64, categories: [], path: '/m', trained: true },
+      model: {
+        name: 'reage-utk64',
+        version: '1.2.0',
+        imageSize: 64,
+        categories: [],
+        path: '/m',
+        trained: true,
+        knownDefects: [],
+      },
       versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20' },
     },
   }),
@@ -110,6 +119,7 @@ describe('the studio window', () => {
             categories: [],
             path: '/tmp/m',
             trained: false,
+            knownDefects: [],
           },
           versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20' },
         },
@@ -190,6 +200,41 @@ describe('the studio window', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'Wipe' }));
     fireEvent.click(screen.getByLabelText('Mask'));
     expect(document.querySelector('.mask-outline')).not.toBeNull();
+  });
+
+  it("warns of the model's known defects at the target age: inspector, timeline and export", async () => {
+    const status = handlers['engine.status']!({}) as EngineStatus;
+    const info = status.info!;
+    const knownDefects: KnownDefect[] = [
+      { ageCategories: ['50-59'], level: 'warning', summary: 'A mark under the nose.', advice: 'Paint it out.' },
+      { ageCategories: ['50-59', '60+'], level: 'note', summary: 'Blotches on some faces.', advice: 'Check.' },
+    ];
+    const { studio } = renderApp({
+      'engine.status': () => ({ ...status, info: { ...info, model: { ...info.model, knownDefects } } }),
+    });
+    await screen.findByText('wasm');
+    importAkiyo(studio);
+    fireEvent.click(screen.getByRole('button', { name: 'Target age 19-29' }));
+    expect(screen.queryAllByTestId('known-defect')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Target age 60+' }));
+    expect(screen.getAllByTestId('known-defect').map((e) => e.getAttribute('data-level'))).toEqual(['note']);
+    expect(screen.queryByRole('img', { name: 'Known model defect at 60+' })).toBeNull(); // marks are for warnings
+
+    fireEvent.click(screen.getByRole('button', { name: 'Target age 50-59' }));
+    const shown = screen.getAllByTestId('known-defect');
+    expect(shown.map((e) => e.getAttribute('data-level'))).toEqual(['warning', 'note']);
+    expect(shown[0]!.textContent).toBe('Known defect at 50-59. A mark under the nose. Paint it out.');
+    // the timeline's age block carries the mark, its tooltip the whole warning
+    const mark = screen.getByRole('img', { name: 'Known model defect at 50-59' });
+    expect(mark.getAttribute('title')).toBe('A mark under the nose. Paint it out.');
+
+    act(() => studio.store.getState().openExport());
+    const dialog = screen.getByRole('dialog', { name: 'Export re-aged frames' });
+    expect(within(dialog).getByTestId('export-defects').textContent).toMatch(
+      /^1 shot renders at a target age where the model has a known defect: akiyo \(50-59\)\./,
+    );
+    fireEvent.click(within(within(dialog).getByRole('list', { name: 'Shots to export' })).getByRole('checkbox'));
+    expect(within(dialog).queryByTestId('export-defects')).toBeNull();
   });
 
   it('shows export progress per shot, failed frames with reasons, and cancels', async () => {

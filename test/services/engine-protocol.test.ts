@@ -13,7 +13,7 @@ import { serveEngine } from '../../src/main/worker/serve.js';
 
 const info = {
   backend: 'cpu' as const,
-  model: { name: 'stub', version: '1', imageSize: 64, categories: [], path: '/m', trained: false },
+  model: { name: 'stub', version: '1', imageSize: 64, categories: [], path: '/m', trained: false, knownDefects: [] },
   versions: { app: 't', tfjs: 't', node: 't' },
 };
 

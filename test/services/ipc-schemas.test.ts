@@ -103,13 +103,30 @@ describe('engine protocol (main <-> worker)', () => {
     const info = {
       backend: 'wasm',
       backendDetails: { name: 'wasm', simd: true, threads: 1, tried: [{ name: 'tensorflow', error: 'not installed' }] },
-      model: { name: 'm', version: '1', imageSize: 64, categories: ['0-18'], path: '/m', trained: true },
+      model: {
+        name: 'm',
+        version: '1',
+        imageSize: 64,
+        categories: ['0-18'],
+        path: '/m',
+        trained: true,
+        knownDefects: [],
+      },
       versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20' },
     };
     const ready = parseWorkerMessage({ type: 'ready', info });
     expect(ready).toMatchObject({ ok: true, value: { info: { backendDetails: info.backendDetails } } });
     const badDetails = { ...info, backendDetails: { name: 'wasm', tried: [{ name: 'quantum', error: '' }] } };
     expect(parseWorkerMessage({ type: 'ready', info: badDetails }).ok).toBe(false);
+    // the model's known defects reach the studio whole, or the message is refused
+    const defect = { ageCategories: ['50-59'], level: 'warning', summary: 'A mark.', advice: 'Paint it out.' };
+    const withDefect = { ...info, model: { ...info.model, knownDefects: [defect] } };
+    expect(parseWorkerMessage({ type: 'ready', info: withDefect })).toMatchObject({
+      ok: true,
+      value: { info: { model: { knownDefects: [defect] } } },
+    });
+    const badDefect = { ...info, model: { ...info.model, knownDefects: [{ ...defect, level: 'fatal' }] } };
+    expect(parseWorkerMessage({ type: 'ready', info: badDefect }).ok).toBe(false);
     const report = { frame: 1, file: '/a.1.png', status: 'done', faceFound: true, seconds: 1, stages: { read: 0.01 } };
     expect(parseWorkerMessage({ type: 'frame', id: 'r1', report })).toMatchObject({
       ok: true,

@@ -3,6 +3,7 @@
  * human line when the output is a log or a pipe; on a terminal a progress bar
  * instead, with the frames that need attention printed above it. Then a summary.
  */
+import { defectLine, defectsAt } from '../../shared/known-defects.js';
 import type { ShotJob } from '../engine/api.js';
 import type { AgeSettings, FrameReport } from '../engine/types.js';
 import type { AgeCommand } from './args.js';
@@ -44,8 +45,12 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
 export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
   const engine = await openEngine(deps, cmd);
   try {
-    const { backend } = engine.info();
+    const { backend, model } = engine.info();
     const progress = new TerminalProgress(deps.stderr, deps.isTTY);
+    // Said before the first frame and again under the summary: a farm log is read from
+    // either end, and frames at these targets need work before they can be delivered.
+    const knownDefects = defectsAt(model.knownDefects, cmd.age);
+    for (const d of knownDefects) deps.stderr.write(`model ${model.name} v${model.version}: ${defectLine(d)}\n`);
     const tally = new ShotTally(backend);
     const stop = interruptible(deps, (message) => progress.log(message));
 
@@ -72,10 +77,10 @@ export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
         },
       });
       // an interrupt during the last frame's write lets the shot complete: report it as complete
-      outcome = { summary, interrupted: false };
+      outcome = { summary, interrupted: false, knownDefects };
     } catch (err) {
       if (!stop.signal.aborted) throw err;
-      outcome = { summary: tally.snapshot(), interrupted: true };
+      outcome = { summary: tally.snapshot(), interrupted: true, knownDefects };
     } finally {
       stop.release();
       progress.end();

@@ -4,6 +4,7 @@
  * concise human line per frame, the summary in both forms, and the exit status.
  */
 import type { ActiveBackend } from '../../shared/ages.js';
+import { defectLine, type KnownDefect } from '../../shared/known-defects.js';
 import type { ShotSummary } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
 import { formatDuration } from './progress.js';
@@ -57,9 +58,13 @@ export interface ShotOutcome {
   summary: ShotSummary;
   /** stopped by the user before every frame was processed */
   interrupted: boolean;
+  /** the model's known defects at the shot's target age, repeated under the summary */
+  knownDefects?: KnownDefect[];
 }
 
-export function summaryRecord({ summary: s, interrupted }: ShotOutcome): { summary: Record<string, unknown> } {
+export function summaryRecord({ summary: s, interrupted, knownDefects = [] }: ShotOutcome): {
+  summary: Record<string, unknown>;
+} {
   return {
     summary: {
       total: s.total,
@@ -72,11 +77,12 @@ export function summaryRecord({ summary: s, interrupted }: ShotOutcome): { summa
       backend: s.backend,
       sourceAge: s.sourceAge ?? null,
       interrupted,
+      knownDefects,
     },
   };
 }
 
-export function summaryLines({ summary: s, interrupted }: ShotOutcome): string[] {
+export function summaryLines({ summary: s, interrupted, knownDefects = [] }: ShotOutcome): string[] {
   const processed = s.done + s.skipped + s.noFace + s.failed;
   const counts = [
     `${s.done} done`,
@@ -91,6 +97,7 @@ export function summaryLines({ summary: s, interrupted }: ShotOutcome): string[]
     lines.push(
       `interrupted: ${s.total - processed} frame(s) not processed; no frame was left half-written (rerun with --resume)`,
     );
+  for (const d of knownDefects) lines.push(`model ${defectLine(d)}`);
   return lines;
 }
 

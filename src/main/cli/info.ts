@@ -4,6 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defectLine } from '../../shared/known-defects.js';
 import type { InfoCommand } from './args.js';
 import type { CliDeps, CliEngineInfo } from './deps.js';
 import { EXIT_OK } from './frame-output.js';
@@ -64,6 +65,7 @@ export function formatInfo(r: InfoRecord): string {
     `model     ${m.name} ${m.version}: ${m.imageSize}×${m.imageSize} px, ${m.categories.length} age categories (${m.categories.join(', ')})${m.bytes !== null ? `, ${megabytes(m.bytes)}` : ''}`,
     `          ${m.path}`,
     `          ${m.trained ? 'trained' : 'UNTRAINED: random weights for tests, not a usable model'}`,
+    ...m.knownDefects.map((d) => `          known defect, ${defectLine(d)}`),
     `versions  reage ${r.versions.app}, tfjs ${r.versions.tfjs}, node ${r.versions.node}`,
   ];
   return lines.join('\n');

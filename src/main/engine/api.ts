@@ -4,6 +4,7 @@
  * `createEngine` in engine.ts.
  */
 import type { ActiveBackend, AgeCategory } from '../../shared/ages.js';
+import type { KnownDefect } from '../../shared/known-defects.js';
 import type { BackendInfo } from './backend.js';
 import type { AgeSettings, DetectedFace, FrameReport } from './types.js';
 
@@ -18,6 +19,8 @@ export interface EngineInfo {
     categories: readonly string[];
     path: string;
     trained: boolean;
+    /** flaws its evaluation found at particular target ages (the manifest's knownDefects) */
+    knownDefects: KnownDefect[];
   };
   versions: { app: string; tfjs: string; node: string };
 }

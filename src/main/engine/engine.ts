@@ -73,6 +73,7 @@ class Engine implements ReAgeEngine {
         categories: manifest.ageCategories,
         path: dir,
         trained: manifest.trained,
+        knownDefects: manifest.knownDefects ?? [],
       },
       versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version },
     };

@@ -12,6 +12,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AGE_CATEGORIES } from '../../shared/ages.js';
+import { knownDefectsSchema } from '../../shared/known-defects.js';
 import { fileModelHandler } from './fs-model-io.js';
 import type { NetName } from './nets.js';
 import { ageOneHot } from './optimise.js';
@@ -70,6 +71,12 @@ export const manifestSchema = z.object({
       jittered: z.boolean(),
     })
     .optional(),
+  /**
+   * Flaws the model's evaluation found at particular target ages (MODEL_CARD.md says
+   * which and why), surfaced to the artist wherever those targets are chosen. Absent
+   * or empty when none are known.
+   */
+  knownDefects: knownDefectsSchema.optional(),
   /** every file of the model but manifest.json, relative path -> SHA-256 (hex) */
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256')),
 });

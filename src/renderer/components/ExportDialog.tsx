@@ -4,6 +4,7 @@ import { EXPORT_FORMATS, outputPattern, type ExportBitDepth, type ExportFormat }
 import { formatFrame, parseFrameRange } from '../../shared/sequence.js';
 import { useStudio, useStudioContext } from '../state/store.js';
 import type { Dialog } from '../state/ui-slice.js';
+import { DefectMark, ExportDefectsNote } from './KnownDefects.js';
 import { Modal } from './Modal.js';
 import { toggled } from '../lib/toggled.js';
 
@@ -98,10 +99,14 @@ export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'expo
                 <span className="mono dim">
                   {clip.sourceRange.start}–{clip.sourceRange.end} → {clip.settings.targetAge}
                 </span>
+                <DefectMark target={clip.settings.targetAge} />
               </label>
             </li>
           ))}
         </ul>
+        <ExportDefectsNote
+          shots={clips.filter((c) => chosen.has(c.id)).map((c) => ({ name: c.name, target: c.settings.targetAge }))}
+        />
 
         <label className="form-label" htmlFor="export-frames">
           Frames

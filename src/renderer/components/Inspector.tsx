@@ -6,6 +6,7 @@ import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
 import { AgeSlider } from './AgeSlider.js';
 import { Icon } from './icons.js';
+import { TargetAgeDefects } from './KnownDefects.js';
 import { Segmented } from './Segmented.js';
 
 function Field(props: { label: string; hint?: string; children: ReactNode }): ReactElement {
@@ -68,6 +69,7 @@ export function Inspector(): ReactElement {
         <ShotHeader clip={clip} />
         <Field label="Target age">
           <AgeSlider value={s.targetAge} onChange={(targetAge) => set({ targetAge }, 'targetAge')} />
+          <TargetAgeDefects target={s.targetAge} />
         </Field>
         <Field
           label="Source age"

@@ -11,6 +11,7 @@ import { previewKey } from '../lib/preview-key.js';
 import type { PreviewEntry } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
 import { useElementSize, useFrameImage } from './hooks.js';
+import { DefectMark } from './KnownDefects.js';
 import { TransportBar } from './TransportBar.js';
 
 const HEADER_WIDTH = 96;
@@ -85,6 +86,7 @@ function AgeBlock(props: { span: ClipSpan; ppf: number }): ReactElement {
           </option>
         ))}
       </select>
+      <DefectMark target={age} />
     </div>
   );
 }
