@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .augment import jitter
-from .data import load_packed
+from .data import gender_balance_weights, load_packed, parse_gender
 from .nets import BN_EPS, N_AGES, init_weights
 
 
@@ -79,14 +79,19 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--augment", action="store_true",
                    help="train on jittered faces (augment.py), so that C reads coarse age cues only")
+    p.add_argument("--balance-gender", action="store_true",
+                   help="weigh men and women the same within each age category (data.gender_balance_weights)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    images, cats, _ = load_packed(args.data, "train")
+    images, cats, names = load_packed(args.data, "train")
     test_images, test_cats, _ = load_packed(args.data, "test")
     if args.limit:
-        images, cats = images[: args.limit], cats[: args.limit]
+        images, cats, names = images[: args.limit], cats[: args.limit], names[: args.limit]
         test_images, test_cats = test_images[: args.limit], test_cats[: args.limit]
+    weights = torch.from_numpy(
+        gender_balance_weights(cats, np.array([parse_gender(str(n)) for n in names])) if args.balance_gender
+        else np.ones(len(cats), dtype=np.float32))
     c = AgeClassifier(args.width)
     c.apply(init_weights)
     opt = torch.optim.Adam(c.parameters(), lr=args.lr)
@@ -100,7 +105,8 @@ def main(argv=None) -> None:
             x = random_flip(to_tensor(images[idx]))
             if args.augment:
                 x = jitter(x)
-            loss = F.cross_entropy(c(x), torch.from_numpy(cats[idx]).long())
+            per_image = F.cross_entropy(c(x), torch.from_numpy(cats[idx]).long(), reduction="none")
+            loss = (per_image * weights[idx]).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -109,7 +115,8 @@ def main(argv=None) -> None:
         print(json.dumps({"stage": "age_classifier", "epoch": epoch + 1, "loss": total / max(n // bs, 1),
                           "test_accuracy": acc, "seconds": time.time() - t0}), flush=True)
     tmp = args.out + ".tmp"
-    torch.save({"C": c.state_dict(), "width": args.width, "test_accuracy": acc, "augment": args.augment}, tmp)
+    torch.save({"C": c.state_dict(), "width": args.width, "test_accuracy": acc, "augment": args.augment,
+                "balance_gender": args.balance_gender}, tmp)
     os.replace(tmp, args.out)
 
 

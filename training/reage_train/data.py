@@ -26,6 +26,34 @@ def parse_age(name: str) -> int:
     return int(name.split("_", 1)[0])
 
 
+def parse_gender(name: str) -> int:
+    """Gender is the second '_' field of a UTKFace file name (0 male, 1 female); -1 where
+    a file name lacks it (a few do; see the dataset's README)."""
+    parts = name.split("_")
+    return int(parts[1]) if len(parts) > 3 and parts[1] in ("0", "1") else -1
+
+
+def gender_balance_weights(cats: np.ndarray, genders: np.ndarray) -> np.ndarray:
+    """Per-image weights under which men and women count the same within each age category.
+
+    UTKFace's older categories are mostly men (the training split's 40-49 is 68% male,
+    50-59 72%), so a classifier trained on it plainly learns "male" as a cue for those
+    ages, and a G trained against that classifier paints male cues onto everyone it
+    ages there. Images of unknown gender keep weight 1, and so does a category with one
+    gender only; each category's mean weight stays 1, so the categories' shares are
+    unchanged.
+    """
+    w = np.ones(len(cats), dtype=np.float32)
+    for c in np.unique(cats):
+        known = (cats == c) & (genders >= 0)
+        masks = [known & (genders == g) for g in (0, 1)]
+        if not all(m.any() for m in masks):
+            continue  # one gender only: nothing to balance against
+        for m in masks:
+            w[m] = known.sum() / (2.0 * m.sum())
+    return w
+
+
 def load_crop(path: str, size: int = 64) -> np.ndarray:
     with Image.open(path) as im:
         im = im.convert("RGB")

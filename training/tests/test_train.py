@@ -21,7 +21,7 @@ sys.path.insert(0, str(TRAINING))  # so `pytest training/tests` works from the r
 
 from reage_train import export as exporter  # noqa: E402
 from reage_train import train  # noqa: E402
-from reage_train.data import load_packed, pack  # noqa: E402
+from reage_train.data import gender_balance_weights, load_packed, pack, parse_gender  # noqa: E402
 from reage_train.nets import N_AGES, Z_DIM, Discriminator, Encoder, Generator  # noqa: E402
 
 DATASET = Path(os.environ.get("REAGE_UTKFACE", TRAINING.parents[1] / "shared" / "datasets" / "utkface"))
@@ -181,6 +181,29 @@ def test_age_classifier_trains_and_drives_the_hybrid_age_term(data, tmp_path, ca
         assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
     with pytest.raises(SystemExit, match="hybrid"):
         train.main(["gan", *common, "--run", str(tmp_path / "paper"), "--age-classifier", str(out)])
+
+
+def test_gender_parsed_from_utkface_names_and_balanced_within_each_age():
+    names = ["52_0_0_2017.jpg", "55_0_3_2017.jpg", "51_0_1_2017.jpg", "58_1_0_2017.jpg", "24_1_2_2017.jpg",
+             "39_1_20170109150557335.jpg"]  # the last lacks its race field: gender unknown
+    genders = np.array([parse_gender(n) for n in names])
+    assert genders.tolist() == [0, 0, 0, 1, 1, -1]
+    cats = np.array([4, 4, 4, 4, 1, 2])
+    w = gender_balance_weights(cats, genders)
+    # 50-59: three men and one woman weigh the same in all; the mean weight stays 1
+    assert w[:3].sum() == pytest.approx(w[3]) and w[:4].mean() == pytest.approx(1.0)
+    assert w[4] == pytest.approx(1.0) and w[5] == 1.0  # alone in its category; unknown gender
+
+
+def test_age_classifier_trains_gender_balanced(data, tmp_path, capsys):
+    from reage_train import age_classifier
+
+    out = tmp_path / "balanced.pt"
+    age_classifier.main(["--data", data, "--out", str(out), "--width", "4", "--epochs", "1", "--threads", "1",
+                         "--batch-size", "16", "--balance-gender"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert len(lines) == 1 and math.isfinite(lines[0]["loss"])
+    assert torch.load(str(out))["balance_gender"] is True
 
 
 def load_exported(out: Path, name: str, net: torch.nn.Module) -> torch.nn.Module:
