@@ -390,3 +390,34 @@ def test_gan_stage_fine_tunes_from_an_export(data, tmp_path, capsys):
     assert "resumed at epoch" in out and "initialised from" not in out
     with pytest.raises(SystemExit, match="width 4/4, but --width 8"):
         train.main(["gan", *common[:5], "8", *common[6:], "--run", str(tmp_path / "other"), "--max-steps", "1"])
+
+
+def test_probe_mark_finds_and_measures_a_mark_painted_at_one_age(tmp_path, capsys):
+    from reage_train import probe_mark
+
+    rows, cols = torch.meshgrid(torch.arange(64.0), torch.arange(64.0), indexing="ij")
+    bump = torch.exp(-((rows - 40) ** 2 + (cols - 32) ** 2) / 8)  # peaks at (40, 32)
+
+    def painter(z, y):
+        """Grey faces; at category 4 a dark, green-tinted blob under (40, 32)."""
+        out = torch.zeros(len(z), 3, 64, 64)
+        marked = y[:, 4] == 1
+        out[marked, 0] = out[marked, 2] = -0.5 * bump
+        out[marked, 1] = -0.2 * bump  # less dark in green: a green tint
+        return out
+
+    z = torch.randn(16, Z_DIM)
+    r = probe_mark.measure(painter, z, 4, None)
+    box = bump[37:44, 29:36].mean().item()
+    assert r["at"] == [40, 32] and r["share_darker_0.1"] == 1.0 and r["share_greener_0.05"] == 1.0
+    assert r["darker"] == pytest.approx((0.5 * 0.299 + 0.2 * 0.587 + 0.5 * 0.114) * box, abs=1e-3)
+    assert r["greener"] == pytest.approx(0.3 * box, abs=1e-3)
+    assert probe_mark.measure(painter, z, 3, (40, 32))["darker"] < 0  # beside the marked age: lighter than it
+    assert probe_mark.measure(painter, z, 1, (40, 32))["darker"] == 0.0  # far from it: no difference
+
+    out = tmp_path / "random"
+    exporter.main(["--random", "--width", "8", "--out", str(out)])
+    capsys.readouterr()
+    probe_mark.main([str(out), "--faces", "8", "--at", "40", "32"])
+    rec = json.loads(capsys.readouterr().out.strip())
+    assert rec["at"] == [40, 32] and math.isfinite(rec["darker"]) and math.isfinite(rec["greener"])
