@@ -22,6 +22,7 @@ import torch
 
 from .export import read_export
 from .nets import N_AGES, Z_DIM, Generator
+from .train import one_hot
 
 
 def load_generator(source: str) -> Generator:
@@ -41,19 +42,13 @@ def _green(t: torch.Tensor) -> torch.Tensor:
     return t[:, 1] - 0.5 * (t[:, 0] + t[:, 2])
 
 
-def _one_hot(category: int, n: int) -> torch.Tensor:
-    y = torch.zeros(n, N_AGES)
-    y[:, category] = 1
-    return y
-
-
 def mark_maps(g: Generator, z: torch.Tensor, category: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Per face and pixel: how much darker, and how much greener, G(z, category) is than
     the mean of G at the neighbouring categories (the one neighbour at either end)."""
     neighbours = [c for c in (category - 1, category + 1) if 0 <= c < N_AGES]
     with torch.no_grad():
-        at = g(z, _one_hot(category, len(z)))
-        around = [g(z, _one_hot(c, len(z))) for c in neighbours]
+        at = g(z, one_hot(torch.full((len(z),), category)))
+        around = [g(z, one_hot(torch.full((len(z),), c))) for c in neighbours]
     darker = sum(_luma(t) for t in around) / len(around) - _luma(at)
     greener = _green(at) - sum(_green(t) for t in around) / len(around)
     return darker, greener
