@@ -2,7 +2,10 @@
  * Pool the JSON reports of one evaluation's parts (src/main/eval/pool.ts) into one
  * report, printed as markdown (or JSON with --json) and written with --out:
  *
- *   npx tsx scripts/pool-eval.ts part1.json part2.json [--out docs/report.md] [--json]
+ *   npx tsx scripts/pool-eval.ts part1.json part2.json [--out docs/report.md] [--json] [--rebase]
+ *
+ * --rebase pools runs of one model calibrated on different numbers of faces (held-out
+ * hundreds run apart) against the largest calibration set (pool.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -28,14 +31,22 @@ async function readReport(path: string): Promise<EvalReport> {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      rebase: { type: 'boolean', default: false },
+    },
   });
-  if (positionals.length < 2) throw new Error('usage: pool-eval PART.json PART.json [...] [--out FILE.md] [--json]');
+  if (positionals.length < 2)
+    throw new Error('usage: pool-eval PART.json PART.json [...] [--out FILE.md] [--json] [--rebase]');
   const parts = await Promise.all(positionals.map(readReport));
-  const command = ['npx tsx scripts/pool-eval.ts', ...positionals, ...(values.out ? ['--out', values.out] : [])].join(
-    ' ',
-  );
-  const pooled = poolReports(parts, command);
+  const command = [
+    'npx tsx scripts/pool-eval.ts',
+    ...positionals,
+    ...(values.rebase ? ['--rebase'] : []),
+    ...(values.out ? ['--out', values.out] : []),
+  ].join(' ');
+  const pooled = poolReports(parts, command, { rebase: values.rebase });
   if (values.out) await writeFileAtomic(values.out, formatEvalTable(pooled));
   console.log(values.json ? JSON.stringify(pooled) : formatEvalTable(pooled));
 }

@@ -96,3 +96,47 @@ describe('poolReports', () => {
     expect(() => poolReports([a, moreCalibration], 'x')).toThrow(/in its data: .* same --calibration-images/);
   });
 });
+
+describe('poolReports with rebase', () => {
+  const all = Array.from({ length: 24 }, (_, i) => face(i));
+  const a = part(all.slice(0, 12), 0, 100);
+  // a later run: more calibration faces, its own threshold and real-face accuracies, another folder
+  const bigT = 0.75;
+  const bigReal = () => {
+    const r = realHits();
+    return { faceres: r.faceres.map((s) => ({ ...s, n: s.n + 10 })), 'face-api': r['face-api'] };
+  };
+  const plainB = part(all.slice(12), 12, 110);
+  const b: EvalReport = {
+    ...plainB,
+    model: { ...plainB.model, path: '/elsewhere/model' },
+    data: { ...plainB.data, calibrationImages: plainB.data.calibrationImages + 100 },
+    threshold: { ...plainB.threshold, threshold: bigT },
+    ...figuresOf(all.slice(12), bigT, bigReal()),
+  };
+
+  it('judges every face at the largest calibration set’s threshold, against its real faces', () => {
+    expect(() => poolReports([a, b], 'x')).toThrow(/or pool with --rebase/);
+    const pooled = poolReports([a, b], 'pool --rebase', { rebase: true });
+    const whole = figuresOf(all, bigT, bigReal());
+    expect(pooled.reconstruction).toEqual(whole.reconstruction);
+    expect(pooled.aging).toEqual(whole.aging);
+    expect(pooled.ageAccuracy).toEqual(whole.ageAccuracy);
+    // the threshold matters here: part a's own threshold gives other acceptances
+    expect(figuresOf(all, t, bigReal()).aging).not.toEqual(whole.aging);
+    expect(pooled.threshold.threshold).toBe(bigT);
+    expect(pooled.data.calibrationImages).toBe(b.data.calibrationImages);
+    expect(pooled.model.path).toBe('/elsewhere/model');
+    expect(pooled.notes[1]).toMatch(/rebased: the threshold \(0\.7500\) .* part 2's/);
+    expect(pooled.notes[1]).toContain('/elsewhere/model');
+  });
+
+  it('still refuses parts of another model or other settings', () => {
+    const otherModel = { ...b, model: { ...b.model, version: '9.9.9' } };
+    expect(() => poolReports([a, otherModel], 'x', { rebase: true })).toThrow(/part 2 differs .* in its model/);
+    const otherSettings = { ...b, settings: { ...b.settings, strength: 1.5 } };
+    expect(() => poolReports([a, otherSettings], 'x', { rebase: true })).toThrow(/in its settings/);
+    const otherSeed = { ...b, data: { ...b.data, seed: 7 } };
+    expect(() => poolReports([a, otherSeed], 'x', { rebase: true })).toThrow(/in its data/);
+  });
+});
