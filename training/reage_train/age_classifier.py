@@ -47,6 +47,11 @@ def load_classifier(path: str) -> AgeClassifier:
     ck = torch.load(path)
     c = AgeClassifier(ck["width"])
     c.load_state_dict(ck["C"])
+    return frozen(c)
+
+
+def frozen(c: AgeClassifier) -> AgeClassifier:
+    """C as the age term uses it: inference mode, no gradients into its weights."""
     c.eval()
     for p in c.parameters():
         p.requires_grad_(False)

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .age_classifier import AgeClassifier, load_classifier
+from .age_classifier import AgeClassifier, frozen, load_classifier
 from .nets import N_AGES, Z_DIM, IMAGE_SIZE, Discriminator, Encoder, Generator, init_weights
 
 FORMAT = 1
@@ -115,6 +115,24 @@ def read_export(path: str) -> tuple[Generator, Discriminator, Encoder, dict]:
             data = f.read()
         load_entries(net, entries, data, os.path.join(path, name))
     return nets["generator"], nets["discriminator"], nets["encoder"], meta
+
+
+def read_export_classifier(path: str) -> AgeClassifier:
+    """The age classifier C an export folder ships (age-classifier.json/.bin, with the
+    width export.json records), in inference mode and frozen, as load_classifier gives it."""
+    meta_path = os.path.join(path, "export.json")
+    with open(meta_path) as f:
+        meta = json.load(f)
+    info = meta.get("ageClassifier")
+    if not info:
+        raise SystemExit(f"{meta_path}: this export ships no age classifier (export.py --classifier)")
+    c = AgeClassifier(info["width"])
+    with open(os.path.join(path, "age-classifier.json")) as f:
+        entries = json.load(f)
+    with open(os.path.join(path, "age-classifier.bin"), "rb") as f:
+        data = f.read()
+    load_entries(c, entries, data, os.path.join(path, "age-classifier"))
+    return frozen(c)
 
 
 def _tensor_json(t: torch.Tensor) -> dict:

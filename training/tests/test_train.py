@@ -421,3 +421,42 @@ def test_probe_mark_finds_and_measures_a_mark_painted_at_one_age(tmp_path, capsy
     probe_mark.main([str(out), "--faces", "8", "--at", "40", "32"])
     rec = json.loads(capsys.readouterr().out.strip())
     assert rec["at"] == [40, 32] and math.isfinite(rec["darker"]) and math.isfinite(rec["greener"])
+
+
+def test_probe_classifier_reads_c_on_g_and_loads_the_export_s_own_c(tmp_path, capsys):
+    from reage_train import probe_classifier
+
+    class Echo(torch.nn.Module):
+        """A 'C' that reads the category G painted into the red channel's mean."""
+
+        def forward(self, x):
+            level = x[:, 0].mean(dim=(1, 2))
+            return -((torch.arange(N_AGES).float()[None] / 10 - level[:, None]) ** 2) * 1e4
+
+    def painter(z, y):
+        """Faces whose red level is category/10, except that category 2 is drawn as 3."""
+        cat = y.argmax(1).float()
+        cat[cat == 2] = 3
+        out = torch.zeros(len(z), 3, 64, 64)
+        out[:, 0] = (cat / 10)[:, None, None]
+        return out
+
+    r = probe_classifier.measure(painter, Echo(), torch.randn(8, Z_DIM))
+    assert r["accuracy"] == [1.0, 1.0, 0.0, 1.0, 1.0, 1.0]
+    assert r["probability"][2] == pytest.approx(0.0, abs=1e-4) and r["probability"][4] == pytest.approx(1.0)
+    assert all(0.0 <= v <= 1.0 for v in r["jitteredAccuracy"] + r["jitteredProbability"])
+
+    out = tmp_path / "random"
+    exporter.main(["--random", "--width", "8", "--out", str(out)])
+    capsys.readouterr()
+    probe_classifier.main([str(out), "--faces", "4"])
+    rec = json.loads(capsys.readouterr().out.strip())
+    assert rec["faces"] == 4 and len(rec["accuracy"]) == N_AGES
+    # the classifier read back is the exported one: it gives the exporter's fixture output
+    fixture = json.loads((out / "fixtures.json").read_text())["ageClassifier"]
+    c = exporter.read_export_classifier(str(out))
+    x = torch.tensor(fixture["x"]["data"]).reshape(fixture["x"]["shape"]).permute(0, 3, 1, 2)
+    want = torch.tensor(fixture["out"]["data"]).reshape(fixture["out"]["shape"])
+    assert torch.allclose(c(x), want, atol=1e-5)
+    with pytest.raises(SystemExit, match="no classifier"):
+        probe_classifier.main([str(tmp_path / "gan.pt")])
