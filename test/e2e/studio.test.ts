@@ -36,7 +36,7 @@ let hostLog = '';
 /** the random model this run built, removed afterwards */
 let randomModel: string | undefined;
 /** what the status bar should name */
-let expectedModel: { name: string; trained: boolean; warnedAt5059: boolean };
+let expectedModel: { name: string; trained: boolean; warnedAt5059: boolean; notesAt018: number };
 /** set by the first test: later ones need the engine and fail at once without it */
 let engineReady = false;
 
@@ -57,7 +57,8 @@ async function blur(): Promise<void> {
 }
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  // finished transitions: a thumb caught mid-slide would show a value it does not have
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
 }
 
 /** The model the host's engine loads: REAGE_MODEL, the shipped one, or a random one built now. */
@@ -76,6 +77,7 @@ async function chooseModel(): Promise<string> {
     name: manifest.name,
     trained: manifest.trained,
     warnedAt5059: defectsAt(manifest.knownDefects, '50-59').some((d) => d.level === 'warning'),
+    notesAt018: defectsAt(manifest.knownDefects, '0-18').filter((d) => d.level === 'note').length,
   };
   return dir;
 }
@@ -254,6 +256,14 @@ describe('ReAge Studio in the browser host', () => {
       expectedModel.warnedAt5059 ? 1 : 0,
     );
     await shot('04a-known-defect-50-59');
+    // a note (the shipped model has one at 0-18) is said too, without the warning
+    await page.getByRole('button', { name: 'Target age 0-18' }).click();
+    await expect(slider.getAttribute('aria-valuetext')).resolves.toBe('0-18');
+    await expect(warning.count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="known-defect"][data-level="note"]').count()).resolves.toBe(
+      expectedModel.notesAt018,
+    );
+    await shot('04b-known-defect-0-18');
     await page.getByRole('button', { name: 'Target age 60+' }).click();
     await expect(warning.count()).resolves.toBe(0);
     await expect(slider.getAttribute('aria-valuetext')).resolves.toBe('60+');
