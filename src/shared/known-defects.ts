@@ -38,7 +38,12 @@ export function defectsAt(defects: readonly KnownDefect[] | undefined, target: A
   return hits.sort((a, b) => DEFECT_LEVELS.indexOf(a.level) - DEFECT_LEVELS.indexOf(b.level));
 }
 
-/** "50-59: <summary> <advice>" in one line, for logs and the CLI. */
+/** The warning-level defects at `target`: those that need work before delivery. */
+export function warningsAt(defects: readonly KnownDefect[] | undefined, target: AgeCategory): KnownDefect[] {
+  return defectsAt(defects, target).filter((d) => d.level === 'warning');
+}
+
+/** "warning at 50-59: <summary> <advice>" in one line, for logs and the CLI. */
 export function defectLine(defect: KnownDefect, target?: AgeCategory): string {
   const ages = target ?? defect.ageCategories.join(', ');
   return `${defect.level} at ${ages}: ${defect.summary} ${defect.advice}`;

@@ -15,7 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend.js';
-import { defectsAt, type KnownDefect } from '../../src/shared/known-defects.js';
+import { defectsAt, warningsAt, type KnownDefect } from '../../src/shared/known-defects.js';
 import { buildRandomModel } from '../helpers/random-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -76,7 +76,7 @@ async function chooseModel(): Promise<string> {
   expectedModel = {
     name: manifest.name,
     trained: manifest.trained,
-    warnedAt5059: defectsAt(manifest.knownDefects, '50-59').some((d) => d.level === 'warning'),
+    warnedAt5059: warningsAt(manifest.knownDefects, '50-59').length > 0,
     notesAt018: defectsAt(manifest.knownDefects, '0-18').filter((d) => d.level === 'note').length,
   };
   return dir;

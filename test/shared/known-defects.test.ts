@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defectLine, defectsAt, knownDefectsSchema, type KnownDefect } from '../../src/shared/known-defects.js';
+import {
+  defectLine,
+  defectsAt,
+  knownDefectsSchema,
+  warningsAt,
+  type KnownDefect,
+} from '../../src/shared/known-defects.js';
 
 const NOTE: KnownDefect = {
   ageCategories: ['40-49', '50-59', '60+'],
@@ -20,6 +26,12 @@ describe('known defects', () => {
     expect(defectsAt([NOTE, WARNING], '60+')).toEqual([NOTE]);
     expect(defectsAt([NOTE, WARNING], '0-18')).toEqual([]);
     expect(defectsAt(undefined, '50-59')).toEqual([]);
+  });
+
+  it('picks the warnings out of the defects at a target', () => {
+    expect(warningsAt([NOTE, WARNING], '50-59')).toEqual([WARNING]);
+    expect(warningsAt([NOTE, WARNING], '60+')).toEqual([]);
+    expect(warningsAt(undefined, '50-59')).toEqual([]);
   });
 
   it('says a defect in one line, naming the level and the ages', () => {

@@ -19,7 +19,6 @@ Prints one JSON line per source.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 
@@ -28,8 +27,8 @@ import torch
 from .age_classifier import AgeClassifier, load_classifier
 from .augment import jitter
 from .export import read_export_classifier
-from .nets import N_AGES, Z_DIM, Generator
-from .probe_mark import load_generator
+from .nets import N_AGES, Generator
+from .probe_mark import load_generator, prior_latents, probe_parser
 from .train import one_hot
 
 
@@ -39,26 +38,20 @@ def measure(g: Generator, c: AgeClassifier, z: torch.Tensor) -> dict:
     rows = {"accuracy": [], "probability": [], "jitteredAccuracy": [], "jitteredProbability": []}
     for a in range(N_AGES):
         faces = g(z, one_hot(torch.full((z.shape[0],), a)))
-        for key, x in (("", faces), ("jittered", jitter(faces))):
+        for (acc_key, prob_key), x in ((("accuracy", "probability"), faces),
+                                       (("jitteredAccuracy", "jitteredProbability"), jitter(faces))):
             p = torch.softmax(c(x), 1)
-            acc = (p.argmax(1) == a).float().mean().item()
-            prob = p[:, a].mean().item()
-            rows[f"{key}Accuracy" if key else "accuracy"].append(round(acc, 4))
-            rows[f"{key}Probability" if key else "probability"].append(round(prob, 4))
+            rows[acc_key].append(round((p.argmax(1) == a).float().mean().item(), 4))
+            rows[prob_key].append(round(p[:, a].mean().item(), 4))
     return rows
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("sources", nargs="+", help="export folders or gan.pt checkpoints")
+    p = probe_parser(__doc__, faces=256)
     p.add_argument("--classifier", help="age classifier: a checkpoint (age_classifier.py) or an export folder "
                                         "that ships one; default: each source's own")
-    p.add_argument("--faces", type=int, default=256)
-    p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
-    torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
-    z = torch.randn(args.faces, Z_DIM)
+    z = prior_latents(args)
     shared = None
     if args.classifier:
         is_export = os.path.isdir(args.classifier)

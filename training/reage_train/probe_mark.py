@@ -66,17 +66,29 @@ def measure(g: Generator, z: torch.Tensor, category: int, at: tuple[int, int] | 
             "greener": round(float(gr.mean()), 4), "share_greener_0.05": round(float((gr > 0.05).float().mean()), 3)}
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def probe_parser(doc: str, faces: int) -> argparse.ArgumentParser:
+    """The arguments every probe of G's prior takes: its sources, how many latents, the seed."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("sources", nargs="+", help="export folders or gan.pt checkpoints")
-    p.add_argument("--category", type=int, default=4, help="age category index (default 4, 50-59)")
-    p.add_argument("--at", type=int, nargs=2, metavar=("ROW", "COL"), help="centre of the box (default: found)")
-    p.add_argument("--faces", type=int, default=512)
+    p.add_argument("--faces", type=int, default=faces)
     p.add_argument("--seed", type=int, default=1)
-    args = p.parse_args(argv)
+    return p
+
+
+def prior_latents(args: argparse.Namespace) -> torch.Tensor:
+    """The probe's latents, drawn once so every source is measured on the same faces (one thread:
+    the figures do not depend on the machine's core count)."""
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
-    z = torch.randn(args.faces, Z_DIM)
+    return torch.randn(args.faces, Z_DIM)
+
+
+def main(argv=None) -> None:
+    p = probe_parser(__doc__, faces=512)
+    p.add_argument("--category", type=int, default=4, help="age category index (default 4, 50-59)")
+    p.add_argument("--at", type=int, nargs=2, metavar=("ROW", "COL"), help="centre of the box (default: found)")
+    args = p.parse_args(argv)
+    z = prior_latents(args)
     at = tuple(args.at) if args.at else None
     for source in args.sources:
         result = measure(load_generator(source), z, args.category, at)

@@ -6,7 +6,7 @@
  */
 import type { ReactElement } from 'react';
 import type { AgeCategory } from '../../shared/ages.js';
-import { defectsAt, type KnownDefect } from '../../shared/known-defects.js';
+import { defectsAt, warningsAt, type KnownDefect } from '../../shared/known-defects.js';
 import { useStudio } from '../state/store.js';
 import { Icon } from './icons.js';
 
@@ -38,7 +38,7 @@ export function TargetAgeDefects({ target }: { target: AgeCategory }): ReactElem
 
 /** A warning mark for compact places (timeline, export list) when a warning-level defect applies. */
 export function DefectMark({ target }: { target: AgeCategory }): ReactElement | null {
-  const warnings = defectsAt(useKnownDefects(), target).filter((d) => d.level === 'warning');
+  const warnings = warningsAt(useKnownDefects(), target);
   if (warnings.length === 0) return null;
   const title = warnings.map((d) => `${d.summary} ${d.advice}`).join('\n');
   return (
@@ -51,7 +51,7 @@ export function DefectMark({ target }: { target: AgeCategory }): ReactElement | 
 /** Under the export dialog's shot list: which chosen shots render at a warned target. */
 export function ExportDefectsNote({ shots }: { shots: { name: string; target: AgeCategory }[] }): ReactElement | null {
   const defects = useKnownDefects();
-  const warned = shots.filter((s) => defectsAt(defects, s.target).some((d) => d.level === 'warning'));
+  const warned = shots.filter((s) => warningsAt(defects, s.target).length > 0);
   if (warned.length === 0) return null;
   const names = warned.map((s) => `${s.name} (${s.target})`).join(', ');
   // two cells of the dialog's form grid: an empty label, then the note
