@@ -29,6 +29,13 @@ export type ReconstructionMode = (typeof RECONSTRUCTION_MODES)[number];
 /** Age strength: 1 is the model's own age change, 0 none, above 1 beyond it (engine: detail.ts). */
 export const STRENGTH_LIMITS = { min: 0, max: 3, default: 1 } as const;
 
+/**
+ * Texture amount of the prototype age layer (engine: prototype-layer.ts): 1 moves the
+ * face's fine detail and colour the whole way from the source age's prototype to the
+ * target's, 0 leaves them (the paper's pure Age-cGAN change), above 1 beyond.
+ */
+export const TEXTURE_LIMITS = { min: 0, max: 2, default: 1 } as const;
+
 export const COMPOSITE_MODES = ['delta', 'replace'] as const;
 export type CompositeMode = (typeof COMPOSITE_MODES)[number];
 

@@ -8,7 +8,7 @@
  * building export file names: no Node imports, so the renderer can use them.
  */
 import { z } from 'zod';
-import { AGE_CATEGORIES, COMPOSITE_MODES, RECONSTRUCTION_MODES, STRENGTH_LIMITS } from './ages.js';
+import { AGE_CATEGORIES, COMPOSITE_MODES, RECONSTRUCTION_MODES, STRENGTH_LIMITS, TEXTURE_LIMITS } from './ages.js';
 import { formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
@@ -42,6 +42,11 @@ export const shotSettingsSchema = z.object({
   detail: z.boolean().default(false),
   /** How far along the age change to go (added after version 1 files: absent means 1, as they were aged). */
   strength: z.number().min(STRENGTH_LIMITS.min).max(STRENGTH_LIMITS.max).default(STRENGTH_LIMITS.default),
+  /**
+   * Amount of the prototype age layer (engine: prototype-layer.ts). Added after version 1
+   * files were written: absent means 0, the Age-cGAN change alone, which is how those shots were aged.
+   */
+  texture: z.number().min(TEXTURE_LIMITS.min).max(TEXTURE_LIMITS.max).default(0),
   composite: compositeModeSchema,
   steps: z.number().int().min(STEP_LIMITS.min).max(STEP_LIMITS.max),
   seed: z
@@ -58,6 +63,7 @@ export const DEFAULT_SHOT_SETTINGS: ShotSettings = {
   mode: 'identity',
   detail: true,
   strength: STRENGTH_LIMITS.default,
+  texture: TEXTURE_LIMITS.default,
   composite: 'delta',
   steps: STEP_LIMITS.default,
   seed: 0,

@@ -36,7 +36,21 @@ describe('reage age', () => {
     const deps = testDeps(engine);
     expect(
       await main(
-        [...AGE, '--mode', 'pixel', '--detail', 'off', '--strength', '1.5', '--steps', '20', '--warm-steps', '4'],
+        [
+          ...AGE,
+          '--mode',
+          'pixel',
+          '--detail',
+          'off',
+          '--strength',
+          '1.5',
+          '--texture',
+          '0.5',
+          '--steps',
+          '20',
+          '--warm-steps',
+          '4',
+        ],
         deps,
       ),
     ).toBe(0);
@@ -52,6 +66,7 @@ describe('reage age', () => {
           mode: 'pixel',
           detail: false,
           strength: 1.5,
+          texture: 0.5,
           composite: 'delta',
           steps: 20,
           warmSteps: 4,
@@ -191,12 +206,29 @@ describe('reage age', () => {
       ['eval', '--calibration-images', 'many'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', '4'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--strength', 'strong'],
+      ['age', 'in', '--out', 'o', '--age', '60+', '--texture', '5'],
+      ['age', 'in', '--out', 'o', '--age', '60+', '--texture', 'abc'],
+      ['eval', '--texture', '-1'],
     ]) {
       const deps = testDeps(new Error('must not load the engine'));
       expect(await main(argv, deps)).toBe(2);
       expect(deps.stderr.lines()).toHaveLength(2);
       expect(deps.stderr.lines()[1]).toBe('Run `reage help` for usage.');
       expect(deps.engineOptions).toEqual([]);
+    }
+  });
+
+  it('--texture takes a number from 0 to 2, default 1, and a bad one names the flag', async () => {
+    expect((parseCommand([...AGE, '--texture', '0.5']) as AgeCommand).texture).toBe(0.5);
+    expect((parseCommand([...AGE, '--texture', '0']) as AgeCommand).texture).toBe(0);
+    expect((parseCommand(AGE) as AgeCommand).texture).toBe(1);
+    for (const bad of ['5', 'abc', '']) {
+      expect(() => parseCommand([...AGE, '--texture', bad])).toThrow(
+        `--texture must be a number from 0 to 2 (got "${bad}")`,
+      );
+      const deps = testDeps(new Error('must not load the engine'));
+      expect(await main([...AGE, '--texture', bad], deps)).toBe(2);
+      expect(deps.stderr.lines()[0]).toContain('--texture');
     }
   });
 
@@ -295,6 +327,8 @@ describe('reage eval', () => {
           '300',
           '--save-faces',
           'strips',
+          '--texture',
+          '0.25',
         ],
         deps,
       ),
@@ -306,6 +340,7 @@ describe('reage eval', () => {
         steps: 5,
         detail: false,
         strength: 1,
+        texture: 0.25,
         limit: 3,
         zAnchor: 0.5,
         detailWeight: 2,
@@ -388,6 +423,7 @@ describe('pieces', () => {
         mode: 'identity',
         detail: true,
         strength: 1,
+        texture: 1,
         composite: 'delta',
         steps: 60,
         seed: 0,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  keepFeaturesOut,
   buildFaceMask,
   compositeDelta,
   compositeReplace,
@@ -312,5 +313,34 @@ describe('compositing', () => {
     expect(() => compositeReplace(frame, new Float32Array(3), mask)).toThrow(/generated/);
     expect(() => mergeIntoRaw(randomRaw(w, h, 3, 8, 1), new Float32Array(3), mask)).toThrow(/composited/);
     expect(() => mergeIntoRaw(randomRaw(w, h, 3, 8, 1), frame, new Float32Array(7))).toThrow(/mask/);
+  });
+});
+
+describe('keepFeaturesOut', () => {
+  it('takes the eyes and an open mouth out of the mask and leaves the cheeks', () => {
+    const m = buildFaceMask(FACE, W, H);
+    const before = m.mask.slice();
+    keepFeaturesOut(m, FACE);
+    const centre = (ids: number[]) => {
+      const x = ids.reduce((s, i) => s + FACE[i]!.x, 0) / ids.length;
+      const y = ids.reduce((s, i) => s + FACE[i]!.y, 0) / ids.length;
+      return [Math.floor(x), Math.floor(y)] as const;
+    };
+    const [ex, ey] = centre([36, 37, 38, 39, 40, 41]);
+    expect(before[ey * W + ex]).toBe(1);
+    expect(at(m, ex, ey)).toBeLessThan(0.05);
+    // a cheek, between the jaw and the nose
+    const cheek = centre([3, 3, 31]);
+    expect(at(m, ...cheek)).toBe(before[cheek[1] * W + cheek[0]]);
+    for (let i = 0; i < m.mask.length; i++) expect(m.mask[i]!).toBeLessThanOrEqual(before[i]!);
+  });
+
+  it('leaves a closed mouth: its inner outline has no area', () => {
+    const closed = FACE.map((p, i) => (i >= 60 ? { x: p.x, y: (FACE[62]!.y + FACE[66]!.y) / 2 } : p));
+    const m = buildFaceMask(closed, W, H);
+    const before = m.mask.slice();
+    keepFeaturesOut(m, closed);
+    const [mx, my] = [Math.floor(closed[62]!.x), Math.floor(closed[62]!.y)];
+    expect(at(m, mx, my)).toBeCloseTo(before[my * W + mx]!, 6);
   });
 });

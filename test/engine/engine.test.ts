@@ -15,6 +15,7 @@ import type { ReAgeEngine, ShotJob } from '../../src/main/engine/api.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { createEngine } from '../../src/main/engine/engine.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
+import { changedOutsideMask } from '../../src/main/eval/plate-checks.js';
 import { defectsAt } from '../../src/shared/known-defects.js';
 
 const AKIYO = join(import.meta.dirname, '../../../shared/footage/akiyo');
@@ -25,6 +26,7 @@ const settings: ShotJob['settings'] = {
   mode: 'pixel',
   detail: false,
   strength: 1,
+  texture: 0,
   composite: 'delta',
   steps: 4,
   seed: 0,
@@ -110,6 +112,45 @@ describe('engine on the akiyo plate', () => {
       expect(d.box.y0).toBeGreaterThan(40);
       expect(d.box.y1).toBeLessThan(200);
     }
+  }, 120_000);
+
+  it('the prototype layer alone (strength 0) ages the face without G, only under the mask', async () => {
+    const out = join(work, 'texture-only');
+    const reports: FrameReport[] = [];
+    const outside: number[] = [];
+    const before = tf.memory().numTensors;
+    await engine.ageShot(
+      { input: AKIYO, frames: '1001-1002', out: out + '/', settings: { ...settings, strength: 0, texture: 1 } },
+      {
+        onFrame: (r) => reports.push(r),
+        onAged: (a) => outside.push(changedOutsideMask(a.input, a.output, a.mask.mask)),
+      },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(outside).toEqual([0, 0]);
+    for (const r of reports) {
+      expect(Object.keys(r.stages ?? {})).toContain('texture');
+      expect(Object.keys(r.stages ?? {})).not.toContain('optimise');
+      const d = await difference(r.file, r.output!);
+      expect(d.changed).toBeGreaterThan(200);
+      expect(d.box.x0).toBeGreaterThan(110);
+      expect(d.box.x1).toBeLessThan(235);
+    }
+  }, 120_000);
+
+  it('the hybrid (G and the prototype layer) changes more than G alone, still only under the mask', async () => {
+    const outside: number[] = [];
+    const changed: number[] = [];
+    for (const texture of [0, 1]) {
+      const out = join(work, `hybrid-${texture}`);
+      await engine.ageShot(
+        { input: AKIYO, frames: '1001', out: out + '/', settings: { ...settings, texture } },
+        { onAged: (a) => outside.push(changedOutsideMask(a.input, a.output, a.mask.mask)) },
+      );
+      changed.push((await difference(join(AKIYO, 'akiyo.1001.png'), join(out, 'akiyo.1001.png'))).changed);
+    }
+    expect(outside).toEqual([0, 0]);
+    expect(changed[1]).toBeGreaterThan(changed[0]!);
   }, 120_000);
 
   it('delta compositing at the source age changes nothing beyond rounding', async () => {

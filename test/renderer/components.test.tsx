@@ -179,6 +179,32 @@ describe('the studio window', () => {
     expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
   });
 
+  it('sets the texture of the prototype age layer with a slider under the age strength', async () => {
+    const { studio, state } = renderApp();
+    importAkiyo(studio);
+    const strength = screen.getByRole('slider', { name: 'Age strength' });
+    const texture = screen.getByRole('slider', { name: 'Texture' });
+    expect(strength.compareDocumentPosition(texture) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(texture.getAttribute('min')).toBe('0');
+    expect(texture.getAttribute('max')).toBe('2');
+    expect(texture.getAttribute('step')).toBe('0.05');
+    expect((texture as HTMLInputElement).value).toBe('1');
+    expect(screen.getByText(/Prototype age layer: wrinkles, skin texture and colour/)).toBeTruthy();
+
+    fireEvent.change(texture, { target: { value: '0.5' } });
+    expect(state().project.timeline.clips[0]!.settings.texture).toBe(0.5);
+    expect(screen.getByText('0.50')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('render-preview'));
+    await screen.findByAltText('After (re-aged preview)');
+    expect(document.querySelector('.viewer-tag.b')!.textContent).toContain(' · texture 0.5');
+
+    fireEvent.change(texture, { target: { value: '0' } });
+    expect(state().project.timeline.clips[0]!.settings.texture).toBe(0);
+    expect(screen.getByText(/Off: the Age-cGAN change alone/)).toBeTruthy();
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(state().project.timeline.clips[0]!.settings.texture).toBe(1);
+  });
+
   it('renders a preview and compares before / after with the wipe and A/B', async () => {
     const { studio, state } = renderApp();
     importAkiyo(studio);

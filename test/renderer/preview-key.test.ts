@@ -9,6 +9,7 @@ const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   mode: 'pixel',
   detail: false,
   strength: 1.5,
+  texture: 0.5,
   composite: 'replace',
   steps: 42,
   seed: 7,

@@ -40,6 +40,10 @@ describe('studio requests (renderer -> main / host)', () => {
       'too many steps',
       { method: 'preview.render', params: { file: '/a.png', frame: 1, settings: { ...settings, steps: 1e9 } } },
     ],
+    [
+      'a texture beyond its limit',
+      { method: 'preview.render', params: { file: '/a.png', frame: 1, settings: { ...settings, texture: 2.5 } } },
+    ],
     ['an export without shots', { method: 'export.start', params: { shots: [], skipExisting: false } }],
     [
       'a project of another format',

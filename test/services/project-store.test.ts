@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_SHOT_SETTINGS,
   PROJECT_FORMAT,
   ProjectFileError,
   clipFromSequence,
@@ -21,8 +22,10 @@ import {
   migrateProject,
   upgradeProject,
   outputPattern,
+  shotSettingsSchema,
   type Project,
 } from '../../src/shared/project.js';
+import { TEXTURE_LIMITS } from '../../src/shared/ages.js';
 import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
 import { ProjectStore } from '../../src/main/services/project-store.js';
 
@@ -180,6 +183,22 @@ describe('project migrations', () => {
     const read = migrateProject(saved).timeline.clips[0]!.settings;
     expect(read.detail).toBe(false);
     expect(read.strength).toBe(1);
+  });
+
+  it('reads shots saved before texture existed as texture 0 (Age-cGAN alone, as they were aged), and keeps a given one', () => {
+    const project = projectWith(join(dir, 'plates'), [1, 2]);
+    const copy = () => JSON.parse(JSON.stringify(project)) as Project;
+    const older = copy();
+    expect(older.timeline.clips[0]!.settings.texture).toBe(TEXTURE_LIMITS.default); // new shots: 1
+    const settings = older.timeline.clips[0]!.settings as Partial<Project['timeline']['clips'][0]['settings']>;
+    delete settings.texture;
+    expect(migrateProject(older).timeline.clips[0]!.settings.texture).toBe(0);
+    const given = copy();
+    given.timeline.clips[0]!.settings.texture = 0.35;
+    expect(migrateProject(given).timeline.clips[0]!.settings.texture).toBe(0.35);
+    const shot = { ...DEFAULT_SHOT_SETTINGS };
+    expect(shotSettingsSchema.safeParse({ ...shot, texture: TEXTURE_LIMITS.max + 0.5 }).success).toBe(false);
+    expect(shotSettingsSchema.safeParse({ ...shot, texture: -0.1 }).success).toBe(false);
   });
 
   it('builds export names from the naming pattern', () => {

@@ -26,6 +26,7 @@ const settings: AgeSettingsMessage = {
   mode: 'pixel',
   detail: true,
   strength: 1.5,
+  texture: 0,
   composite: 'replace',
   steps: 3,
   seed: 0,

@@ -27,6 +27,7 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
     mode: cmd.mode,
     detail: cmd.detail,
     strength: cmd.strength,
+    texture: cmd.texture,
     composite: cmd.composite,
     steps: cmd.steps,
     ...(cmd.warmSteps !== undefined ? { warmSteps: cmd.warmSteps } : {}),

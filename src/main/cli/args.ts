@@ -9,6 +9,7 @@ import {
   COMPOSITE_MODES,
   RECONSTRUCTION_MODES,
   STRENGTH_LIMITS,
+  TEXTURE_LIMITS,
   isAgeCategory,
   type AgeCategory,
   type BackendChoice,
@@ -30,10 +31,10 @@ export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
 Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
-            [--strength S] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
+            [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
-  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--save-faces DIR] [--backend …] [--model DIR] [--json]
+  reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--texture T] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--save-faces DIR] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
@@ -56,6 +57,8 @@ export interface AgeCommand extends Common {
   mode: ReconstructionMode;
   detail: boolean;
   strength: number;
+  /** amount of the prototype age layer: 0 off (Age-cGAN alone), 1 the default */
+  texture: number;
   composite: CompositeMode;
   steps: number;
   warmSteps?: number;
@@ -76,6 +79,8 @@ export interface EvalCommand extends Common {
   detail: boolean;
   /** age strength of the aged faces (1: the model's own) */
   strength: number;
+  /** amount of the prototype age layer on the aged faces (0: Age-cGAN alone, 1: the default) */
+  texture: number;
   /** stage 3's anchor weight to z0 = E(x); absent: the engine's default */
   zAnchor?: number;
   /** detail refinement's penalty on its offset; absent: the engine's default */
@@ -110,15 +115,27 @@ function nonNegative(name: string, value: string): number {
   return n;
 }
 
+/** `--NAME X`: a number within limits; absent gives the limits' default. */
+function withinLimits(
+  name: string,
+  value: string | undefined,
+  limits: { min: number; max: number; default: number },
+): number {
+  if (value === undefined) return limits.default;
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= limits.min && n <= limits.max))
+    throw new UsageError(`--${name} must be a number from ${limits.min} to ${limits.max} (got "${value}")`);
+  return n;
+}
+
 /** `--strength S`: a number in STRENGTH_LIMITS; absent gives the default (1). */
 function strength(value: string | undefined): number {
-  if (value === undefined) return STRENGTH_LIMITS.default;
-  const n = Number(value);
-  if (value.trim() === '' || !(n >= STRENGTH_LIMITS.min && n <= STRENGTH_LIMITS.max))
-    throw new UsageError(
-      `--strength must be a number from ${STRENGTH_LIMITS.min} to ${STRENGTH_LIMITS.max} (got "${value}")`,
-    );
-  return n;
+  return withinLimits('strength', value, STRENGTH_LIMITS);
+}
+
+/** `--texture T`: a number in TEXTURE_LIMITS; absent gives the default (1). */
+function texture(value: string | undefined): number {
+  return withinLimits('texture', value, TEXTURE_LIMITS);
 }
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
@@ -145,6 +162,7 @@ export function parseCommand(argv: string[]): Command {
         mode: { type: 'string' },
         detail: { type: 'string' },
         strength: { type: 'string' },
+        texture: { type: 'string' },
         composite: { type: 'string' },
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
@@ -186,6 +204,7 @@ export function parseCommand(argv: string[]): Command {
       steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
       detail: onOff('detail', v.detail, false),
       strength: strength(v.strength),
+      texture: texture(v.texture),
       ...(v['z-anchor'] !== undefined ? { zAnchor: nonNegative('z-anchor', v['z-anchor']) } : {}),
       ...(v['detail-weight'] !== undefined ? { detailWeight: nonNegative('detail-weight', v['detail-weight']) } : {}),
       ...(v['age-weight'] !== undefined ? { ageWeight: nonNegative('age-weight', v['age-weight']) } : {}),
@@ -213,6 +232,7 @@ export function parseCommand(argv: string[]): Command {
     mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'identity'),
     detail: onOff('detail', v.detail, true),
     strength: strength(v.strength),
+    texture: texture(v.texture),
     composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),
     steps: positiveInt('steps', v.steps, DEFAULT_STEPS)!,
     warmSteps: positiveInt('warm-steps', v['warm-steps']),

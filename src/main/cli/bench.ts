@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   BACKEND_CHOICES,
   RECONSTRUCTION_MODES,
+  TEXTURE_LIMITS,
   type BackendChoice,
   type ReconstructionMode,
 } from '../../shared/ages.js';
@@ -112,6 +113,7 @@ function settingsFor(opts: BenchOptions, mode: ReconstructionMode): AgeSettings 
     mode,
     detail: opts.detail,
     strength: 1,
+    texture: TEXTURE_LIMITS.default,
     composite: 'delta',
     steps: opts.steps,
     ...(opts.warmSteps !== undefined ? { warmSteps: opts.warmSteps } : {}),

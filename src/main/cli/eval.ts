@@ -51,6 +51,7 @@ export async function runEvalCommand(cmd: EvalCommand, deps: CliDeps): Promise<n
       steps: cmd.steps,
       detail: cmd.detail,
       strength: cmd.strength,
+      texture: cmd.texture,
       signal: stop.signal,
       onProgress: (p) => {
         if (deps.isTTY) return progress.show(evalProgressLine(p));

@@ -6,7 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
-import { buildFaceMask, compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
+import {
+  buildFaceMask,
+  compositeDelta,
+  compositeReplace,
+  keepFeaturesOut,
+  mergeIntoRaw,
+  type FaceMask,
+} from './composite.js';
+import { prototypeChange } from './prototype-layer.js';
 import { agingGenerator, classifierAgeTerm } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import { encodeLatent, type AgeModel } from './model.js';
@@ -41,9 +49,13 @@ export interface AgeFaceRequest {
   detail0?: Float32Array;
   /** age strength (detail.ts): 1 is the model's own age change */
   strength: number;
+  /** amount of the prototype age layer (prototype-layer.ts): 0 off, 1 the prototypes' own change */
+  texture: number;
   seed: number;
   signal?: AbortSignal;
   timer: StageTimer;
+  /** also composite each layer alone (G's change, the prototype layer's), for evaluation side by side */
+  layerOutputs?: boolean;
 }
 
 export interface AgedFace {
@@ -53,6 +65,11 @@ export interface AgedFace {
   detail?: Float32Array;
   losses: number[];
   mask: FaceMask;
+  /**
+   * with `layerOutputs`: the frame with G's change alone as texture 0 gives it (from the
+   * same reconstruction), and with the prototype layer's alone
+   */
+  layers?: { gan: RawImage; texture: RawImage };
 }
 
 /**
@@ -61,6 +78,9 @@ export interface AgedFace {
  * cut off at the crop's edge would show as a seam in the plate.
  */
 const CROP_EDGE_FADE = 5;
+
+/** Soft bound (0..1 units) on the luma change G contributes to the hybrid: tanh(x / b) * b. */
+const HYBRID_SHADING_BOUND = 0.08;
 
 /** Crop-space weight: 1 inside, ramping to 0 over CROP_EDGE_FADE pixels at the border. */
 function cropWindow(size: number): tf.Tensor3D {
@@ -95,15 +115,23 @@ function changeInFrame(
   m: Affine,
   region: Region,
   size: number,
+  lumaOnly: boolean,
 ): Float32Array {
   const warped = tf.tidy(() => {
     const target = regenerate(generate, z, targetIndex);
     // delta: what the age change alters, G(z*, y_t) - G(z*, y_s), from [-1,1] to 0..1 units;
     // replace: the generated face itself, in 0..1.
-    const rgb =
+    let rgb =
       composite === 'delta'
         ? tf.div(tf.sub(target, regenerate(generate, z, sourceIndex)), 2)
         : tf.div(tf.add(target, 1), 2);
+    if (lumaOnly && composite === 'delta') {
+      // G's shading only, its depth bounded softly: a 64x64 generator's darkest changes
+      // are its blotches, not ageing
+      const y = tf.sum(tf.mul(rgb, tf.tensor1d([0.2126, 0.7152, 0.0722])), -1, true);
+      const bounded = tf.mul(tf.tanh(tf.div(y, HYBRID_SHADING_BOUND)), HYBRID_SHADING_BOUND);
+      rgb = tf.tile(bounded, [1, 1, 1, 3]);
+    }
     const crop = tf.concat([tf.squeeze(rgb, [0]) as tf.Tensor3D, cropWindow(size)], 2);
     return warpFromCrop(crop, m, region);
   });
@@ -120,6 +148,13 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
   const { width, height } = image;
   const size = model.manifest.imageSize;
   const generate: GenerateFn = (z, y) => model.generate(z, y);
+  if (req.texture > 0 && !model.prototypes)
+    throw new Error(
+      `model ${model.manifest.name} ${model.manifest.version} has no age prototypes: texture must be 0 (or build them: scripts/build-prototypes.ts)`,
+    );
+  // In delta compositing a strength of 0 asks nothing of G: its change is zero, so the
+  // latent is not optimised (the prototype layer alone).
+  const useGan = req.composite === 'replace' || req.strength > 0;
 
   const { m, plate, target } = timer.time('align', () => {
     const plate = toRgbFloat(image).rgb;
@@ -130,83 +165,161 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
     // E(x) of this frame: the start, unless warm-starting from the previous frame's z*,
     // and the point stage 3's anchor holds z near when there is one (optimise.ts).
     const anchorWeight = defaultAnchorWeight(req.mode);
-    const encoded = req.z0 && anchorWeight === 0 ? undefined : timer.time('encode', () => encodeLatent(model, target));
+    const encoded =
+      req.z0 && (anchorWeight === 0 || !useGan) ? undefined : timer.time('encode', () => encodeLatent(model, target));
     const z0 = req.z0 ?? encoded!;
-    const result = await timer.timeAsync('optimise', () =>
-      optimiseLatent({
-        generate,
-        target,
-        ageIndex: req.sourceIndex,
-        z0,
-        ...(encoded ? { zAnchor: encoded } : {}),
-        zAnchorWeight: anchorWeight,
-        mode: req.mode,
-        embed: (x) => analyzer.faceEmbedding(x),
-        steps: req.steps,
-        seed: req.seed,
-        ...(req.signal ? { signal: req.signal } : {}),
-      }),
-    );
-    const ageTerm = classifierAgeTerm(model.ageClassifier);
-    const aging = await agingGenerator(model.generator, generate, {
-      target,
-      z: result.z,
-      sourceIndex: req.sourceIndex,
-      nAges: model.manifest.ageCategories.length,
-      detail: req.detail,
-      ...(req.detail0 ? { d0: req.detail0 } : {}),
-      // with the model's own age classifier, d is fitted for this shot's target (detail.ts AgeTerm)
-      ...(ageTerm ? { ageTerm: { ...ageTerm, targets: [req.targetIndex] } } : {}),
-      strength: req.strength,
-      timer,
-      ...(req.signal ? { signal: req.signal } : {}),
-    });
-    const region = cropRegion(m, size, width, height);
-    const change = timer.time('generate', () => {
-      try {
-        return region.width && region.height
-          ? changeInFrame(aging.generate, result.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size)
-          : new Float32Array(0);
-      } finally {
-        aging.dispose();
-      }
-    });
-    const { output, mask } = timer.time('composite', () => {
+    const mask = timer.time('composite', () => {
       const mask = buildFaceMask(req.landmarks, width, height);
-      const values = spreadChange(mask, change, region, width);
+      keepFeaturesOut(mask, req.landmarks);
+      return mask;
+    });
+    const layers: ChangeLayer[] = [];
+    let result: { z: Float32Array; losses: number[] } = { z: z0, losses: [] };
+    let detail: Float32Array | undefined;
+    let ganAlone: ChangeLayer | undefined;
+    if (useGan) {
+      result = await timer.timeAsync('optimise', () =>
+        optimiseLatent({
+          generate,
+          target,
+          ageIndex: req.sourceIndex,
+          z0,
+          ...(encoded ? { zAnchor: encoded } : {}),
+          zAnchorWeight: anchorWeight,
+          mode: req.mode,
+          embed: (x) => analyzer.faceEmbedding(x),
+          steps: req.steps,
+          seed: req.seed,
+          ...(req.signal ? { signal: req.signal } : {}),
+        }),
+      );
+      const ageTerm = classifierAgeTerm(model.ageClassifier);
+      const aging = await agingGenerator(model.generator, generate, {
+        target,
+        z: result.z,
+        sourceIndex: req.sourceIndex,
+        nAges: model.manifest.ageCategories.length,
+        detail: req.detail,
+        ...(req.detail0 ? { d0: req.detail0 } : {}),
+        // with the model's own age classifier, d is fitted for this shot's target (detail.ts AgeTerm)
+        ...(ageTerm ? { ageTerm: { ...ageTerm, targets: [req.targetIndex] } } : {}),
+        strength: req.strength,
+        timer,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      detail = aging.detail;
+      const region = cropRegion(m, size, width, height);
+      timer.time('generate', () => {
+        try {
+          if (!region.width || !region.height) return;
+          const ganChange = (lumaOnly: boolean) =>
+            changeInFrame(
+              aging.generate,
+              result.z,
+              req.sourceIndex,
+              req.targetIndex,
+              req.composite,
+              m,
+              region,
+              size,
+              lumaOnly,
+            );
+          // with the prototype layer, colour is its part: G's 64x64 colour change is
+          // where its blotches' tints come from
+          layers.push({ kind: 'gan', region, change: ganChange(req.texture > 0) });
+          // what the same reconstruction gives with texture 0, for side-by-side evaluation
+          if (req.layerOutputs)
+            ganAlone = { kind: 'gan', region, change: req.texture > 0 ? ganChange(false) : layers[0]!.change };
+        } finally {
+          aging.dispose();
+        }
+      });
+    }
+    if (req.texture > 0 && model.prototypes) {
+      const protos = model.prototypes;
+      timer.time('texture', () =>
+        layers.push({
+          kind: 'texture',
+          region: mask.bbox,
+          change: prototypeChange(protos, {
+            plate,
+            width,
+            height,
+            landmarks: req.landmarks,
+            template,
+            templateSize: size,
+            source: req.sourceIndex,
+            target: req.targetIndex,
+            amount: req.texture,
+            region: mask.bbox,
+          }),
+        }),
+      );
+    }
+    /** The frame with `use`'s change, and the mask it was composited under. */
+    const compose = (use: readonly ChangeLayer[]): { output: RawImage; mask: FaceMask } => {
+      const m = { ...mask, mask: mask.mask.slice() };
+      const values = spreadLayers(m, use, width, req.composite === 'replace');
       const composited =
         req.composite === 'delta'
-          ? compositeDelta(plate, width, height, values, mask)
-          : compositeReplace(plate, values, mask);
-      return { output: mergeIntoRaw(image, composited, mask), mask };
-    });
-    return { output, z: result.z, ...(aging.detail ? { detail: aging.detail } : {}), losses: result.losses, mask };
+          ? compositeDelta(plate, width, height, values, m)
+          : compositeReplace(plate, values, m);
+      return { output: mergeIntoRaw(image, composited, m), mask: m };
+    };
+    const final = timer.time('composite', () => compose(layers));
+    const gan = ganAlone ? [ganAlone] : [];
+    const texture = layers.filter((l) => l.kind === 'texture');
+    return {
+      output: final.output,
+      z: result.z,
+      ...(detail ? { detail } : {}),
+      losses: result.losses,
+      mask: final.mask,
+      ...(req.layerOutputs ? { layers: { gan: compose(gan).output, texture: compose(texture).output } } : {}),
+    };
   } finally {
     target.dispose();
   }
 }
 
+/** A change over a frame region: [h, w, 4], RGB in 0..1 units and the layer's own edge window. */
+interface ChangeLayer {
+  kind: 'gan' | 'texture';
+  region: Region;
+  change: Float32Array;
+}
+
 /**
- * Spread the region's change into a frame-sized RGB array and fold the crop window
- * into the mask: outside the crop the model said nothing, so the mask is 0 there.
+ * The layers' summed change as a frame-sized RGB array, each weighted by its window.
+ * In replace compositing the first layer is G's face itself: its window is folded into
+ * the mask instead (the plate shows through where G's crop ends), and the other layers
+ * add to it. Where no layer has anything to say, the mask is set to 0.
  */
-function spreadChange(mask: FaceMask, change: Float32Array, region: Region, width: number): Float32Array {
+function spreadLayers(mask: FaceMask, layers: readonly ChangeLayer[], width: number, replace: boolean): Float32Array {
   const values = new Float32Array(mask.width * mask.height * 3);
   const { bbox } = mask;
   for (let row = bbox.y; row < bbox.y + bbox.height; row++)
     for (let col = bbox.x; col < bbox.x + bbox.width; col++) {
       const p = row * width + col;
-      const rx = col - region.x;
-      const ry = row - region.y;
-      if (rx < 0 || ry < 0 || rx >= region.width || ry >= region.height) {
-        mask.mask[p] = 0;
-        continue;
-      }
-      const s = (ry * region.width + rx) * 4;
-      mask.mask[p] = mask.mask[p]! * change[s + 3]!;
-      values[3 * p] = change[s]!;
-      values[3 * p + 1] = change[s + 1]!;
-      values[3 * p + 2] = change[s + 2]!;
+      if (!(mask.mask[p]! > 0)) continue;
+      let covered = false;
+      layers.forEach(({ region, change }, i) => {
+        const rx = col - region.x;
+        const ry = row - region.y;
+        if (rx < 0 || ry < 0 || rx >= region.width || ry >= region.height) {
+          if (replace && i === 0) mask.mask[p] = 0;
+          return;
+        }
+        const s = (ry * region.width + rx) * 4;
+        const w = change[s + 3]!;
+        if (w > 0) covered = true;
+        const k = replace && i === 0 ? 1 : w;
+        if (replace && i === 0) mask.mask[p] = mask.mask[p]! * w;
+        values[3 * p] = values[3 * p]! + k * change[s]!;
+        values[3 * p + 1] = values[3 * p + 1]! + k * change[s + 1]!;
+        values[3 * p + 2] = values[3 * p + 2]! + k * change[s + 2]!;
+      });
+      if (!covered) mask.mask[p] = 0;
     }
   return values;
 }

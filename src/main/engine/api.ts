@@ -6,7 +6,8 @@
 import type { ActiveBackend, AgeCategory } from '../../shared/ages.js';
 import type { KnownDefect } from '../../shared/known-defects.js';
 import type { BackendInfo } from './backend.js';
-import type { AgeSettings, DetectedFace, FrameReport } from './types.js';
+import type { FaceMask } from './composite.js';
+import type { AgeSettings, DetectedFace, FrameReport, Point, RawImage } from './types.js';
 
 export interface EngineInfo {
   backend: ActiveBackend;
@@ -79,6 +80,11 @@ export interface RunHooks {
   signal?: AbortSignal;
   onFrame?: (report: FrameReport) => void;
   onProgress?: (progress: ShotProgress) => void;
+  /**
+   * In-process only (never crosses the IPC): each aged frame's face as composited, with
+   * the mask it was composited under, for evaluation (scripts/eval-plates.ts).
+   */
+  onAged?: (aged: { frame: number; input: RawImage; output: RawImage; mask: FaceMask; landmarks: Point[] }) => void;
 }
 
 export interface ReAgeEngine {

@@ -299,3 +299,58 @@ export function mergeIntoRaw(original: RawImage, composited: Float32Array, mask:
   });
   return { width, height, channels, bitDepth, data };
 }
+
+const EYE_RIGHT = [36, 37, 38, 39, 40, 41];
+const EYE_LEFT = [42, 43, 44, 45, 46, 47];
+const INNER_LIPS = [60, 61, 62, 63, 64, 65, 66, 67];
+/** How much the eye outlines are grown about their centres: iris and lids' edge, not the bags below. */
+const EYE_GROWTH = 1.35;
+/** Feather of the kept-out features, as a fraction of the eye-to-chin distance. */
+const FEATURE_FEATHER_FRACTION = 0.025;
+
+function scaledAbout(points: readonly Point[], k: number): Point[] {
+  const c = centroid(points);
+  return points.map((p) => ({ x: c.x + (p.x - c.x) * k, y: c.y + (p.y - c.y) * k }));
+}
+
+/**
+ * Keep the eyes (irises, eye whites, lenses over them) and the mouth's interior (teeth,
+ * tongue) out of the change: the mask is multiplied by 1 minus their feathered
+ * outlines, in place. An age change has nothing to say there, and generated or
+ * texture-scaled teeth and irises are what read as fake first. A closed mouth's inner
+ * outline has no area, so nothing is taken out there.
+ */
+export function keepFeaturesOut(mask: FaceMask, landmarks: readonly Point[]): void {
+  checkLandmarks(landmarks);
+  const { bbox, width } = mask;
+  const { width: w, height: h } = bbox;
+  if (w === 0 || h === 0) return;
+  const region = new Float64Array(w * h);
+  for (const outline of [
+    scaledAbout(
+      EYE_RIGHT.map((i) => landmarks[i]!),
+      EYE_GROWTH,
+    ),
+    scaledAbout(
+      EYE_LEFT.map((i) => landmarks[i]!),
+      EYE_GROWTH,
+    ),
+    INNER_LIPS.map((i) => landmarks[i]!),
+  ]) {
+    const one = new Float64Array(w * h);
+    fillPolygon(outline, one, w, h, bbox.x, bbox.y);
+    for (let i = 0; i < one.length; i++) if (one[i]) region[i] = 1;
+  }
+  const r = Math.max(1, Math.round((FEATURE_FEATHER_FRACTION * faceAxis(landmarks).size) / BLUR_PASSES));
+  const tmp = new Float64Array(Math.max(w, h));
+  for (let pass = 0; pass < BLUR_PASSES; pass++) {
+    for (let row = 0; row < h; row++) boxBlurLine(region, tmp, row * w, 1, w, r);
+    for (let col = 0; col < w; col++) boxBlurLine(region, tmp, col, w, h, r);
+  }
+  const norm = (2 * r + 1) ** (2 * BLUR_PASSES);
+  for (let row = 0; row < h; row++)
+    for (let col = 0; col < w; col++) {
+      const p = (bbox.y + row) * width + bbox.x + col;
+      mask.mask[p] = mask.mask[p]! * (1 - Math.min(1, region[row * w + col]! / norm));
+    }
+}

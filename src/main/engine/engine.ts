@@ -105,6 +105,7 @@ class Engine implements ReAgeEngine {
         mode: settings.mode,
         detail: settings.detail,
         strength: settings.strength,
+        texture: settings.texture,
         composite: settings.composite,
         steps: settings.steps,
         seed: settings.seed,

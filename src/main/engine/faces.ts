@@ -288,6 +288,15 @@ export class FaceAnalyzer {
     });
   }
 
+  /**
+   * The 68 landmarks of a face whose place is already known (an aligned training chip),
+   * without the detector: the landmark net sees `box` as it would a detection.
+   */
+  async landmarksInBox(image: FaceImage, box: Box): Promise<Point[] | undefined> {
+    const r = await withTensor(image, (img) => onCrop(img, box, (crop) => this.landmarker.detectLandmarks(crop)));
+    return r?.value.positions.map((p) => ({ x: p.x + r.box.x, y: p.y + r.box.y }));
+  }
+
   /** Apparent age in years from face-api's age/gender net, on the face-api face frame. */
   async estimateAge(image: FaceImage, face: DetectedFace): Promise<number> {
     const r = await withTensor(image, (img) =>

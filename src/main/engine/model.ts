@@ -16,6 +16,7 @@ import { knownDefectsSchema } from '../../shared/known-defects.js';
 import { fileModelHandler } from './fs-model-io.js';
 import type { NetName } from './nets.js';
 import { ageOneHot } from './optimise.js';
+import { loadPrototypes, PROTOTYPES_BIN, PROTOTYPES_JSON, type AgePrototypes } from './prototypes.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
@@ -77,6 +78,19 @@ export const manifestSchema = z.object({
    * or empty when none are known.
    */
   knownDefects: knownDefectsSchema.optional(),
+  /**
+   * The age prototypes of the texture layer (prototypes.ts), built from the training
+   * data by scripts/build-prototypes.ts; their files are listed under `files`. Absent
+   * in older models: the layer is then unavailable and texture must be 0.
+   */
+  prototypes: z
+    .object({
+      size: positive,
+      levels: positive,
+      /** faces averaged per age category */
+      counts: z.array(positive),
+    })
+    .optional(),
   /** every file of the model but manifest.json, relative path -> SHA-256 (hex) */
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256')),
 });
@@ -104,6 +118,8 @@ export interface AgeModel {
   discriminator?: tf.LayersModel;
   /** C(x) -> age-category logits, when the model ships one (manifest.ageClassifier) */
   ageClassifier?: tf.LayersModel;
+  /** the texture layer's age prototypes, when the model ships them (manifest.prototypes) */
+  prototypes?: AgePrototypes;
   /** G(z, y): z [n, zDim], y as category indices or a one-hot [n, 6] -> images [n, S, S, 3] in [-1, 1] */
   generate(z: tf.Tensor2D, y: number[] | tf.Tensor2D): tf.Tensor4D;
   /** E(x): images [n, S, S, 3] in [-1, 1] -> z [n, zDim] */
@@ -295,7 +311,25 @@ export async function loadModel(modelDir: string): Promise<AgeModel> {
     for (const m of Object.values(loaded)) m.dispose();
     throw err;
   }
-  return createAgeModel(dir, manifest, loaded as LoadedNets); // G and E are in `nets` unconditionally
+  let prototypes: AgePrototypes | undefined;
+  if (manifest.prototypes) {
+    for (const rel of [PROTOTYPES_JSON, PROTOTYPES_BIN])
+      if (!(rel in manifest.files))
+        throw new ModelError(dir, MANIFEST_FILE, `has a prototypes entry but does not list ${rel}`);
+    try {
+      prototypes = await loadPrototypes(dir);
+    } catch (err) {
+      for (const m of Object.values(loaded)) m.dispose();
+      throw new ModelError(dir, PROTOTYPES_JSON, `cannot be loaded (${(err as Error).message})`, { cause: err });
+    }
+    if (prototypes.meta.categories.join() !== AGE_CATEGORIES.join())
+      throw new ModelError(
+        dir,
+        PROTOTYPES_JSON,
+        `categories ${prototypes.meta.categories.join(', ')} are not the model's`,
+      );
+  }
+  return createAgeModel(dir, manifest, loaded as LoadedNets, prototypes); // G and E are in `nets` unconditionally
 }
 
 /** G's condition for a batch: one-hot rows as given, or built from category indices. */
@@ -307,7 +341,7 @@ function batchOneHot(y: number[] | tf.Tensor2D, n: number): tf.Tensor2D {
 
 type LoadedNets = Partial<Record<NetName, tf.LayersModel>> & { generator: tf.LayersModel; encoder: tf.LayersModel };
 
-function createAgeModel(dir: string, manifest: ModelManifest, nets: LoadedNets): AgeModel {
+function createAgeModel(dir: string, manifest: ModelManifest, nets: LoadedNets, prototypes?: AgePrototypes): AgeModel {
   const { generator, encoder, discriminator } = nets;
   const ageClassifier = nets['age-classifier'];
   // apply (not predict): differentiable, so stage 3 can optimise z through G.
@@ -319,6 +353,7 @@ function createAgeModel(dir: string, manifest: ModelManifest, nets: LoadedNets):
     encoder,
     ...(discriminator ? { discriminator } : {}),
     ...(ageClassifier ? { ageClassifier } : {}),
+    ...(prototypes ? { prototypes } : {}),
     generate: (z, y) =>
       tf.tidy(() => generator.apply([z, batchOneHot(y, z.shape[0])], { training: false }) as tf.Tensor4D),
     encode: (x) => encoder.apply(x, { training: false }) as tf.Tensor2D,

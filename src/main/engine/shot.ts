@@ -6,7 +6,13 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { STRENGTH_LIMITS, ageCategoryIndex, type ActiveBackend, type AgeCategory } from '../../shared/ages.js';
+import {
+  STRENGTH_LIMITS,
+  TEXTURE_LIMITS,
+  ageCategoryIndex,
+  type ActiveBackend,
+  type AgeCategory,
+} from '../../shared/ages.js';
 import { ageFace, type AgingNetworks } from './age-face.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary } from './api.js';
@@ -41,6 +47,10 @@ export function checkSettings(settings: AgeSettings): void {
   if (!(settings.strength >= STRENGTH_LIMITS.min && settings.strength <= STRENGTH_LIMITS.max))
     throw new InputError(
       `age strength must be between ${STRENGTH_LIMITS.min} and ${STRENGTH_LIMITS.max} (got ${settings.strength})`,
+    );
+  if (!(settings.texture >= TEXTURE_LIMITS.min && settings.texture <= TEXTURE_LIMITS.max))
+    throw new InputError(
+      `texture must be between ${TEXTURE_LIMITS.min} and ${TEXTURE_LIMITS.max} (got ${settings.texture})`,
     );
 }
 
@@ -187,10 +197,18 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
         ...(track.z ? { z0: track.z } : {}),
         detail: settings.detail,
         strength: settings.strength,
+        texture: settings.texture,
         ...(track.detail ? { detail0: track.detail } : {}),
         seed: settings.seed,
         ...(signal ? { signal } : {}),
         timer,
+      });
+      hooks.onAged?.({
+        frame: ref.frame,
+        input: decoded.image,
+        output: aged.output,
+        mask: aged.mask,
+        landmarks: face.landmarks,
       });
       track.z = aged.z;
       track.detail = aged.detail;

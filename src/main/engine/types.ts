@@ -40,6 +40,12 @@ export interface AgeSettings {
   detail: boolean;
   /** age strength: 1 the model's own age change, 0 none, above 1 beyond it (detail.ts) */
   strength: number;
+  /**
+   * amount of the prototype age layer (prototype-layer.ts): fine detail, skin texture and
+   * colour moved from the source age's prototype face to the target's; 0 off (the
+   * paper's Age-cGAN change alone), 1 the prototypes' own change, above 1 beyond it
+   */
+  texture: number;
   composite: CompositeMode;
   /** optimisation step budget for the first frame of a shot */
   steps: number;

@@ -13,6 +13,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import type { FaceAnalyzer } from '../engine/faces.js';
+import type { AlignmentTemplate } from '../engine/model.js';
+import type { Point, RawImage } from '../engine/types.js';
 
 /** The repository root (this file is src/main/eval/data.ts or dist/main/eval/data.js). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -98,4 +101,31 @@ export function toGeneratorRange(rgb: Uint8Array): Float32Array {
   const out = new Float32Array(rgb.length);
   for (let i = 0; i < rgb.length; i++) out[i] = rgb[i]! / 127.5 - 1;
   return out;
+}
+
+/** A detector-like box around landmarks: their bounds, widened a little and lifted towards the brow. */
+export function boxAround(points: readonly Point[]): { x: number; y: number; width: number; height: number } {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const w = Math.max(...xs) - Math.min(...xs);
+  const h = Math.max(...ys) - Math.min(...ys);
+  return { x: Math.min(...xs) - 0.05 * w, y: Math.min(...ys) - 0.15 * h, width: 1.1 * w, height: 1.2 * h };
+}
+
+/**
+ * The 68 landmarks of an aligned 200x200 UTKFace chip, in chip pixels. The detector
+ * misses most faces that fill the image, and a chip's face is where the alignment
+ * template says, so the landmark net is given the template's box (as a detection
+ * would give it), then the box of its own first fit.
+ */
+export async function chipLandmarks(
+  analyzer: Pick<FaceAnalyzer, 'landmarksInBox'>,
+  image: RawImage,
+  template: AlignmentTemplate,
+): Promise<Point[] | undefined> {
+  const [left, top, right] = template.cropBox;
+  const k = (right - left) / template.imageSize;
+  const reference = template.landmarks.map(([x, y]) => ({ x: x * k + left, y: y * k + top }));
+  const first = await analyzer.landmarksInBox(image, boxAround(reference));
+  return first && analyzer.landmarksInBox(image, boxAround(first));
 }

@@ -113,6 +113,8 @@ export interface EvalOptions {
   detail?: boolean;
   /** age strength of the six aged faces (detail.ts); default 1, the model's own age change */
   strength?: number;
+  /** amount of the prototype age layer on the aged faces (prototype-layer.ts); default 1, 0 Age-cGAN alone */
+  texture?: number;
   /** identity-preserving stage 3's anchor to z0 = E(x) (optimise.ts zAnchorWeight); default the engine's (defaultAnchorWeight), 0 the paper's */
   zAnchor?: number;
   /** detail refinement's penalty on the offset (detail.ts); default the engine's, DETAIL_DEFAULTS.weight */

@@ -1,6 +1,6 @@
-/** The selected shot's settings: target age, source age, reconstruction, composite, steps. */
+/** The selected shot's settings: target age, source age, reconstruction, strength, texture, composite, steps. */
 import type { ReactElement, ReactNode } from 'react';
-import { AGE_CATEGORIES, STRENGTH_LIMITS, type AgeCategory } from '../../shared/ages.js';
+import { AGE_CATEGORIES, STRENGTH_LIMITS, TEXTURE_LIMITS, type AgeCategory } from '../../shared/ages.js';
 import { STEP_LIMITS, type Clip, type ShotSettings } from '../../shared/project.js';
 import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
@@ -164,6 +164,27 @@ export function Inspector(): ReactElement {
               onChange={(e) => set({ strength: Number(e.target.value) }, 'strength')}
             />
             <span className="num">{s.strength.toFixed(2)}</span>
+          </div>
+        </Field>
+        <Field
+          label="Texture"
+          hint={
+            s.texture === 0
+              ? "Off: the Age-cGAN change alone, the paper's method"
+              : 'Prototype age layer: wrinkles, skin texture and colour; 0 = Age-cGAN alone'
+          }
+        >
+          <div className="row">
+            <input
+              type="range"
+              aria-label="Texture"
+              min={TEXTURE_LIMITS.min}
+              max={TEXTURE_LIMITS.max}
+              step={0.05}
+              value={s.texture}
+              onChange={(e) => set({ texture: Number(e.target.value) }, 'texture')}
+            />
+            <span className="num">{s.texture.toFixed(2)}</span>
           </div>
         </Field>
         <Field

@@ -269,7 +269,8 @@ export function Viewer(): ReactElement {
           <div className="viewer-tag b">
             B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'}
             {clip.settings.detail ? ' + detail' : ''}
-            {clip.settings.strength !== 1 ? ` · strength ${clip.settings.strength}` : ''} · {clip.settings.composite}
+            {clip.settings.strength !== 1 ? ` · strength ${clip.settings.strength}` : ''}
+            {clip.settings.texture !== 1 ? ` · texture ${clip.settings.texture}` : ''} · {clip.settings.composite}
           </div>
         )}
         {!entry && (

@@ -5,5 +5,17 @@
 import type { ShotSettings } from '../../shared/project.js';
 
 export function previewKey(file: string, frame: number, s: ShotSettings): string {
-  return [file, frame, s.targetAge, s.sourceAge, s.mode, s.detail, s.strength, s.composite, s.steps, s.seed].join('|');
+  return [
+    file,
+    frame,
+    s.targetAge,
+    s.sourceAge,
+    s.mode,
+    s.detail,
+    s.strength,
+    s.texture,
+    s.composite,
+    s.steps,
+    s.seed,
+  ].join('|');
 }

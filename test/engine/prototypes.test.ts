@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { borderPoints, delaunay } from '../../src/main/engine/piecewise-warp.js';
+import { normaliseFace, prototypeChange } from '../../src/main/engine/prototype-layer.js';
+import {
+  ageTexture,
+  bandSize,
+  categoryValues,
+  loadPrototypes,
+  prototypesFrom,
+  PROTOTYPE_FORMAT,
+  type PrototypeMeta,
+} from '../../src/main/engine/prototypes.js';
+import { laplacianPyramid, planes, sampleBilinear } from '../../src/main/engine/pyramid.js';
+import type { Point } from '../../src/main/engine/types.js';
+import { seededRandom } from '../../src/shared/random.js';
+
+const SIZE = 32;
+const LEVELS = 2;
+
+/** 68 points on a rough face layout inside the frame. */
+function shape(): Point[] {
+  const r = seededRandom(5);
+  return Array.from({ length: 68 }, (_, i) => ({
+    x: 6 + ((i * 7) % 20) + r() * 0.5,
+    y: 6 + Math.floor(i / 3) * 0.9 + r() * 0.5,
+  }));
+}
+
+/** Two categories: flat grey means (the second `colour` times the first), amplitudes `amp` each. */
+function synthetic(colour: number, amp: [number, number]) {
+  const ref = shape();
+  const meta: PrototypeMeta = {
+    format: PROTOTYPE_FORMAT,
+    size: SIZE,
+    levels: LEVELS,
+    cropBox: [20, 20, 180, 180],
+    categories: ['young', 'old'],
+    counts: [10, 10],
+    reference: ref.map((p) => [p.x, p.y]),
+    triangles: delaunay([...ref, ...borderPoints(SIZE)]),
+    meanLandmarks: [ref.map((p) => [p.x, p.y]), ref.map((p) => [p.x, p.y])],
+    built: { data: 'synthetic', perCategory: 10, seed: 0 },
+  };
+  const per = categoryValues(SIZE, LEVELS);
+  const values = new Float32Array(2 * per);
+  [0, 1].forEach((c) => {
+    const base = c * per;
+    values.fill(c === 0 ? 0.5 : 0.5 * colour, base, base + SIZE * SIZE * 3);
+    values.fill(amp[c]!, base + SIZE * SIZE * 3, base + per);
+  });
+  return prototypesFrom(meta, values);
+}
+
+function greyNoise(seed = 2) {
+  const r = seededRandom(seed);
+  const data = new Float32Array(SIZE * SIZE * 3);
+  for (let p = 0; p < SIZE * SIZE; p++) data.fill(0.4 + 0.2 * r(), 3 * p, 3 * p + 3);
+  return planes(SIZE, SIZE, 3, data);
+}
+
+describe('age prototypes', () => {
+  it('checks sizes when assembled', () => {
+    expect(bandSize(192, 3)).toBe(24);
+    const p = synthetic(1, [0.1, 0.1]);
+    expect(() => prototypesFrom(p.meta, new Float32Array(5))).toThrow(/holds 5 values/);
+  });
+
+  it('changes nothing at amount 0 or between a category and itself', () => {
+    const p = synthetic(1.2, [0.1, 0.2]);
+    for (const change of [ageTexture(p, greyNoise(), 0, 1, 0), ageTexture(p, greyNoise(), 1, 1, 1)])
+      expect(change.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('scales the face detail bands by the amplitude ratio, and the ratio to the power of the amount', () => {
+    const p = synthetic(1, [0.1, 0.2]);
+    const face = greyNoise();
+    const fine = (img: ReturnType<typeof planes>) => laplacianPyramid(img, LEVELS)[0]!.data;
+    const energy = (a: Float32Array) => a.reduce((s, v) => s + v * v, 0);
+    for (const [amount, gain] of [
+      [1, 2],
+      [0.5, Math.SQRT2],
+    ] as const) {
+      const change = ageTexture(p, face, 0, 1, amount);
+      const aged = planes(
+        SIZE,
+        SIZE,
+        3,
+        face.data.map((v, i) => v + change.data[i]!),
+      );
+      expect(Math.sqrt(energy(fine(aged)) / energy(fine(face)))).toBeCloseTo(gain, 1);
+    }
+  });
+
+  it('moves colour by the prototypes ratio and keeps a grey face grey', () => {
+    const p = synthetic(1.2, [0.1, 0.1]);
+    const face = greyNoise();
+    const change = ageTexture(p, face, 0, 1, 1);
+    let ratio = 0;
+    for (let q = 0; q < SIZE * SIZE; q++) {
+      expect(change.data[3 * q]).toBeCloseTo(change.data[3 * q + 1]!, 6);
+      expect(change.data[3 * q]).toBeCloseTo(change.data[3 * q + 2]!, 6);
+      ratio += (face.data[3 * q]! + change.data[3 * q]!) / face.data[3 * q]! / (SIZE * SIZE);
+    }
+    expect(ratio).toBeCloseTo(1.2, 1);
+  });
+
+  it('normalises a face already in the reference shape to itself', () => {
+    const p = synthetic(1, [0.1, 0.1]);
+    const face = greyNoise();
+    const ref = p.meta.reference.map(([x, y]) => ({ x, y }));
+    const again = normaliseFace(p, ref, (x, y, out, at) => sampleBilinear(face, x, y, out, at));
+    let worst = 0;
+    for (let i = 0; i < face.data.length; i++) worst = Math.max(worst, Math.abs(again.data[i]! - face.data[i]!));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('carries the change onto a frame inside the prototype frame only, faded at its edge', () => {
+    const p = synthetic(1.3, [0.1, 0.1]);
+    const ref = p.meta.reference.map(([x, y]) => ({ x, y }));
+    // the frame is the prototype frame moved by (10, 5) and scaled by 2; template at G's size 16
+    const width = 100;
+    const height = 90;
+    const landmarks = ref.map((q) => ({ x: 10 + 2 * q.x, y: 5 + 2 * q.y }));
+    const plate = new Float32Array(width * height * 3).fill(0.5);
+    const region = { x: 0, y: 0, width, height };
+    const change = prototypeChange(p, {
+      plate,
+      width,
+      height,
+      landmarks,
+      template: ref.map((q) => ({ x: q.x / 2, y: q.y / 2 })),
+      templateSize: SIZE / 2,
+      source: 0,
+      target: 1,
+      amount: 1,
+      region,
+    });
+    const at = (x: number, y: number) => change.subarray(4 * (y * width + x), 4 * (y * width + x) + 4);
+    // the prototype frame spans x 10..74, y 5..69 here
+    expect(at(42, 37)[3]).toBeCloseTo(1, 5);
+    expect(at(42, 37)[0]).toBeCloseTo(0.5 * 0.3, 1);
+    expect(Array.from(at(90, 80))).toEqual([0, 0, 0, 0]);
+    expect(at(11, 37)[3]).toBeLessThan(1);
+  });
+});
+
+describe('the shipped model’s prototypes', () => {
+  it('load with six categories, a 192-pixel frame and amplitudes at every band', async () => {
+    const p = await loadPrototypes(join(import.meta.dirname, '../../models/reage-utkface-64'));
+    expect(p.meta.categories).toHaveLength(6);
+    expect(p.size).toBeGreaterThanOrEqual(192);
+    expect(p.amplitude[5]!.map((a) => a.width)).toEqual([...Array(p.levels).keys()].map((b) => bandSize(p.size, b)));
+    expect(p.meta.counts.every((n) => n >= 100)).toBe(true);
+  });
+});
