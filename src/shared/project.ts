@@ -60,8 +60,10 @@ export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 export const DEFAULT_SHOT_SETTINGS: ShotSettings = {
   targetAge: '60+',
   sourceAge: 'auto',
-  mode: 'identity',
-  detail: true,
+  // the hybrid (G's change + the prototype layer): pixel-wise reconstruction without detail
+  // refinement, chosen by eval-aging's rule (docs/EVAL.md, "Ageing that reads")
+  mode: 'pixel',
+  detail: false,
   strength: STRENGTH_LIMITS.default,
   texture: TEXTURE_LIMITS.default,
   composite: 'delta',

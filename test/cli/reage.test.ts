@@ -209,6 +209,9 @@ describe('reage age', () => {
       ['age', 'in', '--out', 'o', '--age', '60+', '--texture', '5'],
       ['age', 'in', '--out', 'o', '--age', '60+', '--texture', 'abc'],
       ['eval', '--texture', '-1'],
+      ['eval-aging', '--targets', 'old'],
+      ['eval-aging', '--no-such-flag'],
+      ['eval-plates', '--targets', '0-18,ancient'],
     ]) {
       const deps = testDeps(new Error('must not load the engine'));
       expect(await main(argv, deps)).toBe(2);
@@ -420,8 +423,8 @@ describe('pieces', () => {
       settings: {
         targetAge: '60+',
         sourceAge: 'auto',
-        mode: 'identity',
-        detail: true,
+        mode: 'pixel',
+        detail: false,
         strength: 1,
         texture: 1,
         composite: 'delta',

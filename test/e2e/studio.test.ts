@@ -313,36 +313,37 @@ describe('ReAge Studio in the browser host', () => {
 
   it('toggles pixel-wise / identity, with previews cached per settings', async () => {
     requireEngine();
-    await page.getByRole('radio', { name: 'Pixel-wise' }).click();
+    // new shots are pixel-wise (the hybrid's default): identity is a render of its own
+    await page.getByRole('radio', { name: 'Identity' }).click();
     await expect(page.getByRole('img', { name: 'After (re-aged preview)' }).count()).resolves.toBe(0);
     await page.getByTestId('render-preview').click();
     await waitForPreview();
-    await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('pixel-wise');
-    await shot('08-pixel-wise');
-    // back to identity: the earlier render comes straight from the cache
-    await page.getByRole('radio', { name: 'Identity' }).click();
-    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 2_000 });
     await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('identity');
-    // undo restores pixel-wise, redo identity
+    await shot('08-identity');
+    // back to pixel-wise: the earlier render comes straight from the cache
+    await page.getByRole('radio', { name: 'Pixel-wise' }).click();
+    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 2_000 });
+    await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('pixel-wise');
+    // undo restores identity, redo pixel-wise
     await page.locator('body').press('Control+z');
-    await expect(page.getByRole('radio', { name: 'Pixel-wise' }).getAttribute('aria-checked')).resolves.toBe('true');
-    await page.locator('body').press('Control+Shift+z');
     await expect(page.getByRole('radio', { name: 'Identity' }).getAttribute('aria-checked')).resolves.toBe('true');
+    await page.locator('body').press('Control+Shift+z');
+    await expect(page.getByRole('radio', { name: 'Pixel-wise' }).getAttribute('aria-checked')).resolves.toBe('true');
   });
 
   it('toggles detail refinement, a setting of its own in the preview cache', async () => {
     requireEngine();
-    await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('+ detail');
-    await page.getByRole('radio', { name: 'Off', exact: true }).click();
-    // not the detail-on render: nothing to show until this one is rendered
+    await expect(page.locator('.viewer-tag.b').textContent()).resolves.not.toContain('detail');
+    await page.getByRole('radio', { name: 'On', exact: true }).click();
+    // not the detail-off render: nothing to show until this one is rendered
     await expect(page.getByRole('img', { name: 'After (re-aged preview)' }).count()).resolves.toBe(0);
     await page.getByTestId('render-preview').click();
     await waitForPreview();
-    await expect(page.locator('.viewer-tag.b').textContent()).resolves.not.toContain('detail');
-    await shot('08b-detail-off');
-    await page.getByRole('radio', { name: 'On', exact: true }).click();
-    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 2_000 });
     await expect(page.locator('.viewer-tag.b').textContent()).resolves.toContain('+ detail');
+    await shot('08b-detail-on');
+    await page.getByRole('radio', { name: 'Off', exact: true }).click();
+    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 2_000 });
+    await expect(page.locator('.viewer-tag.b').textContent()).resolves.not.toContain('detail');
   });
 
   it('exports three frames and writes them to disk', async () => {

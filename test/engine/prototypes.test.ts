@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { borderPoints, delaunay } from '../../src/main/engine/piecewise-warp.js';
-import { normaliseFace, prototypeChange } from '../../src/main/engine/prototype-layer.js';
+import { normaliseFace, prototypeChange, prototypeShapeWarp } from '../../src/main/engine/prototype-layer.js';
 import {
   ageTexture,
   bandSize,
@@ -142,6 +142,40 @@ describe('age prototypes', () => {
     expect(at(42, 37)[0]).toBeCloseTo(0.5 * 0.3, 1);
     expect(Array.from(at(90, 80))).toEqual([0, 0, 0, 0]);
     expect(at(11, 37)[3]).toBeLessThan(1);
+  });
+});
+
+describe('the prototype shape change', () => {
+  it('moves the inner features by the mean-landmark difference and pins the jaw', () => {
+    const p = synthetic(1, [0.1, 0.1]);
+    const ref = p.meta.reference.map(([x, y]) => ({ x, y }));
+    // the older category's mean shape: every landmark 2 px lower
+    const meta = {
+      ...p.meta,
+      meanLandmarks: [p.meta.meanLandmarks[0]!, ref.map((q) => [q.x, q.y + 2] as [number, number])],
+    };
+    const q = { ...p, meta };
+    const region = { x: 0, y: 0, width: SIZE, height: SIZE };
+    const req = {
+      landmarks: ref,
+      template: ref.map((r) => ({ x: r.x / 2, y: r.y / 2 })),
+      templateSize: SIZE / 2,
+      source: 0,
+      target: 1,
+      amount: 1,
+      region,
+    };
+    const warp = prototypeShapeWarp(q, req);
+    // a nose landmark (30) lands 2 px lower: its picture is read from 2 px above
+    const nose = ref[30]!;
+    const at = Math.floor(nose.y + 2) * SIZE + Math.floor(nose.x);
+    expect(warp[2 * at + 1]).toBeCloseTo(Math.floor(nose.y + 2) + 0.5 - 2, 0);
+    // a frame corner is pinned
+    expect(warp[0]).toBeCloseTo(0.5, 4);
+    expect(warp[1]).toBeCloseTo(0.5, 4);
+    // at amount 0 nothing moves
+    const still = prototypeShapeWarp(q, { ...req, amount: 0 });
+    expect(still[2 * at + 1]).toBeCloseTo(Math.floor(nose.y + 2) + 0.5, 4);
   });
 });
 

@@ -171,12 +171,12 @@ describe('the studio window', () => {
     fireEvent.keyDown(window, { key: 'ArrowRight' });
     fireEvent.keyDown(window, { key: 'ArrowRight' });
     expect(state().playhead!.frame).toBe(1005);
-    fireEvent.click(screen.getByRole('radio', { name: 'Pixel-wise' }));
-    expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
+    fireEvent.click(screen.getByRole('radio', { name: 'Identity' }));
+    expect(state().project.timeline.clips[0]!.settings.mode).toBe('identity');
     fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
-    expect(screen.getByRole('radio', { name: 'Identity' }).getAttribute('aria-checked')).toBe('true');
+    expect(screen.getByRole('radio', { name: 'Pixel-wise' }).getAttribute('aria-checked')).toBe('true');
     fireEvent.keyDown(window, { key: 'Z', ctrlKey: true, shiftKey: true });
-    expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
+    expect(state().project.timeline.clips[0]!.settings.mode).toBe('identity');
   });
 
   it('sets the texture of the prototype age layer with a slider under the age strength', async () => {

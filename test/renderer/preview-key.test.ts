@@ -6,8 +6,8 @@ import { previewKey } from '../../src/renderer/lib/preview-key.js';
 const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   targetAge: '0-18',
   sourceAge: '40-49',
-  mode: 'pixel',
-  detail: false,
+  mode: 'identity',
+  detail: true,
   strength: 1.5,
   texture: 0.5,
   composite: 'replace',

@@ -55,7 +55,7 @@ describe('undo / redo of shot settings', () => {
   it('undoes and redoes, merging a burst of slider moves into one step', () => {
     const { state } = studioWith();
     const id = state().project.timeline.clips[0]!.id;
-    state().updateSettings(id, { mode: 'pixel' });
+    state().updateSettings(id, { mode: 'identity' });
     // the clock advances 1 s per call, beyond the merge window: each is its own step
     state().updateSettings(id, { targetAge: '50-59' }, 'targetAge');
     state().updateSettings(id, { targetAge: '40-49' }, 'targetAge');
@@ -64,9 +64,9 @@ describe('undo / redo of shot settings', () => {
     expect(state().project.timeline.clips[0]!.settings.targetAge).toBe('50-59');
     state().undo();
     state().undo();
-    expect(state().project.timeline.clips[0]!.settings).toMatchObject({ mode: 'identity', targetAge: '60+' });
+    expect(state().project.timeline.clips[0]!.settings).toMatchObject({ mode: 'pixel', targetAge: '60+' });
     state().redo();
-    expect(state().project.timeline.clips[0]!.settings.mode).toBe('pixel');
+    expect(state().project.timeline.clips[0]!.settings.mode).toBe('identity');
     // a new edit clears what could be redone
     state().updateSettings(id, { composite: 'replace' });
     expect(state().history.future).toHaveLength(0);
@@ -126,12 +126,12 @@ describe('previews', () => {
     expect(state().previews[first.key]).toMatchObject({ status: 'ready', width: 4 });
     expect(state().estimatedAges[id]).toBe('30-39');
 
-    state().updateSettings(id, { mode: 'pixel' });
+    state().updateSettings(id, { mode: 'identity' });
     expect(state().previews[currentPreviewTarget(state())!.key]).toBeUndefined();
     await state().renderPreview();
     expect(client.callsTo('preview.render')).toHaveLength(2);
 
-    // back to identity: already cached, no new render
+    // back to pixel-wise: already cached, no new render
     state().undo();
     expect(state().previews[currentPreviewTarget(state())!.key]?.status).toBe('ready');
     await state().renderPreview();

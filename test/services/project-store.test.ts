@@ -176,7 +176,8 @@ describe('project migrations', () => {
   it('reads shots saved before detail and strength existed as detail off, strength 1: the way they were aged', () => {
     const project = projectWith(join(dir, 'plates'), [1, 2]);
     const saved = JSON.parse(JSON.stringify(project)) as Project;
-    expect(saved.timeline.clips[0]!.settings.detail).toBe(true); // new shots: on
+    expect(saved.timeline.clips[0]!.settings.detail).toBe(false); // new shots: off (the hybrid's default)
+    saved.timeline.clips[0]!.settings.detail = true;
     const settings = saved.timeline.clips[0]!.settings as Partial<Project['timeline']['clips'][0]['settings']>;
     delete settings.detail;
     delete settings.strength;

@@ -2,7 +2,7 @@
  * Argument parsing for `reage`: turns argv into a typed command or a UsageError
  * (exit code 2) whose message says what to fix.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   AGE_CATEGORIES,
   BACKEND_CHOICES,
@@ -16,6 +16,15 @@ import {
   type CompositeMode,
   type ReconstructionMode,
 } from '../../shared/ages.js';
+
+/** node:util parseArgs, its errors (unknown or malformed options) as usage errors (exit 2). */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -34,6 +43,9 @@ Usage:
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
+  reage eval-aging [--split test|train] [--limit 200] [--skip 0] [--ages 20-35] [--targets 0-18,60+] [--mode …] [--detail …] [--strength S] [--texture T] [--records FILE] [--sheet FILE.png]
+  reage eval-aging --pool part1.json part2.json …
+  reage eval-plates [--footage DIR] [--frames 1001-1016] [--targets 0-18,60+] [--mode …] [--strength S] [--texture T] [--sheets DIR]
   reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--texture T] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--save-faces DIR] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
@@ -229,8 +241,9 @@ export function parseCommand(argv: string[]): Command {
     out: v.out,
     age: v.age,
     sourceAge: source,
-    mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'identity'),
-    detail: onOff('detail', v.detail, true),
+    // the hybrid's defaults, chosen by eval-aging's rule (docs/EVAL.md, "Ageing that reads")
+    mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'pixel'),
+    detail: onOff('detail', v.detail, false),
     strength: strength(v.strength),
     texture: texture(v.texture),
     composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),

@@ -15,6 +15,12 @@ import { reportError } from './session.js';
 
 export async function main(argv: string[], deps: CliDeps): Promise<number> {
   try {
+    // the ageing evaluations, for developers and TDs judging a model: they load the
+    // engine, the rulers and the data themselves (src/main/eval/aging.ts)
+    if (argv[0] === 'eval-aging')
+      return await (await import('./eval-aging.js')).runEvalAging(argv.slice(1), deps.stdout);
+    if (argv[0] === 'eval-plates')
+      return await (await import('./eval-plates.js')).runEvalPlates(argv.slice(1), deps.stdout);
     const cmd = parseCommand(argv);
     switch (cmd.command) {
       case 'help':

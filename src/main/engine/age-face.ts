@@ -14,7 +14,8 @@ import {
   mergeIntoRaw,
   type FaceMask,
 } from './composite.js';
-import { prototypeChange } from './prototype-layer.js';
+import { prototypeChange, prototypeShapeWarp } from './prototype-layer.js';
+import { planes, sampleBilinear } from './pyramid.js';
 import { agingGenerator, classifierAgeTerm } from './detail.js';
 import type { FaceAnalyzer } from './faces.js';
 import { encodeLatent, type AgeModel } from './model.js';
@@ -168,10 +169,12 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
     const encoded =
       req.z0 && (anchorWeight === 0 || !useGan) ? undefined : timer.time('encode', () => encodeLatent(model, target));
     const z0 = req.z0 ?? encoded!;
-    const mask = timer.time('composite', () => {
-      const mask = buildFaceMask(req.landmarks, width, height);
+    const { faceMask, mask } = timer.time('composite', () => {
+      const faceMask = buildFaceMask(req.landmarks, width, height);
+      // the change's own mask: the face less its eyes and open mouth
+      const mask = { ...faceMask, mask: faceMask.mask.slice() };
       keepFeaturesOut(mask, req.landmarks);
-      return mask;
+      return { faceMask, mask };
     });
     const layers: ChangeLayer[] = [];
     let result: { z: Float32Array; losses: number[] } = { z: z0, losses: [] };
@@ -235,38 +238,40 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
         }
       });
     }
-    if (req.texture > 0 && model.prototypes) {
-      const protos = model.prototypes;
-      timer.time('texture', () =>
+    const protos = req.texture > 0 ? model.prototypes : undefined;
+    const protoRequest = {
+      landmarks: req.landmarks,
+      template,
+      templateSize: size,
+      source: req.sourceIndex,
+      target: req.targetIndex,
+      amount: req.texture,
+      region: mask.bbox,
+    };
+    let shape: Float32Array | undefined;
+    if (protos)
+      timer.time('texture', () => {
         layers.push({
           kind: 'texture',
           region: mask.bbox,
-          change: prototypeChange(protos, {
-            plate,
-            width,
-            height,
-            landmarks: req.landmarks,
-            template,
-            templateSize: size,
-            source: req.sourceIndex,
-            target: req.targetIndex,
-            amount: req.texture,
-            region: mask.bbox,
-          }),
-        }),
-      );
-    }
-    /** The frame with `use`'s change, and the mask it was composited under. */
-    const compose = (use: readonly ChangeLayer[]): { output: RawImage; mask: FaceMask } => {
+          change: prototypeChange(protos, { ...protoRequest, plate, width, height }),
+        });
+        if (req.composite === 'delta' && req.sourceIndex !== req.targetIndex)
+          shape = prototypeShapeWarp(protos, protoRequest);
+      });
+    /** The frame with `use`'s change (and the shape change, with `withShape`), and the mask it was composited under. */
+    const compose = (use: readonly ChangeLayer[], withShape: boolean): { output: RawImage; mask: FaceMask } => {
       const m = { ...mask, mask: mask.mask.slice() };
       const values = spreadLayers(m, use, width, req.composite === 'replace');
       const composited =
         req.composite === 'delta'
           ? compositeDelta(plate, width, height, values, m)
           : compositeReplace(plate, values, m);
-      return { output: mergeIntoRaw(image, composited, m), mask: m };
+      if (!(withShape && shape)) return { output: mergeIntoRaw(image, composited, m), mask: m };
+      const reshaped = applyShapeWarp(composited, width, faceMask, shape);
+      return { output: mergeIntoRaw(image, reshaped, faceMask), mask: faceMask };
     };
-    const final = timer.time('composite', () => compose(layers));
+    const final = timer.time('composite', () => compose(layers, true));
     const gan = ganAlone ? [ganAlone] : [];
     const texture = layers.filter((l) => l.kind === 'texture');
     return {
@@ -275,11 +280,37 @@ export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise
       ...(detail ? { detail } : {}),
       losses: result.losses,
       mask: final.mask,
-      ...(req.layerOutputs ? { layers: { gan: compose(gan).output, texture: compose(texture).output } } : {}),
+      ...(req.layerOutputs
+        ? { layers: { gan: compose(gan, false).output, texture: compose(texture, true).output } }
+        : {}),
     };
   } finally {
     target.dispose();
   }
+}
+
+/**
+ * The composited frame read through the shape warp, blended in by the face mask's
+ * weight, so the warp fades out with the mask's feather and the plate beyond is kept:
+ * out = c + w * (c(warp(x)) - c), c the composited frame. A new array.
+ */
+function applyShapeWarp(composited: Float32Array, width: number, faceMask: FaceMask, warp: Float32Array): Float32Array {
+  const out = composited.slice();
+  const img = planes(width, faceMask.height, 3, composited);
+  const { bbox } = faceMask;
+  const v = new Float32Array(3);
+  for (let row = 0; row < bbox.height; row++)
+    for (let col = 0; col < bbox.width; col++) {
+      const q = row * bbox.width + col;
+      const sx = warp[2 * q]!;
+      if (!Number.isFinite(sx)) continue;
+      const p = (bbox.y + row) * width + bbox.x + col;
+      const w = faceMask.mask[p]!;
+      if (!(w > 0)) continue;
+      sampleBilinear(img, sx, warp[2 * q + 1]!, v, 0);
+      for (let k = 0; k < 3; k++) out[3 * p + k] = composited[3 * p + k]! + w * (v[k]! - composited[3 * p + k]!);
+    }
+  return out;
 }
 
 /** A change over a frame region: [h, w, 4], RGB in 0..1 units and the layer's own edge window. */

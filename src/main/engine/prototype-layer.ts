@@ -119,3 +119,40 @@ export function prototypeChange(protos: AgePrototypes, req: PrototypeChangeReque
     }
   return out;
 }
+
+/**
+ * How much of the prototypes' shape difference each landmark takes: the jaw none, so
+ * the face's outline, and the plate beyond it, never move (a moved jaw would uncover
+ * background delta compositing has no pixels for); the brows half, as the forehead
+ * above them is pinned to the frame's border.
+ */
+function shapeWeight(i: number): number {
+  return i <= 16 ? 0 : i <= 26 ? 0.5 : 1;
+}
+
+export type ShapeWarpRequest = Omit<PrototypeChangeRequest, 'plate' | 'width' | 'height'>;
+
+/**
+ * The shape change of the prototype layer: the face's inner features (brows, eyes,
+ * nose, mouth) moved by `amount` times the target prototype's mean landmarks minus the
+ * source's, in the face's own frame. Returns, for each pixel of `region`, the frame
+ * point its aged picture is read from ([h, w, 2]; NaN where the warp is the identity).
+ */
+export function prototypeShapeWarp(protos: AgePrototypes, req: ShapeWarpRequest): Float32Array {
+  const { region, landmarks } = req;
+  const { size } = protos;
+  const m = prototypeAlignment(landmarks, req.template, req.templateSize, size);
+  const inv = invertAffine(m);
+  const s = protos.meta.meanLandmarks[req.source]!;
+  const t = protos.meta.meanLandmarks[req.target]!;
+  const facePoints = applyAffine(m, landmarks);
+  const moved = facePoints.map((p, i) => {
+    const k = req.amount * shapeWeight(i);
+    return { x: p.x + k * (t[i]![0] - s[i]![0]), y: p.y + k * (t[i]![1] - s[i]![1]) };
+  });
+  const border = borderPoints(size);
+  const to = applyAffine(inv, [...moved, ...border]);
+  const from = [...landmarks, ...applyAffine(inv, border)];
+  const map = triangleMap(to, protos.triangles, region.width, region.height, region);
+  return mapPoints(map, protos.triangles, from);
+}
