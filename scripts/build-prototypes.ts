@@ -3,9 +3,15 @@
  * UTKFace training split, on the CPU:
  *
  *   npx tsx scripts/build-prototypes.ts [--model models/reage-utkface-64] [--dataset DIR] \
- *     [--per-category 400] [--size 192] [--levels 4] [--seed 1]
+ *     [--per-category 600 | --per-cell 75] [--size 192] [--levels 4] [--seed 1]
  *
- * For each age category, a seeded sample of training chips (test.txt excluded): face-api's
+ * Each age category's prototype averages --per-category chips of the training split
+ * (seeded; test.txt excluded), as they come: what the shipped prototypes are. With
+ * --per-cell N it weighs men and women of each of UTKFace's four main ethnicity labels
+ * (white, black, asian, indian) equally instead, up to N chips of each: UTKFace's age
+ * groups differ in who is in them (40-59 are 68-72% men; the ethnic mix shifts with age),
+ * so unbalanced prototypes carry some beard shadow and skin colour as cues of age
+ * (docs/EVAL.md measures both). For each sampled chip: face-api's
  * 68 landmarks on the chip, the chip warped piecewise-affinely onto the model's alignment
  * template (scaled to --size, the crop box at full chip resolution), then averaged: mean
  * landmarks, mean colour, and per Laplacian band the root-mean-square local detail
@@ -51,13 +57,16 @@ const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: join(REPO_ROOT, 'models', 'reage-utkface-64') },
     dataset: { type: 'string', default: defaultDataDir() },
-    'per-category': { type: 'string', default: '400' },
+    'per-category': { type: 'string', default: '600' },
+    // --per-cell N: balanced prototypes instead (evaluated, not shipped: docs/EVAL.md)
+    'per-cell': { type: 'string' },
     size: { type: 'string', default: '192' },
     levels: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
   },
 });
 const modelDir = resolve(args.model);
+const perCell = args['per-cell'] === undefined ? undefined : Number(args['per-cell']);
 const perCategory = Number(args['per-category']);
 const size = Number(args.size);
 const levels = Number(args.levels);
@@ -86,7 +95,22 @@ const chipPerFrame = (right - left) / size;
 const names = await listSplit(args.dataset, 'train');
 const byCategory = AGE_CATEGORIES.map((c) => names.filter((n) => ageToCategory(Number(n.split('_')[0])) === c));
 const rand = seededRandom(seed);
-const samples = byCategory.map((list) => shuffled(list, rand).slice(0, perCategory));
+/** The balancing cell of a chip: gender (0 male, 1 female) and ethnicity label 0-3; undefined for 'others' or unlabelled. */
+function cellOf(name: string): string | undefined {
+  const [, gender, race] = name.split('_');
+  return (gender === '0' || gender === '1') && /^[0-3]$/.test(race ?? '') ? `${gender}/${race}` : undefined;
+}
+const samples = byCategory.map((list) => {
+  const order = shuffled(list, rand);
+  if (perCell === undefined) return order.slice(0, perCategory);
+  const taken = new Map<string, number>();
+  return order.filter((n) => {
+    const cell = cellOf(n);
+    if (!cell || (taken.get(cell) ?? 0) >= perCell) return false;
+    taken.set(cell, (taken.get(cell) ?? 0) + 1);
+    return true;
+  });
+});
 
 await initBackend('auto');
 const analyzer = await FaceAnalyzer.load();
@@ -124,28 +148,34 @@ for (const [c, sample] of samples.entries()) {
   const median = dists.slice().sort((a, b) => a - b)[Math.floor(dists.length / 2)] ?? 0;
   const kept = fits.filter((_, i) => dists[i]! <= 3 * median);
   if (kept.length === 0) throw new Error(`no usable faces for ${AGE_CATEGORIES[c]}`);
+  // balanced: every cell weighs the same, however many of its chips there are
+  const cellSize = new Map<string, number>();
+  const cell = (f: Fit) => (perCell === undefined ? 'all' : cellOf(f.name)!);
+  for (const f of kept) cellSize.set(cell(f), (cellSize.get(cell(f)) ?? 0) + 1);
+  const weight = (f: Fit) => 1 / (cellSize.get(cell(f))! * cellSize.size);
   const sum = new Float32Array(size * size * 3);
   const energy: Float32Array[] = [];
   const lm = reference.map(() => ({ x: 0, y: 0 }));
   for (const f of kept) {
+    const w = weight(f);
     const face = normaliseFace(geometry, f.points, (x, y, out, at) =>
       sampleBilinear(f.chip, x * chipPerFrame + left, y * chipPerFrame + top, out, at),
     );
-    for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + face.data[i]!;
+    for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + w * face.data[i]!;
     laplacianPyramid(face, levels)
       .slice(0, levels)
       .forEach((band, b) => {
         const e = localEnergy(band).data;
         const acc = (energy[b] ??= new Float32Array(e.length));
-        for (let i = 0; i < e.length; i++) acc[i] = acc[i]! + e[i]!;
+        for (let i = 0; i < e.length; i++) acc[i] = acc[i]! + w * e[i]!;
       });
     f.points.forEach((p, i) => {
-      lm[i]!.x += p.x / kept.length;
-      lm[i]!.y += p.y / kept.length;
+      lm[i]!.x += w * p.x;
+      lm[i]!.y += w * p.y;
     });
   }
-  meanImages.push(sum.map((v) => v / kept.length));
-  energies.push(energy.map((e) => e.map((v) => Math.sqrt(v / kept.length))));
+  meanImages.push(sum);
+  energies.push(energy.map((e) => e.map((v) => Math.sqrt(v))));
   counts.push(kept.length);
   meanLandmarks.push(lm.map((p) => [Number(p.x.toFixed(3)), Number(p.y.toFixed(3))]));
   console.log(
@@ -164,7 +194,11 @@ const meta: PrototypeMeta = prototypeMetaSchema.parse({
   reference: reference.map((p) => [Number(p.x.toFixed(3)), Number(p.y.toFixed(3))]),
   triangles,
   meanLandmarks,
-  built: { data: 'UTKFace training split (test.txt excluded)', perCategory, seed },
+  built: {
+    data: `UTKFace training split (test.txt excluded)${perCell === undefined ? '' : ', men and women of ethnicity labels 0-3 weighed equally'}`,
+    perCategory: perCell === undefined ? perCategory : perCell * 8,
+    seed,
+  },
 });
 const parts = meanImages.flatMap((m, c) => [m, ...energies[c]!]);
 const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));

@@ -4,7 +4,7 @@
  * prototype layer alone (--strength 0) and the hybrid, and measured on the frames:
  *  - pixels changed outside the face's mask (must be 0);
  *  - flicker: the output's frame-to-frame change in the face over the plate's (≤ 1.2);
- *  - age shift by human-models' estimators (aged minus plate, mean over the frames).
+ *  - age shift by human-models' estimators (aged minus plate, mean over every frame).
  * Writes a before/after sheet per shot: the first frame whole, then zoomed on the face.
  *
  *   reage eval-plates [--footage DIR] [--frames 1001-1016] [--targets 0-18,60+] \
@@ -143,7 +143,7 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
           seen.map((s) => s.output),
           box,
         );
-        const every = seen.filter((_, i) => i % 4 === 0);
+        const every = seen;
         const before = await ages(
           every.map((s) => s.input),
           every.map((s) => s.landmarks),
