@@ -148,6 +148,15 @@ function boxBlurLine(buf: Float64Array, tmp: Float64Array, start: number, stride
   for (let i = 0; i < n; i++) buf[start + i * stride] = tmp[i]!;
 }
 
+/** BLUR_PASSES box blurs of radius r over a w x h region, in place (unnormalised: divide by (2r+1)^(2 BLUR_PASSES)). */
+function blurInPlace(region: Float64Array, w: number, h: number, r: number): void {
+  const tmp = new Float64Array(Math.max(w, h));
+  for (let pass = 0; pass < BLUR_PASSES; pass++) {
+    for (let row = 0; row < h; row++) boxBlurLine(region, tmp, row * w, 1, w, r);
+    for (let col = 0; col < w; col++) boxBlurLine(region, tmp, col, w, h, r);
+  }
+}
+
 /**
  * The face's compositing weight: the landmark polygon filled and feathered. The blur
  * runs only over the polygon's box grown by the blur's reach, which is also exactly
@@ -183,11 +192,7 @@ export function buildFaceMask(
     // Where the region is clipped by the frame edge, replicated edges continue the
     // face past the border instead of fading it; elsewhere the region's border is
     // `reach` away from the polygon and still 0 when read, so it acts as zero padding.
-    const tmp = new Float64Array(Math.max(w, h));
-    for (let pass = 0; pass < BLUR_PASSES; pass++) {
-      for (let row = 0; row < h; row++) boxBlurLine(region, tmp, row * w, 1, w, r);
-      for (let col = 0; col < w; col++) boxBlurLine(region, tmp, col, w, h, r);
-    }
+    blurInPlace(region, w, h, r);
   }
   const norm = (2 * r + 1) ** (2 * BLUR_PASSES);
   for (let row = 0; row < h; row++)
@@ -342,11 +347,7 @@ export function keepFeaturesOut(mask: FaceMask, landmarks: readonly Point[]): vo
     for (let i = 0; i < one.length; i++) if (one[i]) region[i] = 1;
   }
   const r = Math.max(1, Math.round((FEATURE_FEATHER_FRACTION * faceAxis(landmarks).size) / BLUR_PASSES));
-  const tmp = new Float64Array(Math.max(w, h));
-  for (let pass = 0; pass < BLUR_PASSES; pass++) {
-    for (let row = 0; row < h; row++) boxBlurLine(region, tmp, row * w, 1, w, r);
-    for (let col = 0; col < w; col++) boxBlurLine(region, tmp, col, w, h, r);
-  }
+  blurInPlace(region, w, h, r);
   const norm = (2 * r + 1) ** (2 * BLUR_PASSES);
   for (let row = 0; row < h; row++)
     for (let col = 0; col < w; col++) {

@@ -26,32 +26,28 @@ export function planes(width: number, height: number, channels: number, data?: F
 
 const TAPS = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
 
-/** Separable 5-tap binomial blur, edges clamped. */
-export function blur(img: Planes): Planes {
-  const { width: w, height: h, channels: c } = img;
-  const tmp = new Float32Array(img.data.length);
-  const out = new Float32Array(img.data.length);
+/** The 5-tap filter along one axis (dx, dy one of them 1), edges clamped. */
+function blurAxis(img: Planes, dx: number, dy: number): Float32Array {
+  const { width: w, height: h, channels: c, data } = img;
+  const out = new Float32Array(data.length);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
       for (let k = 0; k < c; k++) {
         let s = 0;
         for (let t = -2; t <= 2; t++) {
-          const xx = x + t < 0 ? 0 : x + t >= w ? w - 1 : x + t;
-          s += TAPS[t + 2]! * img.data[(y * w + xx) * c + k]!;
-        }
-        tmp[(y * w + x) * c + k] = s;
-      }
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let k = 0; k < c; k++) {
-        let s = 0;
-        for (let t = -2; t <= 2; t++) {
-          const yy = y + t < 0 ? 0 : y + t >= h ? h - 1 : y + t;
-          s += TAPS[t + 2]! * tmp[(yy * w + x) * c + k]!;
+          const xx = Math.min(w - 1, Math.max(0, x + t * dx));
+          const yy = Math.min(h - 1, Math.max(0, y + t * dy));
+          s += TAPS[t + 2]! * data[(yy * w + xx) * c + k]!;
         }
         out[(y * w + x) * c + k] = s;
       }
-  return { width: w, height: h, channels: c, data: out };
+  return out;
+}
+
+/** Separable 5-tap binomial blur, edges clamped. */
+export function blur(img: Planes): Planes {
+  const across = { ...img, data: blurAxis(img, 1, 0) };
+  return { ...img, data: blurAxis(across, 0, 1) };
 }
 
 /** Blur, then keep every second pixel: half the size (rounded up). */

@@ -44,6 +44,31 @@ function ShotHeader({ clip }: { clip: Clip }): ReactElement {
   );
 }
 
+/** A slider for an amount with its value beside it; a value beyond the slider's range shows at its end. */
+function AmountSlider(props: {
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  onChange: (value: number) => void;
+}): ReactElement {
+  return (
+    <div className="row">
+      <input
+        type="range"
+        aria-label={props.label}
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={Math.min(props.max, props.value)}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      />
+      <span className="num">{props.value.toFixed(2)}</span>
+    </div>
+  );
+}
+
 export function Inspector(): ReactElement {
   const clip = useStudio((s) => s.project.timeline.clips.find((c) => c.id === s.selectedClipId));
   const estimated = useStudio((s) => (s.selectedClipId ? s.estimatedAges[s.selectedClipId] : undefined));
@@ -153,18 +178,14 @@ export function Inspector(): ReactElement {
                 : 'Part of the way to the target age'
           }
         >
-          <div className="row">
-            <input
-              type="range"
-              aria-label="Age strength"
-              min={STRENGTH_LIMITS.min}
-              max={2}
-              step={0.25}
-              value={Math.min(2, s.strength)}
-              onChange={(e) => set({ strength: Number(e.target.value) }, 'strength')}
-            />
-            <span className="num">{s.strength.toFixed(2)}</span>
-          </div>
+          <AmountSlider
+            label="Age strength"
+            min={STRENGTH_LIMITS.min}
+            max={2}
+            step={0.25}
+            value={s.strength}
+            onChange={(v) => set({ strength: v }, 'strength')}
+          />
         </Field>
         <Field
           label="Texture"
@@ -174,18 +195,14 @@ export function Inspector(): ReactElement {
               : 'Prototype age layer: wrinkles, skin texture and colour; 0 = Age-cGAN alone'
           }
         >
-          <div className="row">
-            <input
-              type="range"
-              aria-label="Texture"
-              min={TEXTURE_LIMITS.min}
-              max={TEXTURE_LIMITS.max}
-              step={0.05}
-              value={s.texture}
-              onChange={(e) => set({ texture: Number(e.target.value) }, 'texture')}
-            />
-            <span className="num">{s.texture.toFixed(2)}</span>
-          </div>
+          <AmountSlider
+            label="Texture"
+            min={TEXTURE_LIMITS.min}
+            max={TEXTURE_LIMITS.max}
+            step={0.05}
+            value={s.texture}
+            onChange={(v) => set({ texture: v }, 'texture')}
+          />
         </Field>
         <Field
           label="Composite"
