@@ -15,6 +15,7 @@ export const STAGES = [
   'optimise',
   'detail',
   'generate',
+  'texture',
   'composite',
   'write',
 ] as const;

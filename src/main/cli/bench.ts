@@ -95,7 +95,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return {
     frames: count('frames', values.frames, 1) ?? 24,
     modes: [...new Set(modes)] as ReconstructionMode[],
-    detail: onOff('detail', values.detail, true),
+    detail: onOff('detail', values.detail, false),
     footage: resolve(values.footage ?? defaultFootage()),
     steps: count('steps', values.steps, 0) ?? DEFAULT_STEPS,
     ...(warmSteps !== undefined ? { warmSteps } : {}),
