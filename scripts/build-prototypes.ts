@@ -19,14 +19,14 @@
  * Writes prototypes/ into the model folder and lists its files, with their SHA-256, in
  * the manifest; both are written to temporary names and renamed.
  */
-import { readFile, rename, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { AGE_CATEGORIES, ageToCategory } from '../src/shared/ages.js';
 import { seededRandom } from '../src/shared/random.js';
-import { tempPathFor } from '../src/main/engine/atomic.js';
+import { writeFileAtomic } from '../src/main/engine/atomic.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import { MANIFEST_FILE, manifestSchema, sha256 } from '../src/main/engine/model.js';
@@ -43,6 +43,7 @@ import {
 import { laplacianPyramid, localEnergy, planes, sampleBilinear } from '../src/main/engine/pyramid.js';
 import { readFrame, toRgbFloat } from '../src/main/engine/sequence-io.js';
 import type { Point } from '../src/main/engine/types.js';
+import { shuffled } from '../src/main/eval/select.js';
 import {
   CHIP_SIZE,
   chipLandmarks,
@@ -72,15 +73,6 @@ const size = Number(args.size);
 const levels = Number(args.levels);
 const seed = Number(args.seed);
 if (endianness() !== 'LE') throw new Error('prototypes.bin is little-endian float32; this machine is big-endian');
-
-function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const a = items.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
 
 const manifestPath = join(modelDir, MANIFEST_FILE);
 const manifest = manifestSchema.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
@@ -209,16 +201,11 @@ for (const p of parts) {
 }
 prototypesFrom(meta, values); // checks every size before anything is written
 
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = tempPathFor(path);
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
 await mkdir(join(modelDir, 'prototypes'), { recursive: true });
 const json = await format(JSON.stringify(meta), { ...(await resolveConfig(manifestPath)), parser: 'json' });
 const bin = new Uint8Array(values.buffer);
-await writeAtomic(join(modelDir, PROTOTYPES_BIN), bin);
-await writeAtomic(join(modelDir, PROTOTYPES_JSON), json);
+await writeFileAtomic(join(modelDir, PROTOTYPES_BIN), bin);
+await writeFileAtomic(join(modelDir, PROTOTYPES_JSON), json);
 const updated = {
   ...manifest,
   prototypes: { size, levels, counts },
@@ -232,7 +219,7 @@ const manifestJson = await format(JSON.stringify(manifestSchema.parse(updated)),
   ...(await resolveConfig(manifestPath)),
   parser: 'json',
 });
-await writeAtomic(manifestPath, manifestJson);
+await writeFileAtomic(manifestPath, manifestJson);
 console.log(
   `wrote ${PROTOTYPES_JSON} and ${PROTOTYPES_BIN} into ${modelDir} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );

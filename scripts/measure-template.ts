@@ -21,21 +21,12 @@ import sharp from 'sharp';
 import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import type { Point, RawImage } from '../src/main/engine/types.js';
 import { seededRandom } from '../src/shared/random.js';
+import { shuffled } from '../src/main/eval/select.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHIP_SIZE = 200;
 const CROP_BOX = [20, 20, 180, 180] as const; // data.py CROP_BOX: left, top, right, bottom
 const IMAGE_SIZE = 64;
-
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const rand = seededRandom(seed);
-  const a = items.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
 
 /** Training image names, as data.py lists them: sorted *.jpg minus test.txt. */
 function trainingNames(dataset: string): string[] {
@@ -106,7 +97,7 @@ async function main(): Promise<void> {
   });
   const count = Number(values.count);
   const seed = Number(values.seed);
-  const names = shuffled(trainingNames(values.dataset), seed).slice(0, count);
+  const names = shuffled(trainingNames(values.dataset), seededRandom(seed)).slice(0, count);
   console.log(`measuring landmarks on ${names.length} training chips (seed ${seed}) from ${values.dataset}`);
 
   const analyzer = await FaceAnalyzer.load();

@@ -11,7 +11,7 @@
  * choose settings on it); the training split's in a seeded shuffle (choose on those).
  * Needs human-models' estimators: scripts/fetch-human-models.sh.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import type { TextSink } from './progress.js';
@@ -19,7 +19,7 @@ import { EXIT_OK } from './frame-output.js';
 import { parseOptions, UsageError } from './args.js';
 import { AGE_CATEGORIES, isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { seededRandom } from '../../shared/random.js';
-import { tempPathFor } from '../engine/atomic.js';
+import { writeFileAtomic } from '../engine/atomic.js';
 import { initBackend } from '../engine/backend.js';
 import { FaceAnalyzer } from '../engine/faces.js';
 import { IndependentFaceMeasure } from '../engine/measure.js';
@@ -36,6 +36,7 @@ import {
 } from '../eval/aging.js';
 import { defaultHumanModelsDir, HUMAN_AGE_ESTIMATOR_IDS, loadAgeEstimator } from '../eval/age-estimators.js';
 import { defaultDataDir, listSplit, REPO_ROOT } from '../eval/data.js';
+import { shuffled } from '../eval/select.js';
 
 interface RecordsFile {
   command: string;
@@ -68,12 +69,6 @@ function printTable(
     log(
       `| ${v.target} | ${v.variant} | ${est.map((e) => `${v.ageShift[e]! >= 0 ? '+' : ''}${v.ageShift[e]!.toFixed(1)}`).join(' | ')} | ${(100 * v.identity).toFixed(1)}% | ${v.underNoseDarkeningMen.toFixed(2)} | ${v.blotchesPerFace.toFixed(2)} |`,
     );
-}
-
-async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
-  const tmp = tempPathFor(path);
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
 
 /** Rows: faces; columns: input, then each target's variants. Each tile the face box at 128 px. */
@@ -109,7 +104,7 @@ async function writeSheet(
     .composite(tiles)
     .png()
     .toBuffer();
-  await writeAtomic(path, buf);
+  await writeFileAtomic(path, buf);
   log(
     `wrote ${path}: columns input, then ${targets.map((t) => VARIANTS.map((v) => `${t} ${v}`).join(', ')).join(', ')}`,
   );
@@ -167,18 +162,12 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     });
     const [lo, hi] = args.ages.split('-').map(Number) as [number, number];
     const split = args.split === 'train' ? 'train' : 'test';
-    let names = (await listSplit(args.dataset, split)).filter((n) => {
+    const inAges = (await listSplit(args.dataset, split)).filter((n) => {
       const age = Number(n.split('_')[0]);
       return age >= lo && age <= hi;
     });
-    if (split === 'train') {
-      const rand = seededRandom(7);
-      for (let i = names.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        [names[i], names[j]] = [names[j]!, names[i]!];
-      }
-    }
-    names = names.slice(Number(args.skip), Number(args.skip) + Number(args.limit));
+    const ordered = split === 'train' ? shuffled(inAges, seededRandom(7)) : inAges;
+    const names = ordered.slice(Number(args.skip), Number(args.skip) + Number(args.limit));
     const command = `eval-aging ${process.argv.slice(2).join(' ')}`;
 
     const backend = (await initBackend('auto')).name;
@@ -218,7 +207,7 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
         );
     }
     if (args.records)
-      await writeAtomic(
+      await writeFileAtomic(
         args.records,
         JSON.stringify({
           command,

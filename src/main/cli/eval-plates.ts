@@ -143,14 +143,13 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
           seen.map((s) => s.output),
           box,
         );
-        const every = seen;
         const before = await ages(
-          every.map((s) => s.input),
-          every.map((s) => s.landmarks),
+          seen.map((s) => s.input),
+          seen.map((s) => s.landmarks),
         );
         const after = await ages(
-          every.map((s) => s.output),
-          every.map((s) => s.landmarks),
+          seen.map((s) => s.output),
+          seen.map((s) => s.landmarks),
         );
         log(
           `| ${shot} | ${target} | ${variant} | ${outside} | ${flicker.toFixed(3)} | ` +
