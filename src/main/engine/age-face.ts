@@ -322,9 +322,9 @@ interface ChangeLayer {
 
 /**
  * The layers' summed change as a frame-sized RGB array, each weighted by its window.
- * In replace compositing the first layer is G's face itself: its window is folded into
- * the mask instead (the plate shows through where G's crop ends), and the other layers
- * add to it. Where no layer has anything to say, the mask is set to 0.
+ * In replace compositing G's layer is the generated face itself: its window is folded
+ * into the mask instead (the plate shows through where G's crop ends), and the other
+ * layers add to it. Where no layer has anything to say, the mask is set to 0.
  */
 function spreadLayers(mask: FaceMask, layers: readonly ChangeLayer[], width: number, replace: boolean): Float32Array {
   const values = new Float32Array(mask.width * mask.height * 3);
@@ -334,22 +334,23 @@ function spreadLayers(mask: FaceMask, layers: readonly ChangeLayer[], width: num
       const p = row * width + col;
       if (!(mask.mask[p]! > 0)) continue;
       let covered = false;
-      layers.forEach(({ region, change }, i) => {
+      for (const { kind, region, change } of layers) {
+        const face = replace && kind === 'gan';
         const rx = col - region.x;
         const ry = row - region.y;
         if (rx < 0 || ry < 0 || rx >= region.width || ry >= region.height) {
-          if (replace && i === 0) mask.mask[p] = 0;
-          return;
+          if (face) mask.mask[p] = 0;
+          continue;
         }
         const s = (ry * region.width + rx) * 4;
         const w = change[s + 3]!;
         if (w > 0) covered = true;
-        const k = replace && i === 0 ? 1 : w;
-        if (replace && i === 0) mask.mask[p] = mask.mask[p]! * w;
+        const k = face ? 1 : w;
+        if (face) mask.mask[p] = mask.mask[p]! * w;
         values[3 * p] = values[3 * p]! + k * change[s]!;
         values[3 * p + 1] = values[3 * p + 1]! + k * change[s + 1]!;
         values[3 * p + 2] = values[3 * p + 2]! + k * change[s + 2]!;
-      });
+      }
       if (!covered) mask.mask[p] = 0;
     }
   return values;

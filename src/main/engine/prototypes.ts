@@ -62,6 +62,10 @@ export interface AgePrototypes {
   amplitude: Planes[][];
   /** which triangle covers each pixel of the reference frame, for warping faces onto it */
   referenceMap: TriangleMap;
+  /** per category, derived from `mean` once at load: its coarsest Gaussian level (colour) */
+  coarseMean: Planes[];
+  /** per category, derived from `mean` once at load: the Laplacian bands of its luma (structure) */
+  meanLumaBands: Planes[][];
 }
 
 export function bandSize(size: number, band: number): number {
@@ -116,6 +120,8 @@ export function prototypesFrom(meta: PrototypeMeta, values: Float32Array): AgePr
     mean,
     amplitude,
     referenceMap: triangleMap(referencePoints, triangles, size, size),
+    coarseMean: mean.map((m) => gaussianPyramid(m, levels)[levels]!),
+    meanLumaBands: mean.map((m) => laplacianPyramid(luma(m), levels)),
   };
 }
 
@@ -168,9 +174,8 @@ export function ageTexture(
   // Colour, multiplicatively at the pyramid's coarsest level: skin reflectance changes
   // under the plate's own light, and a grey or tinted plate is not pulled towards the
   // training photos' average colour.
-  const coarse = (c: number) => gaussianPyramid(protos.mean[c]!, levels)[levels]!;
-  const cs = coarse(source);
-  const ct = coarse(target);
+  const cs = protos.coarseMean[source]!;
+  const ct = protos.coarseMean[target]!;
   const ratio = new Float32Array(cs.data.length);
   for (let i = 0; i < ratio.length; i++)
     ratio[i] =
@@ -188,8 +193,8 @@ export function ageTexture(
   }
   // Consistent structure (folds, bags, the lips' outline) that the category's faces share:
   // the prototypes' band difference, in luma only for the same reason.
-  const ls = laplacianPyramid(luma(protos.mean[source]!), levels);
-  const lt = laplacianPyramid(luma(protos.mean[target]!), levels);
+  const ls = protos.meanLumaBands[source]!;
+  const lt = protos.meanLumaBands[target]!;
   const structure = collapse([
     ...ls
       .slice(0, levels)
