@@ -21,11 +21,10 @@ import { AGE_CATEGORIES, isAgeCategory, type AgeCategory } from '../../shared/ag
 import { seededRandom } from '../../shared/random.js';
 import { writeFileAtomic } from '../engine/atomic.js';
 import { initBackend } from '../engine/backend.js';
-import { FaceAnalyzer } from '../engine/faces.js';
+import { FaceAnalyzer, toRgb8 } from '../engine/faces.js';
 import { IndependentFaceMeasure } from '../engine/measure.js';
 import { loadModel } from '../engine/model.js';
 import type { RawImage } from '../engine/types.js';
-import { toRgbFloat } from '../engine/sequence-io.js';
 import {
   evaluateFace,
   summarise,
@@ -82,7 +81,7 @@ async function writeSheet(
   const cols = 1 + targets.length * VARIANTS.length;
   const tiles: { input: Buffer; left: number; top: number }[] = [];
   const png = async (im: RawImage) =>
-    sharp(Buffer.from(new Uint8Array(toRgbFloat(im).rgb.map((v) => Math.round(255 * v)))), {
+    sharp(toRgb8(im), {
       raw: { width: im.width, height: im.height, channels: 3 },
     })
       .resize(tile, tile, { fit: 'fill' })

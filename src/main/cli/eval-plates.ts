@@ -20,9 +20,8 @@ import type { TextSink } from './progress.js';
 import { EXIT_OK } from './frame-output.js';
 import { isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { initBackend } from '../engine/backend.js';
-import { FaceAnalyzer } from '../engine/faces.js';
+import { FaceAnalyzer, toRgb8 } from '../engine/faces.js';
 import { loadModel } from '../engine/model.js';
-import { toRgbFloat } from '../engine/sequence-io.js';
 import { runShot } from '../engine/shot.js';
 import type { PixelBox } from '../engine/composite.js';
 import type { AgeSettings, Point, RawImage } from '../engine/types.js';
@@ -94,7 +93,7 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
   }
 
   const png = (im: RawImage, crop?: { x: number; y: number; width: number; height: number }, side?: number) => {
-    let s = sharp(Buffer.from(toRgbFloat(im).rgb.map((v) => Math.round(255 * v))), {
+    let s = sharp(toRgb8(im), {
       raw: { width: im.width, height: im.height, channels: 3 },
     });
     if (crop) s = s.extract({ left: crop.x, top: crop.y, width: crop.width, height: crop.height });
