@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'engine-unavailable',
   'invalid-request',
   'not-found',
+  /** the path is outside the folders the studio may use (see AllowedRoots) */
+  'forbidden',
   'io',
   'failed',
 ] as const;
