@@ -11,7 +11,14 @@
  */
 import { z } from 'zod';
 import { knownDefectsSchema } from './known-defects.js';
-import { ageCategorySchema, clipSchema, exportBitDepthSchema, projectSchema, shotSettingsSchema } from './project.js';
+import {
+  PROJECT_LIMITS,
+  ageCategorySchema,
+  clipSchema,
+  exportBitDepthSchema,
+  projectSchema,
+  shotSettingsSchema,
+} from './project.js';
 
 // ---------------------------------------------------------------------------
 // Shared pieces
@@ -19,7 +26,7 @@ import { ageCategorySchema, clipSchema, exportBitDepthSchema, projectSchema, sho
 const id = z.string().min(1).max(64);
 const frameNumber = z.int();
 const seconds = z.number().nonnegative();
-const path = z.string().min(1).max(4096);
+const path = z.string().min(1).max(PROJECT_LIMITS.path);
 /** Any Uint8Array (also a Buffer or one over a SharedArrayBuffer), unlike z.instanceof's Uint8Array<ArrayBuffer>. */
 export const bytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, {
   message: 'expected bytes (Uint8Array)',
@@ -144,8 +151,9 @@ export const previewResultSchema = z.object({
 export type PreviewResultMessage = z.infer<typeof previewResultSchema>;
 
 export const shotJobSchema = z.object({
-  input: z.union([path, z.array(path).min(1)]),
-  frames: z.string().min(1).optional(),
+  input: z.union([path, z.array(path).min(1).max(PROJECT_LIMITS.clipFrames)]),
+  /** a frame range spec such as 1001-1010,1020 */
+  frames: z.string().min(1).max(65536).optional(),
   out: path,
   settings: ageSettingsSchema,
   resume: z.boolean().optional(),
@@ -197,10 +205,10 @@ export type EngineStatus = z.infer<typeof engineStatusSchema>;
 /** One shot of an export, fully resolved by the renderer (paths, frames, settings). */
 export const exportShotSchema = z.object({
   shotId: id,
-  name: z.string().min(1),
+  name: z.string().min(1).max(PROJECT_LIMITS.name),
   /** the plate's full-path pattern, e.g. /plates/akiyo/akiyo.####.png */
   input: path,
-  frames: z.array(frameNumber).min(1),
+  frames: z.array(frameNumber).min(1).max(PROJECT_LIMITS.clipFrames),
   /** the output's full-path pattern; its extension chooses the format */
   out: path,
   settings: ageSettingsSchema,
@@ -303,9 +311,11 @@ export const studioMethods = {
     params: z.object({ path }),
     result: z.object({ path, mime: z.string(), bytes: bytesSchema }),
   },
-  /** a native file dialog where there is one (Electron); path null when cancelled or unavailable */
+  /** the folders requests may name (the host's --root folders, the data folder, what the user chose) */
+  'fs.roots': { params: empty, result: z.object({ roots: z.array(path) }) },
+  /** a native file dialog where there is one (Electron); path null when cancelled or unavailable; a chosen path becomes allowed */
   'dialog.pick': {
-    params: z.object({ purpose: z.enum(PICK_PURPOSES), defaultPath: z.string().optional() }),
+    params: z.object({ purpose: z.enum(PICK_PURPOSES), defaultPath: path.optional() }),
     result: z.object({ path: z.string().nullable(), native: z.boolean() }),
   },
   'project.open': {
@@ -339,7 +349,7 @@ export const studioMethods = {
     result: z.object({ clip: clipSchema, check: mediaCheckSchema }),
   },
   'export.start': {
-    params: z.object({ shots: z.array(exportShotSchema).min(1), skipExisting: z.boolean() }),
+    params: z.object({ shots: z.array(exportShotSchema).min(1).max(PROJECT_LIMITS.clips), skipExisting: z.boolean() }),
     result: z.object({ jobId: id }),
   },
   'export.cancel': { params: z.object({ jobId: id }), result: empty },
@@ -427,7 +437,12 @@ export function parseStudioResult<M extends StudioMethod>(method: M, raw: unknow
 // ---------------------------------------------------------------------------
 // Electron IPC channels and the preload bridge
 
-export const IPC_CHANNELS = { invoke: 'reage:invoke', event: 'reage:event' } as const;
+export const IPC_CHANNELS = {
+  invoke: 'reage:invoke',
+  event: 'reage:event',
+  /** preload → main: the path of a file dropped on the window, whose folder becomes an allowed root */
+  grantDropped: 'reage:grant-dropped',
+} as const;
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
 
 /** What preload exposes as `window.reage`. Untyped payloads: the renderer validates what it receives. */
@@ -445,7 +460,7 @@ export interface ReageBridge {
 export const wsClientMessageSchema = z.object({
   kind: z.literal('request'),
   id: z.int().nonnegative(),
-  method: z.string(),
+  method: z.string().max(64),
   params: z.unknown(),
 });
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
@@ -453,6 +468,8 @@ export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 export const wsServerMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('response'), id: z.int().nonnegative(), reply: studioReplySchema }),
   z.object({ kind: z.literal('event'), event: z.unknown() }),
+  /** the host could not read a message well enough to answer it as a request (no usable id) */
+  z.object({ kind: z.literal('rejected'), error: errorInfoSchema }),
 ]);
 export type WsServerMessage = z.infer<typeof wsServerMessageSchema>;
 

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { AGE_CATEGORIES, COMPOSITE_MODES, RECONSTRUCTION_MODES, STRENGTH_LIMITS, TEXTURE_LIMITS } from './ages.js';
-import { formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
+import { MAX_RANGE_FRAMES, formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
 /** Bump when the file's shape changes, and add a migration from the previous version. */
@@ -17,10 +17,30 @@ export const PROJECT_VERSION = 1;
 /** What the studio names its project files: `shot_042.reage` */
 export const PROJECT_EXTENSION = '.reage';
 
+/**
+ * Bounds on everything a project file (or a request carrying a project) can make
+ * the studio allocate or loop over: a file is untrusted input, and a few hundred
+ * bytes claiming a billion frames must be refused, not expanded.
+ */
+export const PROJECT_LIMITS = {
+  /** bytes of a .reage file; a project with hundreds of shots is well under a megabyte */
+  fileBytes: 16 * 1024 * 1024,
+  clips: 2000,
+  /** frames in one clip's media or source range: the same ceiling as a CLI frame range */
+  clipFrames: MAX_RANGE_FRAMES,
+  /** frame numbers, as plates number them (at most nine digits) */
+  frameNumber: 999_999_999,
+  name: 256,
+  path: 4096,
+} as const;
+
 // ---------------------------------------------------------------------------
 // Schemas
 
-const frameNumber = z.int();
+const frameNumber = z.int().min(-PROJECT_LIMITS.frameNumber).max(PROJECT_LIMITS.frameNumber);
+const nameText = z.string().min(1).max(PROJECT_LIMITS.name);
+const pathText = z.string().max(PROJECT_LIMITS.path);
+const stamp = z.string().max(64);
 
 export const ageCategorySchema = z.enum(AGE_CATEGORIES);
 export const sourceAgeSchema = z.union([z.literal('auto'), ageCategorySchema]);
@@ -74,28 +94,31 @@ export const DEFAULT_SHOT_SETTINGS: ShotSettings = {
 /** An inclusive frame range (OTIO uses start + duration; inclusive ends read better for plates). */
 export const frameRangeSchema = z
   .object({ start: frameNumber, end: frameNumber })
-  .refine((r) => r.end >= r.start, { message: 'a range must not end before it starts' });
+  .refine((r) => r.end >= r.start, { message: 'a range must not end before it starts' })
+  .refine((r) => r.end - r.start < PROJECT_LIMITS.clipFrames, {
+    message: `a range may hold at most ${PROJECT_LIMITS.clipFrames.toLocaleString('en')} frames`,
+  });
 export type FrameRange = z.infer<typeof frameRangeSchema>;
 
 /** Where a shot's frames live: OTIO's ImageSequenceReference, reduced to what plates need. */
 export const mediaReferenceSchema = z.object({
   kind: z.literal('ImageSequenceReference'),
   /** absolute folder holding the frames */
-  targetUrlBase: z.string().min(1),
+  targetUrlBase: pathText.min(1),
   /** the same folder relative to the project file when it was saved: finds media moved together with the project */
-  relativeUrlBase: z.string().optional(),
+  relativeUrlBase: pathText.optional(),
   /** the frames' base-name pattern, e.g. `akiyo.####.png` */
-  namePattern: z.string().min(1),
+  namePattern: nameText,
   availableRange: frameRangeSchema,
   /** frames inside availableRange that were absent at import (gaps in the sequence) */
-  missingFrames: z.array(frameNumber),
+  missingFrames: z.array(frameNumber).max(PROJECT_LIMITS.clipFrames),
 });
 export type MediaReference = z.infer<typeof mediaReferenceSchema>;
 
 export const clipSchema = z.object({
   kind: z.literal('Clip'),
-  id: z.string().min(1),
-  name: z.string().min(1),
+  id: z.string().min(1).max(64),
+  name: nameText,
   mediaReference: mediaReferenceSchema,
   /** the frames of the media the shot uses */
   sourceRange: frameRangeSchema,
@@ -111,9 +134,9 @@ export type ExportBitDepth = z.infer<typeof exportBitDepthSchema>;
 
 export const exportSettingsSchema = z.object({
   /** absolute output folder; empty until the artist picks one */
-  folder: z.string(),
+  folder: pathText,
   /** file name without extension; tokens {shot}, {age}, {frame} (the plate's padding) or ####, see outputPattern */
-  namingPattern: z.string().min(1),
+  namingPattern: nameText,
   format: z.enum(EXPORT_FORMATS),
   bitDepth: exportBitDepthSchema,
 });
@@ -129,15 +152,15 @@ export const DEFAULT_EXPORT_SETTINGS: ExportSettings = {
 export const projectSchema = z.object({
   format: z.literal(PROJECT_FORMAT),
   version: z.literal(PROJECT_VERSION),
-  name: z.string().min(1),
-  createdAt: z.string(),
-  modifiedAt: z.string(),
+  name: nameText,
+  createdAt: stamp,
+  modifiedAt: stamp,
   timeline: z.object({
     kind: z.literal('Timeline'),
-    name: z.string(),
+    name: z.string().max(PROJECT_LIMITS.name),
     /** frames per second, for playback */
     rate: z.number().positive().max(1000),
-    clips: z.array(clipSchema),
+    clips: z.array(clipSchema).max(PROJECT_LIMITS.clips),
   }),
   exportSettings: exportSettingsSchema,
 });
@@ -199,7 +222,15 @@ export function upgradeProject(
 /** Parse a project file's JSON value of any known version into the current Project, or throw ProjectFileError. */
 export function migrateProject(raw: unknown): Project {
   const parsed = projectSchema.safeParse(upgradeProject(raw));
-  if (!parsed.success) throw new ProjectFileError(`the project file is damaged: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) {
+    // a damaged file can hold a million bad entries: name the first few, count the rest
+    const shown = 5;
+    const issues = parsed.error.issues;
+    const more = issues.length > shown ? `\n(and ${issues.length - shown} more problems)` : '';
+    throw new ProjectFileError(
+      `the project file is damaged: ${z.prettifyError(new z.ZodError(issues.slice(0, shown)))}${more}`,
+    );
+  }
   return parsed.data;
 }
 

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
 import {
   HOST_SOCKET_PATH,
   HOST_TOKEN_PARAM,
@@ -18,6 +19,7 @@ import {
   encodeWire,
   wsClientMessageSchema,
   type StudioEvent,
+  type WsClientMessage,
   type WsServerMessage,
 } from '../../shared/ipc.js';
 import { silentLogger, type Logger } from '../services/log.js';
@@ -33,6 +35,8 @@ export interface HostOptions {
   /** fixed token for tests; random otherwise */
   token?: string;
   log?: Logger;
+  /** the largest WebSocket message accepted; MAX_MESSAGE_BYTES unless a test needs a small one */
+  maxMessageBytes?: number;
 }
 
 export interface RunningHost {
@@ -42,14 +46,34 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-/** Previews and frames are a few MB as base64; larger messages are refused. */
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Previews and frames are a few MB as base64; larger messages close the connection (code 1009). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 function sameToken(given: string | null, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+type Envelope = { ok: true; value: WsClientMessage } | { ok: false; error: string; id?: number };
+
+/** A request envelope from a WebSocket text message; the id, when one can be read, lets an invalid one be answered. */
+function readEnvelope(text: string): Envelope {
+  let raw: unknown;
+  try {
+    raw = decodeWire(text);
+  } catch {
+    return { ok: false, error: 'the message is not JSON' };
+  }
+  const parsed = wsClientMessageSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const id = (raw as { id?: unknown } | null)?.id;
+  return {
+    ok: false,
+    error: `not a request envelope: ${z.prettifyError(parsed.error)}`,
+    ...(Number.isSafeInteger(id) && (id as number) >= 0 ? { id: id as number } : {}),
+  };
 }
 
 function refuse(socket: Duplex, status: string): void {
@@ -73,8 +97,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     void serveFile(req, res);
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+  });
+  // a client that resets mid-handshake must not raise an unhandled 'error'
+  server.on('clientError', (_err, socket) => socket.destroy());
+  sockets.on('error', (err) => log.warn(`WebSocket server error: ${err.message}`));
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', (err) => log.warn(`a WebSocket handshake failed: ${err.message}`));
     const url = new URL(req.url ?? '/', 'http://host');
     const origin = req.headers.origin;
     if (url.pathname !== HOST_SOCKET_PATH) return refuse(socket, '404 Not Found');
@@ -93,26 +124,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const send = (ws: WebSocket, message: WsServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(encodeWire(message));
   };
+  const reject = (ws: WebSocket, message: string, id?: number) => {
+    log.warn(`rejected a WebSocket message: ${message}`);
+    const error = { code: 'invalid-request' as const, message };
+    send(ws, id === undefined ? { kind: 'rejected', error } : { kind: 'response', id, reply: { ok: false, error } });
+  };
 
   sockets.on('connection', (ws: WebSocket) => {
+    // Protocol errors (a frame over the size cap, invalid UTF-8, bad opcodes) arrive
+    // here; ws then closes this connection with the matching close code. Without a
+    // listener the error would be thrown and end the host and its engine.
+    ws.on('error', (err) => log.warn(`closed a WebSocket connection: ${err.message}`));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        log.warn('rejected a binary WebSocket message');
-        return;
-      }
-      let envelope;
-      try {
-        envelope = wsClientMessageSchema.safeParse(decodeWire(data.toString()));
-      } catch {
-        log.warn('rejected a WebSocket message that is not JSON');
-        return;
-      }
-      if (!envelope.success) {
-        log.warn(`rejected a WebSocket message: ${envelope.error.message}`);
-        return;
-      }
-      const { id, method, params } = envelope.data;
-      void options.backend.handle({ method, params }).then((reply) => send(ws, { kind: 'response', id, reply }));
+      if (isBinary) return reject(ws, 'binary messages are not part of the protocol; send JSON text');
+      const answer = readEnvelope(data.toString());
+      if (!answer.ok) return reject(ws, answer.error, answer.id);
+      const { id, method, params } = answer.value;
+      void options.backend
+        .handle({ method, params })
+        .catch((err: unknown) => ({
+          ok: false as const,
+          error: { code: 'failed' as const, message: `the host could not answer: ${(err as Error).message}` },
+        }))
+        .then((reply) => send(ws, { kind: 'response', id, reply }));
     });
   });
 

@@ -4,7 +4,7 @@
  * absolute paths only, so nothing depends on the server's working folder, and
  * reading is limited to image files.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { FolderEntry } from '../../shared/ipc.js';
 import { StudioError } from './errors.js';
@@ -23,6 +23,26 @@ export const BROWSER_IMAGE_TYPES = new Set(['image/png', 'image/jpeg']);
 export interface FileAccessOptions {
   /** refuse images larger than this (a 4K 16-bit TIFF is ~100 MB) */
   maxImageBytes?: number;
+}
+
+/** The magic numbers each type's files start with (TIFF: either byte order). */
+const SIGNATURES: Record<string, readonly (readonly number[])[]> = {
+  'image/png': [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  'image/jpeg': [[0xff, 0xd8, 0xff]],
+  'image/tiff': [
+    [0x49, 0x49, 0x2a, 0x00],
+    [0x4d, 0x4d, 0x00, 0x2a],
+    [0x49, 0x49, 0x2b, 0x00],
+    [0x4d, 0x4d, 0x00, 0x2b],
+  ],
+};
+
+function hasSignature(bytes: Uint8Array, mime: string): boolean {
+  return (SIGNATURES[mime] ?? []).some((sig) => sig.every((b, i) => bytes[i] === b));
+}
+
+function mimeName(mime: string): string {
+  return mime.slice('image/'.length).toUpperCase();
 }
 
 function requireAbsolute(path: string): string {
@@ -62,15 +82,25 @@ export class FileAccess {
     }
   }
 
+  /**
+   * An image's bytes. The name (and, through a symlink, its target's name) must say
+   * image, and so must the first bytes: a file that merely carries an image's name
+   * is refused without any of its content in the error.
+   */
   async readImage(path: string): Promise<{ path: string; mime: string; bytes: Uint8Array }> {
     const file = requireAbsolute(path);
     const mime = IMAGE_TYPES[extname(file).toLowerCase()];
     if (!mime) throw new StudioError('invalid-request', `${file} is not a PNG, JPEG or TIFF image`);
     try {
-      const info = await stat(file);
+      const target = await realpath(file);
+      if (IMAGE_TYPES[extname(target).toLowerCase()] !== mime)
+        throw new StudioError('invalid-request', `${file} links to a file that is not a ${mimeName(mime)} image`);
+      const info = await stat(target);
       if (!info.isFile()) throw new StudioError('invalid-request', `${file} is not a file`);
       if (info.size > this.maxImageBytes) throw new StudioError('io', `${file} is too large to display`);
-      const buffer = await readFile(file);
+      const buffer = await readFile(target);
+      if (!hasSignature(buffer, mime))
+        throw new StudioError('invalid-request', `${file} is not a ${mimeName(mime)} image (its first bytes say otherwise)`);
       return { path: file, mime, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) };
     } catch (err) {
       if (err instanceof StudioError) throw err;

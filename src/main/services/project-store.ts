@@ -3,12 +3,13 @@
  * (temp file + rename, so a crash never leaves half a project), autosave, the
  * recent-projects list, and finding each shot's frames again when they moved.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { MediaCheck, RecentProject } from '../../shared/ipc.js';
 import {
   PROJECT_EXTENSION,
+  PROJECT_LIMITS,
   ProjectFileError,
   clipFrames,
   migrateProject,
@@ -25,6 +26,20 @@ export interface ProjectStoreOptions {
   dataDir: string;
   maxRecent?: number;
   now?: () => Date;
+  /** whether the studio may look into a folder (AllowedRoots); folders it may not are reported missing */
+  mayRead?: (folder: string) => Promise<boolean>;
+}
+
+export interface OpenOptions {
+  /** runs on the parsed project before its media are looked for (granting its folders, say) */
+  beforeMedia?: (project: Project) => Promise<void>;
+}
+
+/** Every folder a project reads or writes: its clips' plates and its export folder. */
+export function clipFolders(project: Project): string[] {
+  const folders = project.timeline.clips.map((c) => c.mediaReference.targetUrlBase);
+  if (project.exportSettings.folder) folders.push(project.exportSettings.folder);
+  return [...new Set(folders.filter((f) => isAbsolute(f)))];
 }
 
 export interface OpenedProject {
@@ -39,7 +54,7 @@ const recentFileSchema = z.array(z.object({ path: z.string(), name: z.string(), 
 
 const AUTOSAVE_SUFFIX = '.autosave';
 
-async function fileNames(folder: string): Promise<Set<string> | null> {
+async function listNames(folder: string): Promise<Set<string> | null> {
   try {
     return new Set(await readdir(folder));
   } catch {
@@ -55,6 +70,57 @@ async function modifiedMs(path: string): Promise<number | null> {
   }
 }
 
+/**
+ * A project file's text, refusing anything larger than PROJECT_LIMITS.fileBytes
+ * before reading it (read through one handle, so a file that grows after the size
+ * check is still cut off at the limit).
+ */
+async function readProjectText(file: string): Promise<string> {
+  const limit = PROJECT_LIMITS.fileBytes;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) throw new StudioError('invalid-request', `cannot open ${file}: it is not a file`);
+    if (info.size > limit) throw tooLarge(file, limit);
+    const buffer = Buffer.alloc(Math.min(info.size, limit) + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > limit) throw tooLarge(file, limit);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch (err) {
+    if (err instanceof StudioError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'no permission to read it'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (err as Error).message;
+    throw new StudioError(code === 'ENOENT' ? 'not-found' : 'io', `cannot open ${file}: ${why}`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+function tooLarge(file: string, limit: number): StudioError {
+  return new StudioError(
+    'invalid-request',
+    `cannot open ${file}: it is larger than ${limit / 1024 / 1024} MB, too large for a ReAge Studio project`,
+  );
+}
+
+/**
+ * Where JSON.parse gave up, without its excerpt: V8 quotes the text around the
+ * error, and the text may be a file that is not a project at all (an error must
+ * never carry a file's contents back to whoever asked).
+ */
+function jsonErrorPlace(err: unknown): string {
+  const place = /at position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message ?? '');
+  return place ? ` (${place[0]})` : '';
+}
+
 /** Frames of the clip that are not in `names` (the folder's listing). */
 function framesMissingFrom(clip: Clip, names: Set<string>): number[] {
   return clipFrames(clip).filter((f) => !names.has(formatFrame(clip.mediaReference.namePattern, f)));
@@ -64,29 +130,26 @@ export class ProjectStore {
   private readonly dataDir: string;
   private readonly maxRecent: number;
   private readonly now: () => Date;
+  private readonly mayRead: (folder: string) => Promise<boolean>;
 
   constructor(options: ProjectStoreOptions) {
     this.dataDir = options.dataDir;
+    this.mayRead = options.mayRead ?? (async () => true);
     this.maxRecent = options.maxRecent ?? 12;
     this.now = options.now ?? (() => new Date());
   }
 
-  async open(path: string): Promise<OpenedProject> {
+  async open(path: string, options: OpenOptions = {}): Promise<OpenedProject> {
     const file = resolve(path);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new StudioError(code === 'ENOENT' ? 'not-found' : 'io', `cannot open ${file}: ${(err as Error).message}`);
-    }
+    const text = await readProjectText(file);
     let project: Project;
     try {
       project = migrateProject(JSON.parse(text));
     } catch (err) {
-      const reason = err instanceof ProjectFileError ? err.message : `it is not valid JSON (${(err as Error).message})`;
+      const reason = err instanceof ProjectFileError ? err.message : `it is not valid JSON${jsonErrorPlace(err)}`;
       throw new StudioError('invalid-request', `cannot open ${basename(file)}: ${reason}`);
     }
+    await options.beforeMedia?.(project);
     const checked = await this.checkMedia(project, file);
     await this.remember(file, project.name);
     const autosave = file + AUTOSAVE_SUFFIX;
@@ -139,7 +202,7 @@ export class ProjectStore {
   /** Point a clip at a folder the artist chose; the check says how many frames are there. */
   async relinkClip(clip: Clip, folder: string): Promise<{ clip: Clip; check: MediaCheck }> {
     if (!isAbsolute(folder)) throw new StudioError('invalid-request', `${folder} is not an absolute folder path`);
-    const names = await fileNames(folder);
+    const names = await this.fileNames(folder);
     if (!names) throw new StudioError('not-found', `cannot read the folder ${folder}`);
     const missing = framesMissingFrom(clip, names);
     if (missing.length === clipFrames(clip).length) {
@@ -167,10 +230,15 @@ export class ProjectStore {
 
   // -------------------------------------------------------------------------
 
+  /** A folder's file names, or null when it cannot be read or lies outside what the studio may read. */
+  private async fileNames(folder: string): Promise<Set<string> | null> {
+    return (await this.mayRead(folder)) ? listNames(folder) : null;
+  }
+
   private async locate(clip: Clip, projectDir: string | null): Promise<{ clip: Clip; check: MediaCheck }> {
     const ref = clip.mediaReference;
     const all = clipFrames(clip);
-    const here = await fileNames(ref.targetUrlBase);
+    const here = await this.fileNames(ref.targetUrlBase);
     const missingHere = here ? framesMissingFrom(clip, here) : all;
     const base = { clipId: clip.id, name: clip.name };
     if (missingHere.length < all.length || all.length === 0) {
@@ -191,7 +259,7 @@ export class ProjectStore {
       : [];
     for (const folder of candidates) {
       if (folder === resolve(ref.targetUrlBase)) continue;
-      const names = await fileNames(folder);
+      const names = await this.fileNames(folder);
       if (!names) continue;
       const missing = framesMissingFrom(clip, names);
       if (missing.length === all.length) continue;

@@ -4,7 +4,7 @@
  * engine, job queue, project store or file access, and turns every outcome into a
  * plain reply. Events (engine status, job progress) go to whoever subscribes.
  */
-import { isAbsolutePath } from '../../shared/project.js';
+import { dirname, resolve as resolvePath } from 'node:path';
 import {
   parseStudioRequest,
   type EngineStatus,
@@ -15,20 +15,25 @@ import {
   type StudioReply,
   type StudioResult,
 } from '../../shared/ipc.js';
+import { AllowedRoots } from './allowed-roots.js';
 import { EngineClient } from './engine-client.js';
 import { StudioError, toErrorInfo } from './errors.js';
 import { FileAccess } from './file-access.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { silentLogger, type Logger } from './log.js';
-import { ProjectStore } from './project-store.js';
+import { ProjectStore, clipFolders } from './project-store.js';
 import type { WorkerLauncher } from './worker-transport.js';
+import type { Project } from '../../shared/project.js';
 
 /** A native file dialog; null where there is none (the browser host) or when cancelled. */
 export type PathPicker = (purpose: PickPurpose, defaultPath?: string) => Promise<string | null>;
 
 export interface StudioBackendOptions {
   launchWorker: WorkerLauncher;
+  /** recent projects, untitled autosaves; always one of the allowed roots */
   dataDir: string;
+  /** the folders requests may name (the data folder is added); none but the data folder when absent */
+  roots?: AllowedRoots;
   pick?: PathPicker;
   queue?: JobQueueOptions;
   log?: Logger;
@@ -36,8 +41,12 @@ export interface StudioBackendOptions {
 
 type Handlers = { [M in StudioMethod]: (params: StudioParams<M>) => Promise<StudioResult<M>> };
 
-function requireAbsolute(path: string, what: string): void {
-  if (!isAbsolutePath(path)) throw new StudioError('invalid-request', `the ${what} must be an absolute path: ${path}`);
+/** What an export may write: the image formats the engine encodes, never another kind of file. */
+const OUTPUT_EXTENSION = /\.(png|tiff?|jpe?g)$/i;
+
+/** The folder of a frame pattern or file (`/plates/akiyo/akiyo.####.png` → `/plates/akiyo`). */
+function folderOf(path: string): string {
+  return dirname(path);
 }
 
 export class StudioBackend {
@@ -45,6 +54,10 @@ export class StudioBackend {
   readonly queue: JobQueue;
   readonly store: ProjectStore;
   readonly files: FileAccess;
+  /** every path a request names is checked against these */
+  readonly roots: AllowedRoots;
+  /** project files the user chose in a native dialog: opening one grants the folders it references */
+  private readonly chosenProjects = new Set<string>();
   private readonly pick: PathPicker | undefined;
   private readonly log: Logger;
   private readonly listeners = new Set<(event: StudioEvent) => void>();
@@ -54,7 +67,9 @@ export class StudioBackend {
     this.log = options.log ?? silentLogger;
     this.engine = new EngineClient({ launch: options.launchWorker, log: this.log });
     this.queue = new JobQueue(this.engine, { log: this.log, ...options.queue });
-    this.store = new ProjectStore({ dataDir: options.dataDir });
+    this.roots = options.roots ?? new AllowedRoots();
+    this.roots.include(options.dataDir);
+    this.store = new ProjectStore({ dataDir: options.dataDir, mayRead: (folder) => this.roots.allows(folder) });
     this.files = new FileAccess();
     this.pick = options.pick;
     this.engine.onStatus((status) => this.emit({ type: 'engine', status }));
@@ -105,35 +120,70 @@ export class StudioBackend {
     for (const listener of this.listeners) listener(event);
   }
 
+  /** A native dialog's answer is the user's own act: its folder becomes a root. */
+  private async picked(purpose: PickPurpose, path: string): Promise<void> {
+    const isFile = purpose === 'openProject' || purpose === 'saveProject';
+    await this.roots.add(isFile ? dirname(path) : path, { remember: true });
+    if (purpose === 'openProject') this.chosenProjects.add(resolvePath(path));
+  }
+
   private createHandlers(): Handlers {
+    const roots = this.roots;
     return {
       'engine.status': async () => this.engine.status(),
       'preview.render': async ({ file, frame, settings, group }) => {
-        requireAbsolute(file, 'frame');
+        await roots.check(file, 'frame');
         return this.queue.preview({ file, frame, settings, ...(group ? { group } : {}) });
       },
-      'fs.listFolder': async ({ path }) => this.files.listFolder(path),
-      'fs.readImage': async ({ path }) => this.files.readImage(path),
+      'fs.listFolder': async ({ path }) => {
+        await roots.check(path, 'folder');
+        return this.files.listFolder(path);
+      },
+      'fs.readImage': async ({ path }) => {
+        await roots.check(path, 'image');
+        return this.files.readImage(path);
+      },
+      'fs.roots': async () => ({ roots: await roots.list() }),
       'dialog.pick': async ({ purpose, defaultPath }) => {
         if (!this.pick) return { path: null, native: false };
-        return { path: await this.pick(purpose, defaultPath), native: true };
+        const path = await this.pick(purpose, defaultPath);
+        if (path) await this.picked(purpose, path);
+        return { path, native: true };
       },
       'project.open': async ({ path }) => {
-        requireAbsolute(path, 'project file');
-        return this.store.open(path);
+        await roots.check(path, 'project file');
+        // chosen in a native dialog: the folders the project uses are the user's too
+        const grant = this.chosenProjects.has(resolvePath(path))
+          ? async (project: Project) => {
+              for (const folder of clipFolders(project)) await roots.add(folder, { remember: true });
+            }
+          : undefined;
+        return this.store.open(path, grant ? { beforeMedia: grant } : {});
       },
       'project.save': async ({ path, project }) => {
-        requireAbsolute(path, 'project file');
+        await roots.check(path, 'project file');
         return this.store.save(path, project);
       },
-      'project.autosave': async ({ path, project }) => this.store.autosave(path, project),
+      'project.autosave': async ({ path, project }) => {
+        if (path) await roots.check(path, 'project file');
+        return this.store.autosave(path, project);
+      },
       'project.recent': async () => ({ projects: await this.store.recent() }),
-      'project.checkMedia': async ({ project, projectPath }) => this.store.checkMedia(project, projectPath),
-      'project.relinkClip': async ({ clip, folder }) => this.store.relinkClip(clip, folder),
+      'project.checkMedia': async ({ project, projectPath }) => {
+        if (projectPath) await roots.check(projectPath, 'project file');
+        return this.store.checkMedia(project, projectPath);
+      },
+      'project.relinkClip': async ({ clip, folder }) =>
+        this.store.relinkClip(clip, await roots.check(folder, 'folder')),
       'export.start': async ({ shots, skipExisting }) => {
         for (const shot of shots) {
-          requireAbsolute(shot.input, 'plate pattern');
-          requireAbsolute(shot.out, 'output pattern');
+          if (!OUTPUT_EXTENSION.test(shot.out))
+            throw new StudioError(
+              'invalid-request',
+              `the output ${shot.out} must end in .png, .tif, .tiff, .jpg or .jpeg: that extension chooses the format`,
+            );
+          await roots.check(folderOf(shot.input), 'plate folder');
+          await roots.check(folderOf(shot.out), 'output folder');
         }
         return { jobId: this.queue.enqueueExport({ shots, skipExisting }) };
       },

@@ -66,6 +66,11 @@ export function websocketTransport(host: string, token: string): StudioTransport
         for (const listener of listeners) listener(message.event);
         return;
       }
+      if (message.kind === 'rejected') {
+        // the host could not tell which request it was: a bug in this client, never the artist's doing
+        console.warn(`[reage] the studio host rejected a message: ${message.error.message}`);
+        return;
+      }
       const waiting = pending.get(message.id);
       pending.delete(message.id);
       waiting?.resolve(message.reply);
