@@ -84,7 +84,9 @@ async function chooseModel(): Promise<string> {
 
 function startHost(dataDir: string, modelDir: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/server.ts'], {
+    // the studio may touch only the plates and this run's folder (allowed roots)
+    const roots = ['--root', FOOTAGE, '--root', work];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/server.ts', ...roots], {
       cwd: ROOT,
       env: { ...process.env, REAGE_DATA_DIR: dataDir, REAGE_MODEL: modelDir },
       stdio: ['ignore', 'pipe', 'pipe'],
