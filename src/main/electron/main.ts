@@ -6,22 +6,45 @@
  *
  * Built layout (npm run build): dist/main/electron/main.js, preload.cjs beside it,
  * the engine worker in dist/main/worker, the renderer in dist/ui.
+ *
+ * The renderer is served from app://studio/ (a privileged custom scheme, see
+ * serveUi) rather than file://, so that it has a real origin of its own, cannot
+ * read other local files, and gets its CSP as a response header.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent } from 'electron';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IPC_CHANNELS, type MenuCommand, type PickPurpose, type StudioEvent } from '../../shared/ipc.js';
 import { PROJECT_EXTENSION } from '../../shared/project.js';
+import {
+  APP_INDEX_URL,
+  APP_SCHEME,
+  appResponseHeaders,
+  contentSecurityPolicy,
+  isAppPage,
+  resolveAppUrl,
+} from '../services/app-content.js';
 import { consoleLogger } from '../services/log.js';
 import { StudioBackend } from '../services/studio-backend.js';
 import { buildMenu } from './menu.js';
 import { utilityWorker } from './utility-worker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const UI_INDEX = join(here, '../../ui/index.html');
+const UI_ROOT = join(here, '../../ui');
 const PRELOAD = join(here, 'preload.cjs');
 const WORKER = join(here, '../worker/engine-worker.js');
 const log = consoleLogger('main');
+/** The renderer talks to main over IPC only, so it may connect nowhere but its own origin. */
+const CSP = contentSecurityPolicy({ connectSrc: [] });
+
+// Must happen before 'ready'. standard: a real origin (app://studio) with relative
+// URLs and same-origin module scripts; secure: a secure context like https;
+// supportFetchAPI: fetch() of the UI's own files. Not corsEnabled (other origins
+// must not read it), not bypassCSP, no service workers.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 /** Engine options from the command line: `reage-studio --backend=wasm --model=/path`. */
 function workerArgs(): string[] {
@@ -61,16 +84,38 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // an artist's copy has no DevTools: they would let anyone at the keyboard script the backend
+      devTools: !app.isPackaged,
     },
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadFile(UI_INDEX);
+  void window.loadURL(APP_INDEX_URL);
   return window;
 }
 
-/** Only our own page may call the backend (not an iframe or a page navigated to by accident). */
+/**
+ * app://studio/…: the files of dist/ui and nothing else (app-content.ts refuses
+ * traversal and symlinks out), GET/HEAD only, each response with the CSP and nosniff.
+ */
+function serveUi(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const plain = (status: number, text: string) =>
+      new Response(text, { status, headers: appResponseHeaders('text/plain; charset=utf-8', CSP) });
+    if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'method not allowed');
+    const found = await resolveAppUrl(UI_ROOT, request.url);
+    if (!found.ok) {
+      if (found.status === 403) log.warn(`refused ${request.url}: outside the UI folder`);
+      return plain(found.status, found.reason);
+    }
+    const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(found.path));
+    return new Response(body, { status: 200, headers: appResponseHeaders(found.contentType, CSP) });
+  });
+}
+
+/** Only our own page, in the top frame, may call the backend (not an iframe or a page navigated to by accident). */
 function fromOurPage(event: IpcMainInvokeEvent): boolean {
-  return event.senderFrame?.url.split('?')[0] === pathToFileURL(UI_INDEX).href;
+  const frame = event.senderFrame;
+  return frame !== null && frame.parent === null && isAppPage(frame.url);
 }
 
 function lockDown(): void {
@@ -89,6 +134,7 @@ async function main(): Promise<void> {
   app.enableSandbox();
   lockDown();
   await app.whenReady();
+  serveUi();
 
   let window: BrowserWindow | undefined;
   const backend = new StudioBackend({
@@ -99,12 +145,43 @@ async function main(): Promise<void> {
   });
   backend.start();
 
-  ipcMain.handle(IPC_CHANNELS.invoke, (event, request: unknown) => {
+  // Grants from dropped files still being added: a request that follows a drop
+  // (import the dropped frames) must not be checked before the drop's folder is a root.
+  // IPC messages arrive in order, so a grant is pending before the request after it runs.
+  const pendingGrants = new Set<Promise<unknown>>();
+
+  ipcMain.handle(IPC_CHANNELS.invoke, async (event, request: unknown) => {
     if (!fromOurPage(event)) {
       log.warn(`rejected IPC from ${event.senderFrame?.url ?? 'an unknown frame'}`);
       return { ok: false, error: { code: 'invalid-request', message: 'not allowed' } };
     }
+    if (pendingGrants.size > 0) await Promise.allSettled([...pendingGrants]);
     return backend.handle(request);
+  });
+
+  // A file dropped on the window lets the studio work in its folder (a dropped
+  // folder, in itself). Only preload sends this, and only with a path that
+  // webUtils.getPathForFile gave for a File the user dropped or picked: page
+  // script cannot reach this channel (the bridge does not expose it), and a File it
+  // makes itself has no path.
+  ipcMain.handle(IPC_CHANNELS.grantDropped, (event, path: unknown) => {
+    if (!fromOurPage(event)) {
+      log.warn(`rejected a dropped-file grant from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+      return false;
+    }
+    if (typeof path !== 'string' || !isAbsolute(path)) return false;
+    const grant = stat(path)
+      .then((info) => backend.roots.add(info.isDirectory() ? path : dirname(path)))
+      .then(
+        () => true,
+        (err: unknown) => {
+          log.warn(`cannot grant the folder of a dropped file ${path}: ${(err as Error).message}`);
+          return false;
+        },
+      );
+    pendingGrants.add(grant);
+    void grant.finally(() => pendingGrants.delete(grant));
+    return grant;
   });
 
   const sendEvent = (event: StudioEvent) => {
@@ -112,7 +189,7 @@ async function main(): Promise<void> {
   };
   backend.onEvent(sendEvent);
   const runCommand = (command: MenuCommand) => sendEvent({ type: 'menu', command });
-  Menu.setApplicationMenu(buildMenu(runCommand, process.platform === 'darwin'));
+  Menu.setApplicationMenu(buildMenu(runCommand, { isMac: process.platform === 'darwin', devTools: !app.isPackaged }));
 
   window = createWindow();
   window.on('closed', () => {

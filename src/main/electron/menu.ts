@@ -7,7 +7,13 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../../shared/ipc.js';
 
-export function buildMenu(run: (command: MenuCommand) => void, isMac: boolean): Menu {
+export interface MenuOptions {
+  isMac: boolean;
+  /** Toggle Developer Tools, in development only: a packaged build has no DevTools (main.ts) */
+  devTools: boolean;
+}
+
+export function buildMenu(run: (command: MenuCommand) => void, { isMac, devTools }: MenuOptions): Menu {
   const item = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
     label,
     ...(accelerator ? { accelerator, registerAccelerator: false } : {}),
@@ -44,7 +50,10 @@ export function buildMenu(run: (command: MenuCommand) => void, isMac: boolean): 
       label: 'Playback',
       submenu: [item('Play / Pause', 'playPause', 'Space'), item('Render Preview', 'renderPreview', 'R')],
     },
-    { label: 'View', submenu: [{ role: 'togglefullscreen' }, { role: 'toggleDevTools' }] },
+    {
+      label: 'View',
+      submenu: [{ role: 'togglefullscreen' }, ...(devTools ? [{ role: 'toggleDevTools' as const }] : [])],
+    },
   ];
   return Menu.buildFromTemplate(template);
 }

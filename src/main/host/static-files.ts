@@ -1,24 +1,14 @@
 /**
  * Serves the built renderer (vite's output) to the browser. Only GET and HEAD,
- * only files inside the build folder, and headers that keep the page from being
- * framed or leaking its token-carrying URL as a referrer.
+ * only files inside the build folder (resolved and symlink-checked by
+ * services/app-content.ts, the same rules as the Electron app's app:// protocol),
+ * and headers that keep the page from being framed, from loading anything but its
+ * own code, or from leaking its token-carrying URL as a referrer.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
+import { resolve } from 'node:path';
+import { resolveUiPath } from '../services/app-content.js';
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -27,41 +17,58 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-function send(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(text);
+export interface StaticFilesOptions {
+  /**
+   * The Content-Security-Policy to send (see contentSecurityPolicy in
+   * services/app-content.ts). A callback because the policy names the host's own
+   * WebSocket port, known only once the server listens.
+   */
+  csp?: () => string;
 }
 
 /** A request handler for the files under `root`; index.html for `/`. */
-export function staticFiles(root: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function staticFiles(
+  root: string,
+  options: StaticFilesOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const base = resolve(root);
+  // on every response, not only the page: it also binds an error page or an SVG opened on its own
+  const headers = (): Record<string, string> => ({
+    ...SECURITY_HEADERS,
+    ...(options.csp ? { 'Content-Security-Policy': options.csp() } : {}),
+  });
+  const send = (res: ServerResponse, status: number, text: string): void => {
+    res.writeHead(status, { ...headers(), 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(text);
+  };
+
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     let pathname: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://host').pathname);
+      pathname = new URL(req.url ?? '/', 'http://host').pathname;
     } catch {
       return send(res, 400, 'bad request');
     }
-    const file = resolve(join(base, pathname === '/' ? 'index.html' : pathname));
-    if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'forbidden');
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) return send(res, 404, 'not found');
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': info.size,
-        'Cache-Control': 'no-cache',
-      });
-      if (req.method === 'HEAD') return void res.end();
-      createReadStream(file).pipe(res);
-    } catch {
-      send(
+    const found = await resolveUiPath(base, pathname);
+    if (!found.ok) {
+      const notBuilt = found.status === 404 && pathname === '/';
+      return send(
         res,
-        404,
-        pathname === '/' ? `the studio is not built: run "npm run build" (looked in ${base})` : 'not found',
+        found.status,
+        notBuilt ? `the studio is not built: run "npm run build" (looked in ${base})` : found.reason,
       );
     }
+    res.writeHead(200, {
+      ...headers(),
+      'Content-Type': found.contentType,
+      'Content-Length': found.size,
+      'Cache-Control': 'no-cache',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    const stream = createReadStream(found.path);
+    // a file removed between the check and the read ends the response rather than the host
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   };
 }
