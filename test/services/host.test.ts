@@ -85,6 +85,10 @@ describe('browser host', () => {
     expect(index.body).toContain('studio');
     expect(index.headers['x-frame-options']).toBe('DENY');
     expect(index.headers['referrer-policy']).toBe('no-referrer');
+    // the page may open a socket to this host's own port and nowhere else
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${host.port} ws://localhost:${host.port};`);
+    expect(csp).toContain("frame-ancestors 'none'");
     // plain and dot-encoded ".." are normalised away by URL parsing; an encoded slash is caught by the root check
     expect((await get('/../reage-host-secret.txt')).status).toBe(404);
     expect((await get('/%2e%2e/reage-host-secret.txt')).status).toBe(404);

@@ -26,6 +26,7 @@ import {
   resolveAppUrl,
 } from '../services/app-content.js';
 import { consoleLogger } from '../services/log.js';
+import { ALLOWED_ROOTS_FILE, AllowedRoots } from '../services/allowed-roots.js';
 import { StudioBackend } from '../services/studio-backend.js';
 import { buildMenu } from './menu.js';
 import { utilityWorker } from './utility-worker.js';
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
   const backend = new StudioBackend({
     launchWorker: () => utilityWorker(WORKER, workerArgs()),
     dataDir: app.getPath('userData'),
+    // folders the user chose or dropped are remembered, so a reopened project finds its plates
+    roots: new AllowedRoots([], { rememberIn: join(app.getPath('userData'), ALLOWED_ROOTS_FILE) }),
     pick: (purpose, defaultPath) => (window ? pickPath(window, purpose, defaultPath) : Promise.resolve(null)),
     log,
   });
@@ -171,7 +174,7 @@ async function main(): Promise<void> {
     }
     if (typeof path !== 'string' || !isAbsolute(path)) return false;
     const grant = stat(path)
-      .then((info) => backend.roots.add(info.isDirectory() ? path : dirname(path)))
+      .then((info) => backend.roots.add(info.isDirectory() ? path : dirname(path), { remember: true }))
       .then(
         () => true,
         (err: unknown) => {

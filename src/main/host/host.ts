@@ -22,6 +22,7 @@ import {
   type WsClientMessage,
   type WsServerMessage,
 } from '../../shared/ipc.js';
+import { contentSecurityPolicy } from '../services/app-content.js';
 import { silentLogger, type Logger } from '../services/log.js';
 import type { StudioBackend } from '../services/studio-backend.js';
 import { staticFiles } from './static-files.js';
@@ -84,8 +85,11 @@ function refuse(socket: Duplex, status: string): void {
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? silentLogger;
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const serveFile = staticFiles(options.staticDir);
   let port = 0;
+  // the page may open sockets to this server only (the port is known once it listens)
+  const serveFile = staticFiles(options.staticDir, {
+    csp: () => contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] }),
+  });
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
   const hostAllowed = (req: IncomingMessage) => allowedHosts().includes(req.headers.host ?? '');
 

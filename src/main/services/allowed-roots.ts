@@ -50,6 +50,9 @@ export interface AllowedRootsOptions {
   rememberIn?: string;
 }
 
+/** The file in the data folder that remembers granted roots (a name no request can write: see SECURITY.md). */
+export const ALLOWED_ROOTS_FILE = 'allowed-roots.json';
+
 const rememberedSchema = z.array(z.string().max(4096)).max(10_000);
 
 export class AllowedRoots {
