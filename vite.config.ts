@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// The renderer (src/renderer) built into dist/ui: loaded from file:// by Electron
+// The renderer (src/renderer) built into dist/ui: served by Electron's app://studio scheme
 // and served over loopback by the browser host, hence relative asset paths.
 export default defineConfig({
   root: fileURLToPath(new URL('./src/renderer', import.meta.url)),

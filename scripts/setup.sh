@@ -17,9 +17,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The headless engine, CLI and tests never start Electron, so its binary download is
-# skipped here (it cannot be fetched on offline machines). A plain `npm ci` on an
-# artist's machine still downloads it (allowScripts lists electron).
+# The headless engine, CLI and tests never start Electron, so its binary is never
+# fetched here (it cannot be on offline machines). Electron 45 downloads its binary
+# the first time `electron` runs (npm start), not at install; the variable also
+# keeps older tooling (electron-builder's install-app-deps) from trying.
 # The native tfjs addons are optional dependencies: where their libtensorflow
 # download fails, npm drops them and the engine falls back to wasm.
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
