@@ -9,9 +9,9 @@
  * (seeded; test.txt excluded), as they come: what the shipped prototypes are. With
  * --per-cell N it weighs men and women of each of UTKFace's four main ethnicity labels
  * (white, black, asian, indian) equally instead, up to N chips of each: UTKFace's age
- * groups differ in who is in them (40-59 are 68-72% men; the ethnic mix shifts with age),
- * so unbalanced prototypes carry some beard shadow and skin colour as cues of age
- * (docs/EVAL.md measures both). For each sampled chip: face-api's
+ * groups differ in who is in them (its 40-59 are mostly men; the ethnic mix shifts with
+ * age), so unbalanced prototypes carry some beard shadow and skin colour as cues of age
+ * (docs/EVAL.md, "Balanced prototypes"). For each sampled chip: face-api's
  * 68 landmarks on the chip, the chip warped piecewise-affinely onto the model's alignment
  * template (scaled to --size, the crop box at full chip resolution), then averaged: mean
  * landmarks, mean colour, and per Laplacian band the root-mean-square local detail
@@ -59,7 +59,7 @@ const { values: args } = parseArgs({
     model: { type: 'string', default: join(REPO_ROOT, 'models', 'reage-utkface-64') },
     dataset: { type: 'string', default: defaultDataDir() },
     'per-category': { type: 'string', default: '600' },
-    // --per-cell N: balanced prototypes instead (evaluated, not shipped: docs/EVAL.md)
+    // --per-cell N: balanced prototypes instead (evaluated, not adopted: docs/EVAL.md)
     'per-cell': { type: 'string' },
     size: { type: 'string', default: '192' },
     levels: { type: 'string', default: '4' },

@@ -42,8 +42,8 @@ function trainingNames(dataset: string): string[] {
 }
 
 /**
- * SSD MobileNet misses most faces that fill the image (a UTKFace chip is mostly face):
- * on a 30-chip probe it found 7 as they are, 23 with this much edge-replicated border.
+ * SSD MobileNet misses most faces that fill the image (a UTKFace chip is mostly face);
+ * with this much edge-replicated border around the chip it finds most of them.
  */
 const CONTEXT_PAD = 100;
 

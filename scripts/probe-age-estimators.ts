@@ -1,6 +1,6 @@
 /**
  * Which independent age estimator reads real UTKFace test crops best: the score that
- * EVAL.md's rule "A second age ruler" fixes, on real faces only (no generated face).
+ * docs/EVAL.md's rule "The age ruler" fixes, on real faces only (no generated face).
  * For faceres (the current ruler) and each human-models estimator: per category, the
  * share of faces whose estimate falls in their labelled category, the mean over the
  * six categories, the mean absolute error and the mean signed error (bias), in years.

@@ -4,12 +4,12 @@
  * same for every model), each generated at all six ages, then read by faceres (the age
  * target's ruler) and face-api's age net, as `reage eval` reads its aged faces (64×64,
  * estimate rounded to whole years, then binned), with the faces' sharpness
- * (laplacianSharpness; real test crops measure about 7.7e-3).
+ * (laplacianSharpness, to compare with real test crops': scripts/probe-ruler-sharpness.ts).
  *
  * It screens training candidates before a held-out evaluation spends test faces on them;
  * `reage eval` on faces no choice has seen stays the measurement. It also prints the
- * values faceres's read-out takes, which are few (docs/EVAL.md, "faceres reads age in
- * steps").
+ * values faceres's read-out takes, which are few (docs/EVAL.md, History, "faceres reads
+ * age in steps").
  *
  *   npx tsx scripts/probe-age-prior.ts MODEL_DIR [MODEL_DIR ...] [--latents 256] [--seed 7] [--json FILE]
  */
@@ -52,7 +52,7 @@ interface ModelFigures {
   /** mean estimate in years, per requested category */
   faceresMeanAge: number[];
   faceApiMeanAge: number[];
-  /** laplacianSharpness of G's faces, mean over all ages (real test crops: about 7.7e-3) */
+  /** laplacianSharpness of G's faces, mean over all ages (real crops: probe-ruler-sharpness.ts) */
   sharpness: number;
   /** how often faceres's read-out, rounded to whole years, took each value */
   faceresValues: Record<number, number>;

@@ -1,7 +1,7 @@
 /**
  * Does the age ruler read soft faces as one age? G's 64×64 faces are softer than the
  * real crops they are compared with, and faceres reads most of them as its "29" step
- * (docs/EVAL.md, "faceres reads age in steps"). This takes G out of the question: real
+ * (docs/EVAL.md, History, "faceres reads age in steps"). This takes G out of the question: real
  * test crops only (the first N of the eval's stratified order, its calibration faces),
  * read by faceres as they are and after softening them (down to S×S and back up,
  * bilinear), and reports, per softness, the crops' sharpness (variance of the 3×3

@@ -1,9 +1,9 @@
 """Differentiable image jitter for the age term (and for training its classifier).
 
 Why: G learnt to satisfy the frozen age classifier C with faint texture that C (and a
-second classifier of the same kind, trained apart) read perfectly, 100% and 94% on
-re-aged test faces, while the independent estimators of `reage eval` read the
-requested age in only 20% (faceres) and 30-45% (face-api) of them. Features that survive
+second classifier of the same kind, trained apart) read almost perfectly on re-aged
+test faces, while the independent estimators of `reage eval` rarely read the requested
+age in them (training/README.md has the figures). Features that survive
 random shifts, scaling, blur, colour changes and noise are the coarse ones an age
 estimator trained elsewhere also sees (wrinkles, hair, face shape), so C judges G's
 output through this jitter (expectation over transformations, Athalye et al. 2018)

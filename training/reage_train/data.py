@@ -36,12 +36,12 @@ def parse_gender(name: str) -> int:
 def gender_balance_weights(cats: np.ndarray, genders: np.ndarray) -> np.ndarray:
     """Per-image weights under which men and women count the same within each age category.
 
-    UTKFace's older categories are mostly men (the training split's 40-49 is 68% male,
-    50-59 72%), so a classifier trained on it plainly learns "male" as a cue for those
-    ages, and a G trained against that classifier paints male cues onto everyone it
-    ages there. Images of unknown gender keep weight 1, and so does a category with one
-    gender only; each category's mean weight stays 1, so the categories' shares are
-    unchanged.
+    UTKFace's older categories are mostly men (docs/EVAL.md, History, "Where the 50-59
+    mark comes from", gives the shares), so a classifier trained on it plainly learns
+    "male" as a cue for those ages, and a G trained against that classifier paints male
+    cues onto everyone it ages there. Images of unknown gender keep weight 1, and so
+    does a category with one gender only; each category's mean weight stays 1, so the
+    categories' shares are unchanged.
     """
     w = np.ones(len(cats), dtype=np.float32)
     for c in np.unique(cats):

@@ -3,8 +3,8 @@
 The fine-tune's age term (train.py, hybrid_terms) asks a frozen classifier C to read
 G(z, y) as y. Once C already does, for every category and with confidence, the term's
 gradient is spent: a longer fine-tune, or more weight on one category, asks G for
-nothing new, whatever another age estimator thinks of the faces (docs/EVAL.md, "v0.5.0
-over its four held-out hundreds"). This prints, per requested category, over random
+nothing new, whatever another age estimator thinks of the faces (docs/EVAL.md, History,
+"v0.5.0 over its four held-out hundreds"). This prints, per requested category, over random
 latents from G's prior, the share of faces C reads as that category and C's mean
 probability for it, on the faces as they are and through the jitter the age term
 judges them through (augment.jitter).

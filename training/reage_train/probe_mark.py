@@ -1,7 +1,7 @@
 """How strongly a generator marks one age category: the 50-59 nose mark, measured.
 
 v0.3.0's fine-tune taught G to draw a dark, greenish triangle under the nose tip at
-50-59 (docs/EVAL.md, "Where the 50-59 mark comes from"). By eye it is easy to see and
+50-59 (docs/EVAL.md, History, "Where the 50-59 mark comes from"). By eye it is easy to see and
 hard to compare between runs, so this measures it on many random latents: for each z,
 how much darker and greener G(z, y_target) is than the mean of its two neighbouring
 categories, inside a small box. The box is where the first generator given darkens

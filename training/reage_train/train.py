@@ -96,17 +96,17 @@ def chroma_shift(a: torch.Tensor, b: torch.Tensor, cell: int = 4) -> torch.Tenso
 def hybrid_terms(G, E, C, x, y, fake, y_fake, z, args) -> tuple[torch.Tensor, float]:
     """Extra generator/encoder terms of the hybrid recipe.
 
-    The plain cGAN (the paper's recipe) collapsed on this CPU budget: after 16
-    epochs G ignored z (every row of the sample grid the same face) and then
-    diverged. Tying G to real faces through E, as autoencoding GANs do (CAAE,
-    Zhang et al. 2017; VAE-GAN), makes G use z from the first epoch:
+    The plain cGAN (the paper's recipe) collapsed on this CPU budget: G came to
+    ignore z (every row of the sample grid the same face) and then diverged
+    (training/README.md). Tying G to real faces through E, as autoencoding GANs do
+    (CAAE, Zhang et al. 2017; VAE-GAN), makes G use z from the first epoch:
       - reconstruction: G(E(x), y_true) ~ x (L1), so z carries identity;
       - latent recovery: E(G(z, y)) ~ z, the paper's stage-2 objective, trained jointly;
       - prior matching: the batch of E(x) has zero mean and unit variance per
         dimension, so encoded faces live where G was trained adversarially.
     The adversarial term on G(z, y) with random y was meant to keep y meaningful, but
     with reconstruction in play G learnt to explain faces through z and y hardly
-    changed the output (a first hybrid run: after 2 epochs the six ages of a face were
+    changed the output (in a first hybrid run the six ages of a face came out
     near-identical). With --age-classifier, a frozen age classifier C (age_classifier.py)
     adds an AC-GAN-style term: C(G(E(x), y')) = y' for random y', and C(G(z, y)) = y.
     Returns the weighted sum and the reconstruction L1 (for the log).
@@ -244,7 +244,7 @@ def train_gan(args) -> None:
         if not (args.max_steps and state["step"] >= args.max_steps) or state["step"] % steps_per_epoch == 0:
             state["epoch"] += 1
         # Keep the previous epoch's checkpoint: a GAN can collapse within a few hundred
-        # steps (the first CPU run did, at epoch 17), and this is the way back.
+        # steps (a CPU run of this trainer did), and this is the way back.
         if os.path.exists(ckpt_path):
             os.replace(ckpt_path, os.path.join(args.run, "gan-prev.pt"))
         checkpoint()
@@ -260,7 +260,7 @@ def train_encoder(args) -> None:
     With --real-weight > 0, E is also refined on real training faces (G frozen):
     L1(G(E(x), y_x), x). The pairs alone teach E to invert G on G's own samples; real
     faces are off that manifold, and on them a pairs-only stage 2 made the hybrid run's
-    jointly trained E worse (test L1 of G(E(x)) 0.122 -> 0.127), while z0 = E(x) is
+    jointly trained E worse (training/README.md has the figures), while z0 = E(x) is
     what the per-image optimisation starts from.
     """
     torch.manual_seed(args.seed)

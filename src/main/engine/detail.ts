@@ -24,8 +24,8 @@
  *
  * The age term (AgeTerm) goes further: when the model ships its age classifier C, d is
  * fitted for the target too, so that C reads tail(head(z*, y_target) + d) as the target.
- * d then keeps the person and gives up the source age (docs/EVAL.md measures the trade
- * with estimators C never saw).
+ * d then keeps the person and gives up the source age (`reage eval` measures the trade
+ * with estimators C never saw; docs/EVAL.md).
  *
  * Only d is optimised, through G's frozen tail (and C): input gradients only, like
  * stage 3, so it runs on the wasm backend too.
@@ -42,7 +42,7 @@ import type { StageTimer } from './stage-timer.js';
  * ReLU after G's 32x32 transposed conv (nets.ts, 'net.9-11'), the last before the RGB
  * layer. Until the penalty was measured (DETAIL_DEFAULTS) it was the 16x16 map
  * ('net.8'); at the same share of reconstructions kept, the 32x32 offset carries less
- * of the source age and more of the person into the aged faces (docs/EVAL.md).
+ * of the source age and more of the person into the aged faces (docs/EVAL.md, History).
  */
 export const DETAIL_LAYER = 'net.11';
 
@@ -51,11 +51,9 @@ export interface DetailDefaults {
   /**
    * steps when warm-started from the previous frame's d (a shot's later frames): that d
    * already fits a face one frame away, fitted for the same target. Each step with the
-   * age term costs C's forward and backward pass (~55 ms on one core), and the shot's
-   * frame time is what the benchmark judges: on docs/BENCH.md's shot 15 steps cost
-   * 1.18 s of detail per frame (10.19 s a frame in all, on a run whose stage-3 steps
-   * were also 15% slower), 10 steps 0.80 s (8.71 s). Tears of Steel 1011-1012 at 60+
-   * look the same with 25, 15 and 10.
+   * age term costs a forward and backward pass of C, and the shot's frame time is what
+   * the benchmark judges (docs/BENCH.md), so warm frames take the fewest steps that look
+   * the same as more on a shot.
    */
   warmSteps: number;
   learningRate: number;
@@ -68,25 +66,15 @@ export interface DetailDefaults {
 /**
  * 100 Adam steps at 0.05 with weight 3 on mean(d^2). The weight sets how much of the
  * face d may carry, and with it how much of the source age it carries into every
- * target. `scripts/probe-detail.ts` on 72 UTKFace test faces (v0.3.0, identity z*
- * anchored; docs/EVAL.md, "Detail refinement and the source age"): reconstructions
- * accepted by the independent recogniser / aged faces kept as the same person (target
- * other than the face's own age) / faceres's age accuracy below real faces':
- *   16x16 map, weight 0.1 (the earlier default): 100% / 87-100% / 32%
- *   16x16, weight 1: 100% / 60-90% / 23%;  weight 3: 90% / 35-62% / 16%
- *   32x32, weight 1: 100% / 82-100% / 27%; weight 3: 94% / 48-87% / 15%
- *   z* alone: 58% / 17-33% / 6%
- * No setting keeps the reconstruction and the age both; 32x32 at 3 gives up least of
- * either. The age strength dial moves along the same curve (1.5 here: 94% / 13-58% / 10%).
+ * target: no setting keeps both the reconstruction and the age, and the 32x32 map at
+ * weight 3 gave up least of either among the layers and weights tried
+ * (`scripts/probe-detail.ts`; the figures: docs/EVAL.md, History, "Detail refinement
+ * and the source age"). The age strength dial moves along the same trade.
  *
- * The age term's weight, 0.003 with one d per target, was chosen on the first 24 of
- * those faces (v0.4.0; EVAL.md, "Detail refinement's age term"): there it bought
- * strength 1.5's age change while keeping the person in 50% of the aged faces instead
- * of 28%. On 76 test faces it was not chosen on: faceres drop 13.3% (v0.3.0's default
- * 18.4%), aged faces kept as the person in 51% on average (62%). On faces 100-199, held
- * out from every choice: reconstructions 98%, drop 13.6%, aged faces 52%. A weight of
- * 0.01 (faces 200-299) gave the same drop with aged faces kept in only 36%, so 0.003
- * stays ("v0.4.0 on faces no choice has seen").
+ * The age term's weight, 0.003 with one d per target, was chosen on test faces and
+ * then measured on faces held out from every choice; a stronger weight bought no more
+ * age and kept the person less often, so 0.003 stays (docs/EVAL.md, History, "Detail
+ * refinement's age term" and "v0.4.0 on faces no choice has seen").
  */
 export const DETAIL_DEFAULTS: DetailDefaults = {
   steps: 100,
@@ -152,11 +140,9 @@ export function detailedGenerate(split: GeneratorSplit, detail: tf.Tensor3D): Ge
  * so strength 1 is the model's own age change (the paper), 0 none, and above 1 an
  * extrapolation past it. At y = y_source it is G(z, y_source) (+ d) whatever the
  * strength, so the reconstruction, and the delta composite's reference, do not move.
- * Measured with v0.2.0 on 24 test faces and detail on the 16x16 map (docs/EVAL.md):
- * strength 1.5 roughly doubled face-api's age accuracy and kept the person in 84% of
- * aged faces (100% at 1); at 2 only 43%. Past the model's range it paints artefacts,
- * not age. v0.3.0 at the 32x32 map, 100 faces: 1.5 took faceres's drop from 15.5% to
- * 10.2% and the aged faces kept as the person from 47-83% to 16-57%.
+ * Above 1 the aged faces read more often as the requested age and keep the person less
+ * often; far past the model's range it paints artefacts, not age (the figures:
+ * docs/EVAL.md, History).
  */
 export interface SteerOptions {
   /** the detail offset d, when refinement ran; the caller keeps it alive */

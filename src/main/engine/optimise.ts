@@ -61,7 +61,7 @@ export interface OptimiseOptions {
    * exactly the things a compositor cares about (skin tone, lighting, a slight head
    * turn), so with identity alone G's output drifts in colour and pose and the
    * composite shows a seam; a small pixel term anchors them without letting pixels
-   * dominate identity. Default 0.1 (embedding distances are ~0.1-0.4, pixel MSE ~0.01-0.1).
+   * dominate identity. Default 0.1 (the pixel MSE is the smaller of the two terms).
    */
   identityPixelWeight?: number;
   /**
@@ -89,8 +89,8 @@ export interface OptimiseOptions {
   steps: number;
   /**
    * Adam learning rate; default 0.1. z's entries are ~N(0,1), so this moves each by at
-   * most ~0.1 a step; on the test generator 0.1 reached in 50 steps what 0.05 needed
-   * 100 for, and the best-z bookkeeping absorbs Adam's late oscillation.
+   * most ~0.1 a step: fast enough for the step budgets used here, and the best-z
+   * bookkeeping absorbs Adam's late oscillation.
    */
   learningRate?: number;
   /** default { patience: 20, minRelImprovement: 1e-3 }; false runs all `steps` */
@@ -113,13 +113,11 @@ export const DEFAULT_Z_PRIOR_WEIGHT = 0.01;
  * The identity mode's anchor to E(x). The recogniser sees little of what z controls, so
  * the identity loss leaves z free along every direction it is blind to, and Adam moves
  * each coordinate by about the learning rate per step whatever the gradient's size: z
- * drifts. That drift took the age change with it. v0.3.0 on 60 test faces (reage eval
- * --limit 60, docs/EVAL.md): from z0 the independent estimator (faceres) read the
- * requested age in 32.2% of aged faces (34.1% on real faces), after 10 unanchored
- * identity steps 26.7%, after 40 steps 25.3% (0-18: 47% -> 18%), while the
- * independent recogniser accepted the reconstruction no more often (57%). Weight 1
- * kept 29.7%, weight 3 kept 31.4% (relative drop 8.0%) with the reconstruction still
- * accepted in 57%. 3 is the default; 0 restores the paper's loss.
+ * drifts. That drift took the age change with it, while the independent recogniser
+ * accepted the reconstruction no more often; anchoring keeps the age change at no cost
+ * in likeness, and 3 kept more of it than 1 (`reage eval`; the figures: docs/EVAL.md,
+ * History, "Anchoring the identity-preserving optimisation"). 3 is the default; 0
+ * restores the paper's loss.
  */
 export const DEFAULT_IDENTITY_ANCHOR_WEIGHT = 3;
 
@@ -128,7 +126,7 @@ export const DEFAULT_IDENTITY_ANCHOR_WEIGHT = 3;
  * anchored (DEFAULT_IDENTITY_ANCHOR_WEIGHT), pixel mode is not, its loss sees every
  * pixel G draws. The same with and without detail refinement: with the offset's
  * penalty at DETAIL_DEFAULTS.weight (detail.ts), the anchored z is what the detail
- * settings were chosen on (docs/EVAL.md, "Detail refinement and the source age").
+ * settings were chosen on (docs/EVAL.md, History, "Detail refinement and the source age").
  */
 export function defaultAnchorWeight(mode: ReconstructionMode): number {
   return mode === 'identity' ? DEFAULT_IDENTITY_ANCHOR_WEIGHT : 0;

@@ -2,7 +2,7 @@
  * How much fine detail faces carry: the variance of the 3×3 Laplacian of their luma,
  * averaged over the batch. G's 64×64 faces are softer than the real crops they are
  * compared with, and soft faces are read differently by the age ruler (docs/EVAL.md,
- * "v0.5.0 over its four held-out hundreds"); this puts a number on "softer".
+ * History, "v0.5.0 over its four held-out hundreds"); this puts a number on "softer".
  */
 import * as tf from '@tensorflow/tfjs';
 
