@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DETAIL_DEFAULTS } from '../../src/main/engine/detail.js';
 import { DEFAULT_IDENTITY_ANCHOR_WEIGHT } from '../../src/main/engine/optimise.js';
 import { commandFor, eta } from '../../src/main/eval/evaluate.js';
-import { formatEvalTable, hardwareInfo, shellQuote } from '../../src/main/eval/report.js';
+import { formatEvalTable, hardwareInfo, reportPath, shellQuote } from '../../src/main/eval/report.js';
 import { sampleReport } from '../helpers/sample-report.js';
 
 /** The markdown tables of a text: each as its rows' cell counts. */
@@ -154,5 +154,13 @@ describe('command and hardware', () => {
     expect(h.cores).toBeGreaterThan(0);
     expect(h.cpu.length).toBeGreaterThan(0);
     expect(h.node).toBe(process.version);
+  });
+});
+
+describe('reportPath', () => {
+  it('writes a model folder relative to the checkout, or by its name alone, never as a machine path', () => {
+    expect(reportPath('/repo/models/reage-utkface-64', '/repo')).toBe('models/reage-utkface-64');
+    expect(reportPath('/scratch/runs/candidate-7', '/repo')).toBe('candidate-7');
+    expect(formatEvalTable(sampleReport())).not.toMatch(/Model: `\//);
   });
 });

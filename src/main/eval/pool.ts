@@ -22,7 +22,7 @@ import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
 import { AGE_ESTIMATOR_IDS, type AgeEstimatorId } from './age-accuracy.js';
 import { figuresOf, meanStages } from './evaluate.js';
 import type { Share } from './metrics.js';
-import { REPORT_FORMAT, type EvalReport } from './report.js';
+import { REPORT_FORMAT, reportPath, type EvalReport } from './report.js';
 
 export interface PoolOptions {
   /** pool parts calibrated on different numbers of faces against the largest set (above) */
@@ -47,7 +47,7 @@ function sameness(r: EvalReport, rebase: boolean): Record<string, string> {
     };
   return {
     format: String(r.format),
-    model: `${name} ${version} at ${r.model.path}`,
+    model: `${name} ${version} at ${reportPath(r.model.path)}`,
     backend: r.backend.name,
     data: `${data}, ${r.data.calibrationImages} calibration faces`,
     settings: JSON.stringify(r.settings),
@@ -134,7 +134,7 @@ function rebaseNote(parts: readonly EvalReport[], baseIndex: number): string {
   const own = parts
     .map(
       (p, i) =>
-        `part ${i + 1}: ${p.data.calibrationImages} faces, ${p.threshold.threshold.toFixed(4)} (${p.model.path})`,
+        `part ${i + 1}: ${p.data.calibrationImages} faces, ${p.threshold.threshold.toFixed(4)} (${reportPath(p.model.path)})`,
     )
     .join('; ');
   return (

@@ -4,10 +4,20 @@
  * what goes into docs/ and the model card), plus the run's hardware and command.
  */
 import { cpus, release, totalmem, type as osType, arch } from 'node:os';
+import { basename, isAbsolute, relative } from 'node:path';
 import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
 import type { AgeAccuracyResult, AgeEstimatorId } from './age-accuracy.js';
 import type { ThresholdReport } from './calibrate.js';
 import type { Share } from './metrics.js';
+
+/**
+ * A model folder as a committed report may show it: relative to the working folder
+ * when inside it, else its name alone (a report must not carry machine paths).
+ */
+export function reportPath(path: string, base: string = process.cwd()): string {
+  const rel = relative(base, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : basename(path);
+}
 
 export const REPORT_FORMAT = 1;
 
@@ -218,7 +228,7 @@ export function formatEvalTable(r: EvalReport): string {
   out.push('');
   out.push(`- Command: \`${r.command}\``);
   out.push(
-    `- Model: \`${m.path}\`, width ${m.width}/${m.encoderWidth}, trained ${m.trained ? `yes (${m.training.epochs} epochs, ${m.training.steps} GAN steps, ${m.training.encoderSteps} encoder steps)` : 'no'}`,
+    `- Model: \`${reportPath(m.path)}\`, width ${m.width}/${m.encoderWidth}, trained ${m.trained ? `yes (${m.training.epochs} epochs, ${m.training.steps} GAN steps, ${m.training.encoderSteps} encoder steps)` : 'no'}`,
   );
   const b = r.backend;
   const wasm =
