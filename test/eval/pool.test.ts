@@ -128,7 +128,8 @@ describe('poolReports with rebase', () => {
     expect(pooled.data.calibrationImages).toBe(b.data.calibrationImages);
     expect(pooled.model.path).toBe('/elsewhere/model');
     expect(pooled.notes[1]).toMatch(/rebased: the threshold \(0\.7500\) .* part 2's/);
-    expect(pooled.notes[1]).toContain('/elsewhere/model');
+    // named by folder, not machine path: the note goes into committed reports
+    expect(pooled.notes[1]).toContain('0.7500 (model)');
   });
 
   it('still refuses parts of another model or other settings', () => {
