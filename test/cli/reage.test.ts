@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/reage.js';
 import { shotJobFor } from '../../src/main/cli/age.js';
 import { parseCommand, type AgeCommand } from '../../src/main/cli/args.js';
-import { ShotTally, frameLine, summaryLines } from '../../src/main/cli/frame-output.js';
+import { ShotTally, frameLine, frameRecord, summaryLines } from '../../src/main/cli/frame-output.js';
 import { describeError, crashListener, sigintListener } from '../../src/main/cli/process-guards.js';
 import { TerminalProgress } from '../../src/main/cli/progress.js';
 import type { EvalModule, EvalProgress } from '../../src/main/cli/deps.js';
@@ -215,8 +215,10 @@ describe('reage age', () => {
     ]) {
       const deps = testDeps(new Error('must not load the engine'));
       expect(await main(argv, deps)).toBe(2);
-      expect(deps.stderr.lines()).toHaveLength(2);
-      expect(deps.stderr.lines()[1]).toBe('Run `reage help` for usage.');
+      // the message whole (Node's parser explains a dashed value over three lines), then the pointer
+      expect(deps.stderr.lines().length).toBeGreaterThanOrEqual(2);
+      expect(deps.stderr.lines()[0]).toMatch(/^reage: /);
+      expect(deps.stderr.lines().at(-1)).toBe('Run `reage help` for usage.');
       expect(deps.engineOptions).toEqual([]);
     }
   });
@@ -452,11 +454,60 @@ describe('pieces', () => {
     expect(summaryLines({ summary, interrupted: true }).at(-1)).toMatch(/^interrupted: 8 frame\(s\) not processed/);
   });
 
-  it('describeError keeps one capped line', () => {
-    expect(describeError(new Error('first\nsecond'))).toBe('first');
+  it('describeError keeps a message with a list under it whole', () => {
+    const listed =
+      'the folder in holds 2 sequences or files; pass one as a pattern, e.g. in/a.####.png:\n  a.####.png (1-3)\n  b.png';
+    expect(describeError(named('InputError', listed))).toBe(listed);
+    expect(describeError(new Error('first\r\n\n  second\n'))).toBe('first\n  second');
     expect(describeError('plain')).toBe('plain');
     expect(describeError({ message: 'wasm abort' })).toBe('wasm abort');
-    expect(describeError(new Error('y'.repeat(5000))).length).toBeLessThanOrEqual(401);
+    expect(describeError(new Error(''))).toBe('Error');
+    expect(describeError('\n \n')).toBe('unknown error');
+  });
+
+  it('describeError caps each line and the number of lines, for megabyte-long backend errors', () => {
+    expect(describeError(new Error('y'.repeat(1_000_000))).length).toBeLessThanOrEqual(401);
+    const many = Array.from({ length: 1000 }, (_, i) => `  line ${i} ${'z'.repeat(5000)}`).join('\n');
+    const lines = describeError(new Error(`head\n${many}`)).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(25);
+    expect(lines[0]).toBe('head');
+    expect(lines[1]).toMatch(/^ {2}line 0 z+…$/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(401);
+    expect(lines.at(-1)).toBe(`  … and ${1001 - (lines.length - 1)} more lines`);
+  });
+
+  it("a usage error keeps the parser's advice on its later lines", async () => {
+    const deps = testDeps(new Error('must not load the engine'));
+    expect(await main(['eval', '--z-anchor', '-1'], deps)).toBe(2);
+    expect(deps.stderr.text).toContain("use '--z-anchor=-XYZ'");
+  });
+
+  it('an input error with a list prints the list, not just its first line', async () => {
+    const message = 'no files match in/shot.####.png; the folder holds:\n  shot.###.png (1-3)\n  other.png';
+    const deps = testDeps(new FakeEngine({ error: named('InputError', message) }));
+    expect(await main(AGE, deps)).toBe(2);
+    expect(deps.stderr.text).toBe(`reage: ${message}\n`);
+  });
+
+  it("a failed frame's multi-line error is shown whole under its line, capped like the rest", () => {
+    const failed = frame(7, 'failed', { error: 'cannot read frame\n  because\n  of this' });
+    expect(frameLine(failed)).toBe(
+      'frame 7  failed     1.2 s  cannot read frame (in/shot.7.png)\n      because\n      of this',
+    );
+    const huge = frame(8, 'failed', { error: `abort ${'x'.repeat(1_000_000)}` });
+    expect(frameLine(huge).length).toBeLessThan(500);
+    expect(String(frameRecord(huge).error).length).toBeLessThan(500);
+    const summary = {
+      total: 1,
+      done: 0,
+      skipped: 0,
+      noFace: 0,
+      failed: 1,
+      failures: [huge],
+      seconds: 1,
+      backend: 'cpu' as const,
+    };
+    expect(summaryLines({ summary, interrupted: false })[1]!.length).toBeLessThan(500);
   });
 
   it('a stray error is reported in one line and exits 1', () => {

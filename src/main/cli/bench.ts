@@ -30,7 +30,7 @@ import { benchReport, formatBenchMarkdown, formatBenchText, type BenchContext, t
 import type { CliEngine } from './deps.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './frame-output.js';
 import { backendNote } from './info.js';
-import { installCrashGuards, isEntryPoint, onSigint } from './process-guards.js';
+import { installCrashGuards, isEntryPoint, messageLines, onSigint } from './process-guards.js';
 import { TerminalProgress } from './progress.js';
 import { reportError } from './session.js';
 
@@ -123,7 +123,9 @@ function settingsFor(opts: BenchOptions, mode: ReconstructionMode): AgeSettings 
 
 function frameLog(mode: ReconstructionMode, r: FrameReport): string {
   const steps = r.losses ? `, ${r.losses.steps} steps` : '';
-  return `${mode.padEnd(8)} frame ${r.frame}  ${r.status.padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s${steps}${r.error ? `: ${r.error}` : ''}`;
+  // capped as reage's own messages are: a wasm failure can be megabytes on one line
+  const error = r.error ? `: ${messageLines(r.error).join('\n    ')}` : '';
+  return `${mode.padEnd(8)} frame ${r.frame}  ${r.status.padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s${steps}${error}`;
 }
 
 /** One mode's shot, with the tensor count around it (the engine and this file share one tf). */

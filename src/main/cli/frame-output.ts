@@ -7,6 +7,7 @@ import type { ActiveBackend } from '../../shared/ages.js';
 import { defectLine, type KnownDefect } from '../../shared/known-defects.js';
 import type { ShotSummary } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
+import { messageLines } from './process-guards.js';
 import { formatDuration } from './progress.js';
 
 export const EXIT_OK = 0;
@@ -30,9 +31,23 @@ export function frameRecord(r: FrameReport): Record<string, unknown> {
     sourceAge: r.sourceAge ?? null,
     losses: r.losses ?? null,
     seconds: ms(r.seconds),
-    error: r.error ?? null,
+    error: r.error === undefined ? null : cappedError(r.error),
     stages: r.stages ? Object.fromEntries(Object.entries(r.stages).map(([k, v]) => [k, ms(v)])) : null,
   };
+}
+
+/** A frame's error as the CLI shows it: every line, each capped (a wasm error can be megabytes). */
+function cappedError(error: string): string {
+  return messageLines(error).join('\n');
+}
+
+/**
+ * A failed frame's report: `head`, the error's first line and the file, then any
+ * further lines of the error (a list under it) indented, so the frame reads as one block.
+ */
+function errorBlock(head: string, error: string | undefined, file: string): string {
+  const [first, ...rest] = messageLines(error ?? 'unknown error');
+  return [`${head}${first} (${file})`, ...rest.map((l) => `    ${l}`)].join('\n');
 }
 
 function lossText(losses: NonNullable<FrameReport['losses']>): string {
@@ -50,7 +65,7 @@ export function frameLine(r: FrameReport): string {
     case 'skipped':
       return `${head}  already complete: ${r.output ?? '?'}`;
     case 'failed':
-      return `${head}  ${r.error ?? 'unknown error'} (${r.file})`;
+      return errorBlock(`${head}  `, r.error, r.file);
   }
 }
 
@@ -72,7 +87,11 @@ export function summaryRecord({ summary: s, interrupted, knownDefects = [] }: Sh
       skipped: s.skipped,
       noFace: s.noFace,
       failed: s.failed,
-      failures: s.failures.map((f) => ({ frame: f.frame, file: f.file, error: f.error ?? null })),
+      failures: s.failures.map((f) => ({
+        frame: f.frame,
+        file: f.file,
+        error: f.error === undefined ? null : cappedError(f.error),
+      })),
       seconds: ms(s.seconds),
       backend: s.backend,
       sourceAge: s.sourceAge ?? null,
@@ -92,7 +111,7 @@ export function summaryLines({ summary: s, interrupted, knownDefects = [] }: Sho
   ].join(', ');
   const source = s.sourceAge ? `; source age ${s.sourceAge}` : '';
   const lines = [`${processed}/${s.total} frames in ${formatDuration(s.seconds)} on ${s.backend}: ${counts}${source}`];
-  for (const f of s.failures) lines.push(`  frame ${f.frame} failed: ${f.error ?? 'unknown error'} (${f.file})`);
+  for (const f of s.failures) lines.push(errorBlock(`  frame ${f.frame} failed: `, f.error, f.file));
   if (interrupted)
     lines.push(
       `interrupted: ${s.total - processed} frame(s) not processed; no frame was left half-written (rerun with --resume)`,

@@ -1,31 +1,62 @@
 /**
- * Process-level plumbing for the `reage` entry points: one-line error messages,
- * a guard against crash dumps, and Ctrl-C.
+ * Process-level plumbing for the `reage` entry points: error messages capped for a
+ * terminal, a guard against crash dumps, and Ctrl-C.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TextSink } from './progress.js';
 
-const MAX_MESSAGE = 400;
+/** Longest line kept: errors from the wasm backend can be megabytes on one line. */
+const MAX_LINE = 400;
+/** Most lines kept: enough for the lists input errors carry (sequences in a folder, …). */
+const MAX_LINES = 24;
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+function capLine(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+}
 
 /**
- * One line saying what went wrong. Errors from the wasm backend can carry huge
- * messages (or be thrown from a single-line minified file), so only the first line
- * is kept and it is capped.
+ * A message as lines fit for a terminal or a log: every line kept (input errors
+ * put lists under their first line), each capped, and at most MAX_LINES of them
+ * with a count of the rest, so one runaway message cannot flood the output.
  */
+export function messageLines(text: string): string[] {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
+  if (!lines.length) return ['unknown error'];
+  lines[0] = lines[0]!.trim();
+  const kept = lines.slice(0, MAX_LINES).map(capLine);
+  const rest = lines.length - kept.length;
+  if (rest > 0) kept.push(`  … and ${rest} more line${rest === 1 ? '' : 's'}`);
+  return kept;
+}
+
+/** What went wrong, in full but capped (see messageLines); several lines when the message has them. */
 export function describeError(err: unknown): string {
-  let text: string;
-  if (err instanceof Error) text = err.message || err.name;
-  else if (err && typeof err === 'object' && 'message' in err) text = String((err as { message: unknown }).message);
-  else text = String(err);
-  const line = text.split('\n')[0]?.trim() || 'unknown error';
-  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line;
+  return messageLines(messageOf(err)).join('\n');
+}
+
+/**
+ * One line, for an internal error: there the lines after the first are the throwing
+ * source or a stack, not words for the user (the wasm backend's minified glue is
+ * megabytes of them).
+ */
+export function describeInternalError(err: unknown): string {
+  return messageLines(messageOf(err))[0]!;
 }
 
 /** A listener that reports a stray error in one line and exits 1. */
 export function crashListener(kind: string, stderr: TextSink, exit: (code: number) => never): (err: unknown) => void {
   return (err) => {
-    stderr.write(`reage: internal error (${kind}): ${describeError(err)}\n`);
+    stderr.write(`reage: internal error (${kind}): ${describeInternalError(err)}\n`);
     exit(1);
   };
 }

@@ -5,7 +5,7 @@
 import type { AgeCommand, EvalCommand, InfoCommand } from './args.js';
 import type { CliDeps, CliEngine } from './deps.js';
 import { EXIT_FAILED, EXIT_USAGE } from './frame-output.js';
-import { describeError } from './process-guards.js';
+import { describeError, describeInternalError } from './process-guards.js';
 import type { TextSink } from './progress.js';
 
 /** The engine could not start (backend, face networks); the message says which part. */
@@ -20,7 +20,8 @@ export async function openEngine(deps: CliDeps, cmd: AgeCommand | InfoCommand | 
   } catch (err) {
     // a ModelError already names the file and the problem: keep it as it is
     if (err instanceof Error && err.name === 'ModelError') throw err;
-    throw new EngineLoadError(`cannot start the engine: ${describeError(err)}`, { cause: err });
+    // a backend that fails to load says why on its first line; the rest is a require stack or native dump
+    throw new EngineLoadError(`cannot start the engine: ${describeInternalError(err)}`, { cause: err });
   }
 }
 
@@ -54,7 +55,8 @@ export interface Speaker {
 const REAGE: Speaker = { program: 'reage', usage: 'Run `reage help` for usage.' };
 
 /**
- * Print one line for a command that could not run, and return its exit status:
+ * Print the message of a command that could not run (every line of it, capped:
+ * describeError), and return its exit status:
  * 2 for what the user must change in the command line or the named files, 1 otherwise.
  * Classified by `name` so that this module need not load the engine's modules.
  */
