@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +10,12 @@ import { tempPathFor, writeFileAtomic } from '../../src/main/engine/atomic.js';
 import {
   FrameReadError,
   InputError,
+  MAX_FRAME_PIXELS,
+  MAX_FRAME_SIDE,
   frameFormatFromPath,
   fromRgbFloat,
   isCompleteOutput,
+  prepareOutputFolders,
   readFrame,
   resolveInput,
   resolveOutput,
@@ -261,6 +265,149 @@ describe('FrameReadError', () => {
     );
     await expect(readFrame(float)).rejects.toThrow(/32-bit float; ReAge reads 8- and 16-bit plates/);
   });
+});
+
+/** CRC-32 (ISO 3309, as PNG chunks use), bit by bit: a test needs a few dozen bytes of it. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A PNG of a few dozen bytes whose (valid) header claims `width` x `height` 8-bit RGB: no big file needed. */
+function claimedPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const oneRow = deflateSync(Buffer.alloc(1 + 3 * 16));
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', oneRow),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('frame size limits', () => {
+  it('refuse from the header a frame too wide, too tall or with too many pixels, naming file, size and limit', async () => {
+    const dir = await folder();
+    const cases: [number, number, string][] = [
+      [
+        MAX_FRAME_SIDE + 1,
+        16,
+        `it is ${MAX_FRAME_SIDE + 1}x16 pixels, over the limit of ${MAX_FRAME_SIDE} pixels a side`,
+      ],
+      [16, 100_000, `it is 16x100000 pixels, over the limit of ${MAX_FRAME_SIDE} pixels a side`],
+      [12_000, 12_000, 'it is 12000x12000 pixels (144 megapixels), over the limit of 100 megapixels'],
+      // beyond sharp's own pixel limit, which would call it corrupt
+      [100_000, 100_000, 'it is 100000x100000 pixels, over the limit of 16384 pixels a side'],
+    ];
+    for (const [width, height, reason] of cases) {
+      const file = join(dir, `huge.${width}x${height}.png`);
+      const bytes = claimedPng(width, height);
+      expect(bytes.length).toBeLessThan(200);
+      await writeFile(file, bytes);
+      const err = await readFrame({ frame: 7, path: file }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, file).toBeInstanceOf(FrameReadError);
+      expect((err as Error).message).toBe(
+        `Cannot read frame 7 (${file}): ${reason}; a header this large usually means a corrupt file; otherwise scale the plate down first`,
+      );
+    }
+    expect(MAX_FRAME_PIXELS).toBe(100_000_000);
+  });
+
+  it('lets a frame at the limits through to the decoder', async () => {
+    const dir = await folder();
+    const file = join(dir, 'wide.png');
+    await writeFile(file, claimedPng(MAX_FRAME_SIDE, 16)); // 262144 pixels, but its data is missing
+    await expect(readFrame(file)).rejects.toThrow(/corrupt or truncated/);
+  });
+});
+
+describe('prepareOutputFolders', () => {
+  const asRoot = process.getuid?.() === 0;
+
+  async function refusal(outputs: string[]): Promise<string> {
+    const err = await prepareOutputFolders(outputs).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    return (err as Error).message;
+  }
+
+  it('creates the folders and leaves nothing in them', async () => {
+    const dir = await folder();
+    const outputs = [join(dir, 'a', 'b', 'x.1.png'), join(dir, 'a', 'b', 'x.2.png'), join(dir, 'c', 'y.1.png')];
+    await prepareOutputFolders(outputs);
+    expect(await readdir(join(dir, 'a', 'b'))).toEqual([]);
+    expect(await readdir(join(dir, 'c'))).toEqual([]);
+  });
+
+  it('says which file stands where a folder should be', async () => {
+    const dir = await folder();
+    const file = join(dir, 'renders');
+    await writeFile(file, 'not a folder');
+    expect(await refusal([join(file, 'shot', 'a.1.png')])).toBe(
+      `cannot create the output folder ${join(file, 'shot')}: ${file} is a file, not a folder; choose another output folder`,
+    );
+  });
+
+  it('says when the folder is a link to nothing, as an unmounted disk leaves it', async () => {
+    const dir = await folder();
+    const link = join(dir, 'share');
+    await symlink(join(dir, 'unmounted', 'renders'), link);
+    expect(await refusal([join(link, 'a.1.png')])).toMatch(
+      new RegExp(`^cannot create the output folder ${link}: ${link} is a link to a folder that does not exist`),
+    );
+  });
+
+  it('finds, before any frame, names too long for the atomic write (which a root user meets too)', async () => {
+    const dir = await folder();
+    // a legal file name whose hidden temp (.NAME.<12 hex>.tmp) is over the 255-byte limit
+    const output = join(dir, `${'a'.repeat(240)}.0001.png`);
+    expect(await refusal([output])).toBe(
+      `cannot write to the output folder ${dirname(output)}: the output file names are too long for the file system; choose a shorter output name or folder`,
+    );
+  });
+
+  it.skipIf(asRoot)(
+    'says a read-only folder, or one that takes no new folders, is not writable (skipped as root: root writes through permissions)',
+    async () => {
+      const dir = await folder();
+      const locked = join(dir, 'locked');
+      await mkdir(locked);
+      await chmod(locked, 0o555);
+      try {
+        expect(await refusal([join(locked, 'a.1.png')])).toBe(
+          `cannot write to the output folder ${locked}: permission denied; make it writable or choose another output folder`,
+        );
+        expect(await refusal([join(locked, 'sub', 'a.1.png')])).toBe(
+          `cannot create the output folder ${join(locked, 'sub')}: ${locked} does not let you create folders in it (permission denied); make it writable or choose another output folder`,
+        );
+      } finally {
+        await chmod(locked, 0o755);
+      }
+    },
+  );
 });
 
 describe('isCompleteOutput', () => {

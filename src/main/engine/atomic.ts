@@ -69,3 +69,19 @@ export async function writeFileAtomic(
   }
   await syncDir(dirname(path));
 }
+
+/**
+ * Create and remove the temp file an atomic write of `path` would use, so an
+ * unwritable folder (permissions, a read-only disk, a name too long for the temp)
+ * shows up before hours of work rather than at the first write. Rethrows the fs error.
+ */
+export async function probeAtomicWrite(path: string): Promise<void> {
+  const temp = tempPathFor(path);
+  const handle = await open(temp, 'wx');
+  try {
+    await handle.close();
+  } finally {
+    // hidden like every temp, so one left behind is never taken for a frame
+    await removeQuietly(temp);
+  }
+}

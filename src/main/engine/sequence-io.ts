@@ -4,7 +4,7 @@
  * so that what comes out has the plate's size, channels, bit depth and format.
  * Name and range parsing lives in src/shared/sequence.ts (also used by the renderer).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import {
@@ -21,7 +21,7 @@ import {
   splitFrameNumber,
   type Sequence,
 } from '../../shared/sequence.js';
-import { writeFileAtomic } from './atomic.js';
+import { probeAtomicWrite, writeFileAtomic } from './atomic.js';
 import type { RawImage } from './types.js';
 
 /** One frame of a shot: its number and the file holding it. */
@@ -287,6 +287,94 @@ export function resolveOutputs(out: string, refs: readonly FrameRef[], inputPatt
   return paths;
 }
 
+/** What the nearest existing part of a path (itself or a parent) is. */
+interface Existing {
+  path: string;
+  kind: 'folder' | 'file' | 'broken link';
+}
+
+/** Walks up from `dir` to the first part that exists, to say what stands in the way. */
+async function nearestExisting(dir: string): Promise<Existing> {
+  let path = resolve(dir);
+  for (;;) {
+    const st = await lstat(path).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      const target = await stat(path).catch(() => null);
+      if (!target) return { path, kind: 'broken link' };
+      return { path, kind: target.isDirectory() ? 'folder' : 'file' };
+    }
+    if (st) return { path, kind: st.isDirectory() ? 'folder' : 'file' };
+    const parent = dirname(path);
+    if (parent === path) return { path, kind: 'folder' };
+    path = parent;
+  }
+}
+
+/** The causes any write can meet, in words; undefined for the rest. */
+function diskProblem(err: unknown): string | undefined {
+  switch (errnoCode(err)) {
+    case 'EROFS':
+      return 'it is on a read-only file system; choose an output folder on a writable disk';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full (or over quota); free some space or choose another output folder';
+    case 'ENAMETOOLONG':
+      return 'the output file names are too long for the file system; choose a shorter output name or folder';
+    default:
+      return undefined;
+  }
+}
+
+async function createProblem(dir: string, err: unknown): Promise<string> {
+  const what = `cannot create the output folder ${dir}`;
+  const code = errnoCode(err);
+  const existing = await nearestExisting(dir);
+  if (existing.kind === 'file')
+    return `${what}: ${existing.path} is a file, not a folder; choose another output folder`;
+  if (existing.kind === 'broken link') {
+    return `${what}: ${existing.path} is a link to a folder that does not exist (a disk or share not mounted?); mount it or choose another output folder`;
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `${what}: ${existing.path} does not let you create folders in it (permission denied); make it writable or choose another output folder`;
+  }
+  const disk = diskProblem(err);
+  return disk ? `${what}: ${disk}` : `${what} (${(err as Error).message})`;
+}
+
+function writeProblem(dir: string, err: unknown): string {
+  const what = `cannot write to the output folder ${dir}`;
+  const code = errnoCode(err);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `${what}: permission denied; make it writable or choose another output folder`;
+  }
+  const disk = diskProblem(err);
+  return disk ? `${what}: ${disk}` : `${what} (${(err as Error).message})`;
+}
+
+/**
+ * Make sure every folder the outputs go to exists and takes new files, so that an
+ * unwritable output is found before any frame is aged rather than at the first
+ * write: each folder is created, then the hidden temp an atomic write of its first
+ * output would use is created and removed. Throws InputError naming the folder, what
+ * is wrong and what to do.
+ */
+export async function prepareOutputFolders(outputs: readonly string[]): Promise<void> {
+  const firstOutput = new Map<string, string>();
+  for (const path of outputs) if (!firstOutput.has(dirname(path))) firstOutput.set(dirname(path), path);
+  for (const [dir, path] of firstOutput) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw new InputError(await createProblem(dir, err), { cause: err });
+    }
+    try {
+      await probeAtomicWrite(path);
+    } catch (err) {
+      throw new InputError(writeProblem(dir, err), { cause: err });
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Reading and writing frames
 
@@ -338,6 +426,29 @@ function asTyped(buf: Buffer, bitDepth: 8 | 16): Uint8Array | Uint16Array {
   return new Uint16Array(new Uint8Array(buf).buffer);
 }
 
+/**
+ * The largest frame readFrame decodes, per side and in pixels, checked from the
+ * header before any pixel is decoded: a corrupt or hostile header can claim a size
+ * whose decode (and the engine's float copies) would exhaust memory. Both leave room
+ * for the largest plates in common use (12K scans).
+ */
+export const MAX_FRAME_SIDE = 16384;
+export const MAX_FRAME_PIXELS = 100_000_000;
+
+/** Refuse, from the header, a frame too large to decode; returns the reason when it is. */
+function oversizeReason({ width, height }: Metadata): string | undefined {
+  const size = `${width}x${height} pixels`;
+  const advice = 'a header this large usually means a corrupt file; otherwise scale the plate down first';
+  if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
+    return `it is ${size}, over the limit of ${MAX_FRAME_SIDE} pixels a side; ${advice}`;
+  }
+  if (width * height > MAX_FRAME_PIXELS) {
+    const mp = (n: number) => `${Math.round(n / 1e5) / 10} megapixels`;
+    return `it is ${size} (${mp(width * height)}), over the limit of ${mp(MAX_FRAME_PIXELS)}; ${advice}`;
+  }
+  return undefined;
+}
+
 /** Check the header says this is a frame we can hold in a RawImage; returns the reason when not. */
 function unsupportedReason(meta: Metadata): string | undefined {
   const format = String(meta.format);
@@ -383,8 +494,9 @@ async function decode(buf: Buffer, meta: Metadata, bitDepth: 8 | 16): Promise<Ra
 
 /**
  * Decode a frame exactly as the file holds it: gray, gray+alpha, RGB or RGBA, 8 or
- * 16 bits, pixel values untouched (no ICC conversion, no EXIF rotation). Throws
- * FrameReadError naming the file, and the frame when given a FrameRef.
+ * 16 bits, pixel values untouched (no ICC conversion, no EXIF rotation), up to
+ * MAX_FRAME_SIDE pixels a side and MAX_FRAME_PIXELS in all. Throws FrameReadError
+ * naming the file, and the frame when given a FrameRef.
  */
 export async function readFrame(source: string | FrameRef): Promise<DecodedFrame> {
   const { path, frame } = typeof source === 'string' ? { path: source, frame: undefined } : source;
@@ -403,11 +515,12 @@ export async function readFrame(source: string | FrameRef): Promise<DecodedFrame
   }
   let meta: Metadata;
   try {
-    meta = await sharp(buf, { failOn: 'error' }).metadata();
+    // sharp's own pixel limit would refuse a huge header as if it were corrupt: ours says why
+    meta = await sharp(buf, { failOn: 'error', limitInputPixels: false }).metadata();
   } catch (err) {
     throw new FrameReadError(path, frame, decodeProblem(err), { cause: err });
   }
-  const unsupported = unsupportedReason(meta);
+  const unsupported = unsupportedReason(meta) ?? oversizeReason(meta);
   if (unsupported) throw new FrameReadError(path, frame, unsupported);
   const bitDepth = meta.depth === 'ushort' ? 16 : 8;
   let image: RawImage;

@@ -3,9 +3,10 @@
  * time, age it (warm-starting each frame's latent from the previous frame's), write
  * the frame atomically. A frame without a usable face is passed through unchanged
  * and reported; a frame that fails is reported with its reason and the shot goes on.
+ * A resumed render pre-rolls the frames before its first one, so that frame starts
+ * warm as it would have in an uninterrupted render.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
   STRENGTH_LIMITS,
   TEXTURE_LIMITS,
@@ -13,7 +14,7 @@ import {
   type ActiveBackend,
   type AgeCategory,
 } from '../../shared/ages.js';
-import { ageFace, type AgingNetworks } from './age-face.js';
+import { ageFace, type AgedFace, type AgingNetworks } from './age-face.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary } from './api.js';
 import { writeFileAtomic } from './atomic.js';
@@ -23,6 +24,7 @@ import {
   InputError,
   frameFormatFromPath,
   isCompleteOutput,
+  prepareOutputFolders,
   readFrame,
   resolveInput,
   resolveOutputs,
@@ -33,6 +35,9 @@ import {
 } from './sequence-io.js';
 import { StageTimer } from './stage-timer.js';
 import type { AgeSettings, DetectedFace, FrameReport, RawImage } from './types.js';
+
+/** Frames a resumed render pre-rolls before its first frame (ShotRunOptions.preRoll). */
+export const DEFAULT_PRE_ROLL = 3;
 
 /** Warm-started frames start from a z that already fits a face one frame away. */
 export function warmStepsFor(settings: AgeSettings): number {
@@ -52,6 +57,11 @@ export function checkSettings(settings: AgeSettings): void {
     throw new InputError(
       `texture must be between ${TEXTURE_LIMITS.min} and ${TEXTURE_LIMITS.max} (got ${settings.texture})`,
     );
+}
+
+export function checkPreRoll(preRoll: number): void {
+  if (!Number.isInteger(preRoll) || preRoll < 0)
+    throw new InputError(`pre-roll must be a whole number of frames ≥ 0 (got ${preRoll})`);
 }
 
 function errorText(err: unknown): string {
@@ -100,15 +110,138 @@ export interface ShotContext {
   backend: ActiveBackend;
 }
 
-export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = {}): Promise<ShotSummary> {
+/** A frame aged on a track: the plate as read and, when a face was followed, its ageing. */
+export type TrackedFrame =
+  | { decoded: DecodedFrame; face: undefined }
+  | { decoded: DecodedFrame; face: DetectedFace; aged: AgedFace; sourceAge: AgeCategory };
+
+/**
+ * Ages a shot's frames in order on one face track: what the shot loop and pre-roll
+ * share. Holds the track (landmark smoother, last latent and detail offset) and the
+ * shot's source age, learnt from the first face when the shot's samples had none.
+ */
+export class ShotTracker {
+  private readonly track = new FaceTrack();
+
+  constructor(
+    private readonly ctx: ShotContext,
+    private readonly settings: AgeSettings,
+    public sourceAge: AgeCategory | undefined,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Forget the face: the next frame starts cold (full steps, fresh smoother), as after a gap. */
+  lose(): void {
+    this.track.lose();
+  }
+
+  /** Read, find and follow the face, and age it. No face followed loses the track; a throw leaves it to the caller. */
+  async age(ref: FrameRef, timer: StageTimer): Promise<TrackedFrame> {
+    const { ctx, settings, track, signal } = this;
+    const decoded = await timer.timeAsync('read', () => readFrame(ref));
+    const faces = await timer.timeAsync('detect', () => detectFaces(ctx.nets.analyzer, decoded.image));
+    const face = track.follow(faces);
+    if (!face) {
+      track.lose();
+      return { decoded, face: undefined };
+    }
+    // a shot whose sampled frames showed no face gets its age from the first face found
+    this.sourceAge ??= await estimateSourceAge(ctx.nets.analyzer, [ref], signal);
+    const sourceAge = this.sourceAge ?? settings.targetAge;
+    const aged = await ageFace(ctx.nets, {
+      image: decoded.image,
+      landmarks: face.landmarks,
+      sourceIndex: ageCategoryIndex(sourceAge),
+      targetIndex: ageCategoryIndex(settings.targetAge),
+      mode: settings.mode,
+      composite: settings.composite,
+      steps: track.z ? warmStepsFor(settings) : settings.steps,
+      ...(track.z ? { z0: track.z } : {}),
+      detail: settings.detail,
+      strength: settings.strength,
+      texture: settings.texture,
+      ...(track.detail ? { detail0: track.detail } : {}),
+      seed: settings.seed,
+      ...(signal ? { signal } : {}),
+      timer,
+    });
+    track.z = aged.z;
+    track.detail = aged.detail;
+    return { decoded, face, aged, sourceAge };
+  }
+
+  /**
+   * Warm the track on the frames just before the first one to render (a resumed
+   * render's, or a render-farm chunk's), so that frame gets the latent, detail offset
+   * and smoothed landmarks an uninterrupted render would have given it. Starts cold:
+   * the first runs the full step budget, as the uninterrupted render's first frame
+   * did. Each frame is aged as the shot loop ages it and its output discarded; one
+   * that fails or shows no face loses the track, as it would in the shot. `onFrame`
+   * hears of each, for progress.
+   */
+  async preRoll(refs: readonly FrameRef[], onFrame?: (ref: FrameRef, seconds: number) => void): Promise<void> {
+    this.lose();
+    for (const ref of refs) {
+      this.signal?.throwIfAborted();
+      const started = performance.now();
+      try {
+        await this.age(ref, new StageTimer());
+      } catch {
+        // not reported: a pre-rolled frame's output is discarded, so its failure only breaks the track, as in the shot
+        if (this.signal?.aborted) throw this.signal.reason;
+        this.lose();
+      }
+      onFrame?.(ref, (performance.now() - started) / 1000);
+    }
+  }
+}
+
+/** The frames that pre-roll refs[index]: up to `count` just before it, from the shot's start at most. */
+export function preRollRefs(refs: readonly FrameRef[], index: number, count: number): FrameRef[] {
+  return refs.slice(Math.max(0, index - count), index);
+}
+
+/** Engine-side options of a shot, beyond the ShotJob that crosses the IPC. */
+export interface ShotRunOptions {
+  /**
+   * How many frames before a resumed frame (one whose predecessor was skipped as
+   * already complete) are aged, and discarded, to warm its track; DEFAULT_PRE_ROLL
+   * when absent, 0 for none.
+   */
+  preRoll?: number;
+}
+
+/** Seconds per frame of work (aged, failed or pre-rolled) so far, for the ETA. */
+class WorkRate {
+  private seconds = 0;
+  private frames = 0;
+
+  add(seconds: number): void {
+    this.seconds += seconds;
+    this.frames++;
+  }
+
+  eta(framesLeft: number): number | null {
+    return this.frames ? (this.seconds / this.frames) * framesLeft : null;
+  }
+}
+
+export async function runShot(
+  ctx: ShotContext,
+  job: ShotJob & ShotRunOptions,
+  hooks: RunHooks = {},
+): Promise<ShotSummary> {
   const started = performance.now();
   const { settings } = job;
   const { signal } = hooks;
   checkSettings(settings);
+  const preRoll = job.preRoll ?? DEFAULT_PRE_ROLL;
+  checkPreRoll(preRoll);
   const refs = await resolveInput(job.input, job.frames);
   if (!refs.length) throw new InputError('the shot has no frames');
   const outputs = resolveOutputs(job.out, refs);
-  for (const dir of new Set(outputs.map((p) => dirname(p)))) await mkdir(dir, { recursive: true });
+  // before the source age and the first frame: an unwritable output must not cost a render
+  await prepareOutputFolders(outputs);
 
   let sourceAge: AgeCategory | undefined = settings.sourceAge === 'auto' ? undefined : settings.sourceAge;
   if (!sourceAge) sourceAge = await estimateSourceAge(ctx.nets.analyzer, refs, signal);
@@ -124,108 +257,108 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
     backend: ctx.backend,
     ...(sourceAge ? { sourceAge } : {}),
   };
-  const track = new FaceTrack();
-  let workedSeconds = 0;
-  let worked = 0;
+  const tracker = new ShotTracker(ctx, settings, sourceAge, signal);
+  const rate = new WorkRate();
+  const progress = (done: number, frame: number, framesLeft: number): void =>
+    hooks.onProgress?.({ done, total: refs.length, frame, etaSeconds: rate.eta(framesLeft), backend: ctx.backend });
+  let previousSkipped = false;
 
   for (let i = 0; i < refs.length; i++) {
     signal?.throwIfAborted();
     const ref = refs[i]!;
     const output = outputs[i]!;
-    const frameStarted = performance.now();
-    const timer = new StageTimer();
-    const report = (r: Omit<FrameReport, 'frame' | 'file' | 'output' | 'seconds' | 'stages'>): FrameReport => ({
-      frame: ref.frame,
-      file: ref.path,
-      output,
-      seconds: (performance.now() - frameStarted) / 1000,
-      stages: timer.seconds,
-      ...r,
-    });
-
+    const checkStarted = performance.now();
     let frameReport: FrameReport;
     if (job.resume && (await isCompleteOutput(output))) {
-      track.lose();
+      tracker.lose();
       summary.skipped++;
-      frameReport = report({ status: 'skipped', faceFound: false });
-    } else {
-      try {
-        frameReport = await ageOneFrame();
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        track.lose();
-        summary.failed++;
-        frameReport = report({ status: 'failed', faceFound: false, error: errorText(err) });
-        summary.failures.push(frameReport);
-      }
-      worked++;
-      workedSeconds += frameReport.seconds;
-    }
-    hooks.onFrame?.(frameReport);
-    const remaining = refs.length - i - 1;
-    hooks.onProgress?.({
-      done: i + 1,
-      total: refs.length,
-      frame: ref.frame,
-      etaSeconds: worked ? (workedSeconds / worked) * remaining : null,
-      backend: ctx.backend,
-    });
-
-    async function ageOneFrame(): Promise<FrameReport> {
-      const decoded = await timer.timeAsync('read', () => readFrame(ref));
-      const faces = await timer.timeAsync('detect', () => detectFaces(ctx.nets.analyzer, decoded.image));
-      const face = track.follow(faces);
-      if (!face) {
-        track.lose();
-        await timer.timeAsync('write', () => passThrough(ref, output, decoded, job.bitDepth));
-        summary.noFace++;
-        return report({ status: 'no-face', faceFound: false });
-      }
-      // a shot whose sampled frames showed no face gets its age from the first face found
-      sourceAge ??= await estimateSourceAge(ctx.nets.analyzer, [ref], signal);
-      summary.sourceAge ??= sourceAge;
-      const src = sourceAge ?? settings.targetAge;
-      const warm = track.z !== undefined;
-      const aged = await ageFace(ctx.nets, {
-        image: decoded.image,
-        landmarks: face.landmarks,
-        sourceIndex: ageCategoryIndex(src),
-        targetIndex: ageCategoryIndex(settings.targetAge),
-        mode: settings.mode,
-        composite: settings.composite,
-        steps: warm ? warmStepsFor(settings) : settings.steps,
-        ...(track.z ? { z0: track.z } : {}),
-        detail: settings.detail,
-        strength: settings.strength,
-        texture: settings.texture,
-        ...(track.detail ? { detail0: track.detail } : {}),
-        seed: settings.seed,
-        ...(signal ? { signal } : {}),
-        timer,
-      });
-      hooks.onAged?.({
+      const seconds = (performance.now() - checkStarted) / 1000;
+      frameReport = {
         frame: ref.frame,
-        input: decoded.image,
-        output: aged.output,
-        mask: aged.mask,
-        landmarks: face.landmarks,
-      });
-      track.z = aged.z;
-      track.detail = aged.detail;
-      await timer.timeAsync('write', () => writeOutput(output, aged.output, decoded, job.bitDepth));
-      summary.done++;
-      return report({
-        status: 'done',
-        faceFound: true,
-        sourceAge: src,
-        losses: {
-          initial: aged.losses[0] ?? NaN,
-          final: Math.min(...aged.losses),
-          steps: aged.losses.length - 1,
-        },
-      });
+        file: ref.path,
+        output,
+        seconds,
+        stages: {},
+        status: 'skipped',
+        faceFound: false,
+      };
+      previousSkipped = true;
+    } else {
+      if (previousSkipped && preRoll > 0) {
+        // pre-rolled frames show in the progress (frame, ETA); the count of frames done waits for this one
+        const warmers = preRollRefs(refs, i, preRoll);
+        let warmed = 0;
+        await tracker.preRoll(warmers, (r, seconds) => {
+          rate.add(seconds);
+          warmed++;
+          progress(i, r.frame, warmers.length - warmed + refs.length - i);
+        });
+      }
+      previousSkipped = false;
+      frameReport = await renderFrame(tracker, ref, output, job, hooks, summary);
+      rate.add(frameReport.seconds);
     }
+    if (tracker.sourceAge) summary.sourceAge ??= tracker.sourceAge;
+    hooks.onFrame?.(frameReport);
+    progress(i + 1, ref.frame, refs.length - i - 1);
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/** Age one frame of the shot and write it (or pass it through); a failure is reported, not thrown. */
+async function renderFrame(
+  tracker: ShotTracker,
+  ref: FrameRef,
+  output: string,
+  job: ShotJob,
+  hooks: RunHooks,
+  summary: ShotSummary,
+): Promise<FrameReport> {
+  const frameStarted = performance.now();
+  const timer = new StageTimer();
+  const report = (r: Omit<FrameReport, 'frame' | 'file' | 'output' | 'seconds' | 'stages'>): FrameReport => ({
+    frame: ref.frame,
+    file: ref.path,
+    output,
+    seconds: (performance.now() - frameStarted) / 1000,
+    stages: timer.seconds,
+    ...r,
+  });
+  try {
+    const tracked = await tracker.age(ref, timer);
+    const { decoded } = tracked;
+    if (!tracked.face) {
+      await timer.timeAsync('write', () => passThrough(ref, output, decoded, job.bitDepth));
+      summary.noFace++;
+      return report({ status: 'no-face', faceFound: false });
+    }
+    const { face, aged, sourceAge } = tracked;
+    hooks.onAged?.({
+      frame: ref.frame,
+      input: decoded.image,
+      output: aged.output,
+      mask: aged.mask,
+      landmarks: face.landmarks,
+    });
+    await timer.timeAsync('write', () => writeOutput(output, aged.output, decoded, job.bitDepth));
+    summary.done++;
+    return report({
+      status: 'done',
+      faceFound: true,
+      sourceAge,
+      losses: {
+        initial: aged.losses[0] ?? NaN,
+        final: Math.min(...aged.losses),
+        steps: aged.losses.length - 1,
+      },
+    });
+  } catch (err) {
+    if (hooks.signal?.aborted) throw hooks.signal.reason;
+    tracker.lose();
+    summary.failed++;
+    const failure = report({ status: 'failed', faceFound: false, error: errorText(err) });
+    summary.failures.push(failure);
+    return failure;
+  }
 }
