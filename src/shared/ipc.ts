@@ -154,6 +154,8 @@ export const shotJobSchema = z.object({
   input: z.union([path, z.array(path).min(1).max(PROJECT_LIMITS.clipFrames)]),
   /** a frame range spec such as 1001-1010,1020 */
   frames: z.string().min(1).max(65536).optional(),
+  /** the whole shot's frames, when `frames` is part of it: the engine pre-rolls from them */
+  shotFrames: z.string().min(1).max(65536).optional(),
   out: path,
   settings: ageSettingsSchema,
   resume: z.boolean().optional(),

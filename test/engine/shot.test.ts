@@ -260,5 +260,18 @@ describe.skipIf(!existsSync(AKIYO))('pre-roll on resume', () => {
     const steps = (r: FrameReport[]) => r.find((x) => x.frame === 1004)!.losses!.steps;
     expect(steps(warm.reports)).toBe(steps(whole));
     expect(steps(cold.reports)).toBe(shot.steps);
+
+    // a job that renders only part of the shot (the studio's queue after a pre-emption, a
+    // farm chunk) pre-rolls from the shot's frames before its first, given as shotFrames
+    const part = async (label: string, extra: Partial<ShotJob>) => {
+      const out = join(tmp, label);
+      await runShot(ctx, job(out, { frames: '1004-1006', preRoll: 3, ...extra }));
+      const differences: number[] = [];
+      for (const f of FRAMES.slice(3))
+        differences.push(await maxDifference(join(uninterrupted, name(f)), join(out, name(f))));
+      return differences;
+    };
+    expect(await part('part-in-shot', { shotFrames: '1001-1006' })).toEqual([0, 0, 0]);
+    expect(Math.max(...(await part('part-alone', {})))).toBeGreaterThan(0);
   }, 300_000);
 });

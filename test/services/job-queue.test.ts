@@ -29,7 +29,13 @@ function start(env: Record<string, string> = {}, options: JobQueueOptions = {}) 
       launches++;
       return forkWorker({
         script: FAKE_WORKER,
-        env: { ...process.env, FAKE_RENDER_LOG: join(dir, 'render.log'), FAKE_AGE_LOG: join(dir, 'age.log'), ...env },
+        env: {
+          ...process.env,
+          FAKE_RENDER_LOG: join(dir, 'render.log'),
+          FAKE_AGE_LOG: join(dir, 'age.log'),
+          FAKE_JOB_LOG: join(dir, 'jobs.log'),
+          ...env,
+        },
       });
     },
     startTimeoutMs: 30_000,
@@ -154,6 +160,14 @@ describe('JobQueue', () => {
     );
     expect([...ages]).toEqual([AGE_CATEGORIES[1001 % 6]]);
     expect(done.shots[0]!.sourceAge).toBe(AGE_CATEGORIES[1001 % 6]);
+    // each engine run names the whole shot, so the engine pre-rolls where the last run stopped
+    const runs = readFileSync(join(dir, 'jobs.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { frames: string; shotFrames: string });
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.every((r) => r.shotFrames === '1001-1020')).toBe(true);
+    expect(runs[1]!.frames).not.toBe('1001-1020');
   });
 
   it('supersedes an older preview of the same group', async () => {

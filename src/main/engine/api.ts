@@ -31,6 +31,13 @@ export interface ShotJob {
   input: string | string[];
   /** frame range, e.g. "1001-1010" or "1001,1003-1005"; all frames when absent */
   frames?: string;
+  /**
+   * all frames of the shot these frames belong to (a range, as `frames`), when the job
+   * renders part of it (the rest of a resumed export, a farm chunk): a frame whose
+   * predecessor in the shot is not rendered just before it is pre-rolled from the
+   * shot's frames before it, as an uninterrupted render would have reached it
+   */
+  shotFrames?: string;
   /** output folder (input names kept) or pattern */
   out: string;
   settings: AgeSettings;

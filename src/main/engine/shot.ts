@@ -204,8 +204,9 @@ export function preRollRefs(refs: readonly FrameRef[], index: number, count: num
 /** Engine-side options of a shot, beyond the ShotJob that crosses the IPC. */
 export interface ShotRunOptions {
   /**
-   * How many frames before a resumed frame (one whose predecessor was skipped as
-   * already complete) are aged, and discarded, to warm its track; DEFAULT_PRE_ROLL
+   * How many frames before a frame whose predecessor in the shot was not tracked just
+   * before it (skipped as already complete on resume, or outside this job's frames:
+   * ShotJob.shotFrames) are aged, and discarded, to warm its track; DEFAULT_PRE_ROLL
    * when absent, 0 for none.
    */
   preRoll?: number;
@@ -239,6 +240,9 @@ export async function runShot(
   checkPreRoll(preRoll);
   const refs = await resolveInput(job.input, job.frames);
   if (!refs.length) throw new InputError('the shot has no frames');
+  // the shot in shot order, for pre-roll: the job's frames unless it renders part of a longer shot
+  const shot = job.shotFrames ? await resolveInput(job.input, job.shotFrames) : refs;
+  const shotIndex = new Map(shot.map((r, k) => [r.frame, k]));
   const outputs = resolveOutputs(job.out, refs);
   // before the source age and the first frame: an unwritable output must not cost a render
   await prepareOutputFolders(outputs);
@@ -261,7 +265,8 @@ export async function runShot(
   const rate = new WorkRate();
   const progress = (done: number, frame: number, framesLeft: number): void =>
     hooks.onProgress?.({ done, total: refs.length, frame, etaSeconds: rate.eta(framesLeft), backend: ctx.backend });
-  let previousSkipped = false;
+  // whether the frame handled just before went through the tracker (aged, failed or no face)
+  let previousTracked = false;
 
   for (let i = 0; i < refs.length; i++) {
     signal?.throwIfAborted();
@@ -282,11 +287,15 @@ export async function runShot(
         status: 'skipped',
         faceFound: false,
       };
-      previousSkipped = true;
+      previousTracked = false;
     } else {
-      if (previousSkipped && preRoll > 0) {
+      // an uninterrupted render reaches this frame warm from the shot's previous frame;
+      // when that frame was not tracked just now (skipped, or outside this job), pre-roll
+      const k = shotIndex.get(ref.frame) ?? 0;
+      const warm = previousTracked && i > 0 && refs[i - 1]!.frame === shot[k - 1]?.frame;
+      if (!warm && k > 0 && preRoll > 0) {
         // pre-rolled frames show in the progress (frame, ETA); the count of frames done waits for this one
-        const warmers = preRollRefs(refs, i, preRoll);
+        const warmers = preRollRefs(shot, k, preRoll);
         let warmed = 0;
         await tracker.preRoll(warmers, (r, seconds) => {
           rate.add(seconds);
@@ -294,7 +303,7 @@ export async function runShot(
           progress(i, r.frame, warmers.length - warmed + refs.length - i);
         });
       }
-      previousSkipped = false;
+      previousTracked = true;
       frameReport = await renderFrame(tracker, ref, output, job, hooks, summary);
       rate.add(frameReport.seconds);
     }

@@ -339,6 +339,8 @@ export class JobQueue {
     const request: ShotJobMessage = {
       input: shot.spec.input,
       frames: formatFrameRange(remaining),
+      // the whole shot, so frames after a pre-emption, cancel or crash are pre-rolled as if never interrupted
+      shotFrames: formatFrameRange(shot.spec.frames),
       out: shot.spec.out,
       settings: shot.sourceAge ? { ...shot.spec.settings, sourceAge: shot.sourceAge } : shot.spec.settings,
       resume: shot.started || job.skipExisting,
