@@ -270,6 +270,14 @@ describe('reage info and help', () => {
     expect(deps.stdout.text).toContain('Usage:');
   });
 
+  it('--help after a command prints the usage instead of an unknown-option error', async () => {
+    for (const argv of [['age', '--help'], ['eval-aging', '-h'], ['info', '--out', 'x', '--help']]) {
+      const deps = testDeps(new Error('unused'));
+      expect(await main(argv, deps)).toBe(0);
+      expect(deps.stdout.text).toContain('Usage:');
+    }
+  });
+
   it('info prints the backend, model and versions', async () => {
     const engine = new FakeEngine();
     const deps = testDeps(engine);

@@ -17,6 +17,11 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
   try {
     // the ageing evaluations, for developers and TDs judging a model: they load the
     // engine, the rulers and the data themselves (src/main/eval/aging.ts)
+    // `reage age --help` as well as `reage help`: a user asks where they are
+    if (argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+      deps.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    }
     if (argv[0] === 'eval-aging')
       return await (await import('./eval-aging.js')).runEvalAging(argv.slice(1), deps.stdout);
     if (argv[0] === 'eval-plates')
