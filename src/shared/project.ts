@@ -12,8 +12,11 @@ import { AGE_CATEGORIES, COMPOSITE_MODES, RECONSTRUCTION_MODES, STRENGTH_LIMITS,
 import { MAX_RANGE_FRAMES, formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
-/** Bump when the file's shape changes, and add a migration from the previous version. */
-export const PROJECT_VERSION = 1;
+/**
+ * Bump when the file's shape changes, and add a migration from the previous version
+ * (PROJECT_MIGRATIONS). 2: shot settings carry detail, strength and texture.
+ */
+export const PROJECT_VERSION = 2;
 /** What the studio names its project files: `shot_042.reage` */
 export const PROJECT_EXTENSION = '.reage';
 
@@ -101,7 +104,7 @@ export const frameRangeSchema = z
 export type FrameRange = z.infer<typeof frameRangeSchema>;
 
 /** Where a shot's frames live: OTIO's ImageSequenceReference, reduced to what plates need. */
-export const mediaReferenceSchema = z.object({
+export const mediaReferenceSchema = z.looseObject({
   kind: z.literal('ImageSequenceReference'),
   /** absolute folder holding the frames */
   targetUrlBase: pathText.min(1),
@@ -115,14 +118,15 @@ export const mediaReferenceSchema = z.object({
 });
 export type MediaReference = z.infer<typeof mediaReferenceSchema>;
 
-export const clipSchema = z.object({
+export const clipSchema = z.looseObject({
   kind: z.literal('Clip'),
   id: z.string().min(1).max(64),
   name: nameText,
   mediaReference: mediaReferenceSchema,
   /** the frames of the media the shot uses */
   sourceRange: frameRangeSchema,
-  settings: shotSettingsSchema,
+  // keys this studio does not know (a newer minor feature, a pipeline's own) are kept, not dropped on save
+  settings: shotSettingsSchema.loose(),
 });
 export type Clip = z.infer<typeof clipSchema>;
 
@@ -132,7 +136,7 @@ export const EXPORT_BIT_DEPTHS = ['source', 8, 16] as const;
 export const exportBitDepthSchema = z.union([z.literal('source'), z.literal(8), z.literal(16)]);
 export type ExportBitDepth = z.infer<typeof exportBitDepthSchema>;
 
-export const exportSettingsSchema = z.object({
+export const exportSettingsSchema = z.looseObject({
   /** absolute output folder; empty until the artist picks one */
   folder: pathText,
   /** file name without extension; tokens {shot}, {age}, {frame} (the plate's padding) or ####, see outputPattern */
@@ -149,13 +153,13 @@ export const DEFAULT_EXPORT_SETTINGS: ExportSettings = {
   bitDepth: 'source',
 };
 
-export const projectSchema = z.object({
+export const projectSchema = z.looseObject({
   format: z.literal(PROJECT_FORMAT),
   version: z.literal(PROJECT_VERSION),
   name: nameText,
   createdAt: stamp,
   modifiedAt: stamp,
-  timeline: z.object({
+  timeline: z.looseObject({
     kind: z.literal('Timeline'),
     name: z.string().max(PROJECT_LIMITS.name),
     /** frames per second, for playback */
@@ -172,11 +176,25 @@ export type Project = z.infer<typeof projectSchema>;
 /** Turns a version-N project (parsed JSON) into version N+1. */
 export type ProjectMigration = (project: Record<string, unknown>) => Record<string, unknown>;
 
+/** Version 1's shots, written before detail, strength and texture existed, as they were aged. */
+const VERSION_1_SETTINGS = { detail: false, strength: 1, texture: 0 } as const;
+
 /**
- * Key N migrates version N to N+1. Empty while only version 1 exists; when the
- * file changes, bump PROJECT_VERSION and add the step here so old files still open.
+ * Key N migrates version N to N+1; when the file changes, bump PROJECT_VERSION and
+ * add the step here so old files still open. Steps touch only what they know and
+ * keep every other key.
  */
-export const PROJECT_MIGRATIONS: Readonly<Record<number, ProjectMigration>> = {};
+export const PROJECT_MIGRATIONS: Readonly<Record<number, ProjectMigration>> = {
+  1: (project) => {
+    const timeline = isRecord(project.timeline) ? project.timeline : undefined;
+    if (!timeline || !Array.isArray(timeline.clips)) return project;
+    const clips = timeline.clips.map((clip: unknown) => {
+      if (!isRecord(clip) || !isRecord(clip.settings)) return clip;
+      return { ...clip, settings: { ...VERSION_1_SETTINGS, ...clip.settings } };
+    });
+    return { ...project, timeline: { ...timeline, clips } };
+  },
+};
 
 /** The project file cannot be read; the message says why in an artist's words. */
 export class ProjectFileError extends Error {

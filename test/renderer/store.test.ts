@@ -55,11 +55,13 @@ describe('undo / redo of shot settings', () => {
   it('undoes and redoes, merging a burst of slider moves into one step', () => {
     const { state } = studioWith();
     const id = state().project.timeline.clips[0]!.id;
+    // the import itself is an undo step too
+    const imported = state().history.past.length;
     state().updateSettings(id, { mode: 'identity' });
     // the clock advances 1 s per call, beyond the merge window: each is its own step
     state().updateSettings(id, { targetAge: '50-59' }, 'targetAge');
     state().updateSettings(id, { targetAge: '40-49' }, 'targetAge');
-    expect(state().history.past).toHaveLength(3);
+    expect(state().history.past).toHaveLength(imported + 3);
     state().undo();
     expect(state().project.timeline.clips[0]!.settings.targetAge).toBe('50-59');
     state().undo();
@@ -79,8 +81,9 @@ describe('undo / redo of shot settings', () => {
     const state = () => studio.store.getState();
     state().importSequences('/p', [tos]);
     const id = state().project.timeline.clips[0]!.id;
+    const imported = state().history.past.length;
     for (const age of ['50-59', '40-49', '30-39'] as const) state().updateSettings(id, { targetAge: age }, 'targetAge');
-    expect(state().history.past).toHaveLength(1);
+    expect(state().history.past).toHaveLength(imported + 1);
     state().undo();
     expect(state().project.timeline.clips[0]!.settings.targetAge).toBe('60+');
   });
@@ -93,6 +96,33 @@ describe('undo / redo of shot settings', () => {
     expect(state().project.timeline.clips[1]!.settings).toMatchObject({ targetAge: '0-18', steps: 300 });
     state().undo();
     expect(state().project.timeline.clips.find((c) => c.id === b!.id)!.settings.targetAge).toBe('60+');
+  });
+});
+
+describe('undo of every edit that marks the project dirty', () => {
+  it('undoes an import, an export-settings edit (typing merged) and a relink', () => {
+    const client = fakeClient();
+    let clock = 0;
+    const studio = createStudio(client, { now: () => (clock += 100) });
+    const state = () => studio.store.getState();
+    state().importSequences('/p', [tos]);
+    expect(state().project.timeline.clips).toHaveLength(1);
+    for (const folder of ['/r', '/re', '/ren']) state().setExportSettings({ folder }, 'folder');
+    expect(state().project.exportSettings.folder).toBe('/ren');
+    const clip = state().project.timeline.clips[0]!;
+    const moved = { ...clip, mediaReference: { ...clip.mediaReference, targetUrlBase: '/moved' } };
+    state().replaceClip(moved);
+    expect(state().project.timeline.clips[0]!.mediaReference.targetUrlBase).toBe('/moved');
+    state().undo();
+    expect(state().project.timeline.clips[0]!.mediaReference.targetUrlBase).toBe('/p');
+    state().undo();
+    expect(state().project.exportSettings.folder).toBe('');
+    state().undo();
+    expect(state().project.timeline.clips).toHaveLength(0);
+    expect(state().selectedClipId).toBeNull();
+    state().redo();
+    expect(state().project.timeline.clips).toHaveLength(1);
+    expect(state().selectedClipId).toBe(clip.id);
   });
 });
 

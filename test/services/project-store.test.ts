@@ -202,6 +202,49 @@ describe('project migrations', () => {
     expect(shotSettingsSchema.safeParse({ ...shot, texture: -0.1 }).success).toBe(false);
   });
 
+  it('migrates a version-1 file to version 2, filling the settings it predates as those shots were aged', () => {
+    const project = projectWith(join(dir, 'plates'), [1, 2]);
+    const v1 = JSON.parse(JSON.stringify(project)) as Record<string, unknown> & Project;
+    v1.version = 1 as Project['version'];
+    const settings = v1.timeline.clips[0]!.settings as Partial<Project['timeline']['clips'][0]['settings']>;
+    delete settings.detail;
+    delete settings.strength;
+    delete settings.texture;
+    const read = migrateProject(v1);
+    expect(read.version).toBe(2);
+    expect(read.timeline.clips[0]!.settings).toMatchObject({ detail: false, strength: 1, texture: 0 });
+  });
+
+  it('refuses a file from a newer studio, saying so', () => {
+    const newer = { ...JSON.parse(JSON.stringify(emptyProject('Future'))), version: 99 };
+    expect(() => migrateProject(newer)).toThrow(
+      /saved by a newer ReAge Studio \(file version 99, this one reads up to 2\)/,
+    );
+  });
+
+  it('keeps keys it does not know, at every level, through open and save', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON, poked at by path
+    type Json = Record<string, any>;
+    const project = projectWith(join(dir, 'plates'), [1, 2]);
+    const raw = JSON.parse(JSON.stringify(project)) as Json;
+    raw.pipeline = { show: 'abc' };
+    raw.timeline.markers = [1001];
+    raw.timeline.clips[0].note = 'hero';
+    raw.timeline.clips[0].settings.grain = 0.5;
+    raw.timeline.clips[0].mediaReference.colorspace = 'ACEScg';
+    raw.exportSettings.compression = 'zip';
+    writeFileSync(join(dir, 'future.reage'), JSON.stringify(raw));
+    const opened = await store.open(join(dir, 'future.reage'));
+    const { path } = await store.save(join(dir, 'again.reage'), opened.project);
+    const again = JSON.parse(readFileSync(path, 'utf8')) as Json;
+    expect(again.pipeline).toEqual({ show: 'abc' });
+    expect(again.timeline.markers).toEqual([1001]);
+    expect(again.timeline.clips[0].note).toBe('hero');
+    expect(again.timeline.clips[0].settings.grain).toBe(0.5);
+    expect(again.timeline.clips[0].mediaReference.colorspace).toBe('ACEScg');
+    expect(again.exportSettings.compression).toBe('zip');
+  });
+
   it('builds export names from the naming pattern', () => {
     const clip = clipFromSequence(
       '/plates/akiyo',

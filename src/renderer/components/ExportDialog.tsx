@@ -135,7 +135,7 @@ export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'expo
             placeholder="/path/to/renders"
             value={settings.folder}
             spellCheck={false}
-            onChange={(e) => setExportSettings({ folder: e.target.value })}
+            onChange={(e) => setExportSettings({ folder: e.target.value }, 'folder')}
           />
           {client.kind === 'electron' && (
             <button
@@ -160,7 +160,7 @@ export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'expo
             className="mono"
             value={settings.namingPattern}
             spellCheck={false}
-            onChange={(e) => setExportSettings({ namingPattern: e.target.value })}
+            onChange={(e) => setExportSettings({ namingPattern: e.target.value }, 'namingPattern')}
           />
           <div className="field-hint">
             Tokens: <code>{'{shot}'}</code> <code>{'{age}'}</code> <code>{'{frame}'}</code> (plate padding) or{' '}

@@ -4,14 +4,22 @@ import { emptyProject, type Clip, type ExportSettings, type Project, type ShotSe
 import { emptyHistory, recordEdit, redoEdit, undoEdit, type History } from './history.js';
 import type { SliceCreator, StudioState } from './types.js';
 
-/** What undo restores: every shot's settings by clip id. */
-export type SettingsSnapshot = Record<string, ShotSettings>;
+/**
+ * What undo restores: the project's editable content, every shot (settings, media
+ * reference, range) and the export settings. Everything that marks the project
+ * dirty is recorded, except loading a file or recovering an autosave: those replace
+ * the project (the previous one is still on disk) and start a fresh history.
+ */
+export interface ProjectSnapshot {
+  clips: readonly Clip[];
+  exportSettings: ExportSettings;
+}
 
 export interface ProjectSlice {
   project: Project;
   projectPath: string | null;
   dirty: boolean;
-  history: History<SettingsSnapshot>;
+  history: History<ProjectSnapshot>;
   selectedClipId: string | null;
   media: Record<string, MediaCheck>;
   loadProject(project: Project, path: string | null, media?: readonly MediaCheck[]): void;
@@ -22,46 +30,69 @@ export interface ProjectSlice {
   applySettingsToAll(clipId: string): void;
   undo(): void;
   redo(): void;
-  setExportSettings(patch: Partial<ExportSettings>): void;
+  /** edits with the same coalesceKey in quick succession (typing a folder) are one undo step */
+  setExportSettings(patch: Partial<ExportSettings>, coalesceKey?: string): void;
   replaceClip(clip: Clip, check?: MediaCheck): void;
   markSaved(project: Project, path: string): void;
 }
 
-function settingsOf(project: Project): SettingsSnapshot {
-  return Object.fromEntries(project.timeline.clips.map((c) => [c.id, c.settings]));
+function snapshotOf(project: Project): ProjectSnapshot {
+  return { clips: project.timeline.clips, exportSettings: project.exportSettings };
 }
 
 function withClips(project: Project, clips: Clip[]): Project {
   return { ...project, timeline: { ...project.timeline, clips } };
 }
 
-function applySnapshot(project: Project, snapshot: SettingsSnapshot): Project {
-  return withClips(
-    project,
-    project.timeline.clips.map((c) => (snapshot[c.id] ? { ...c, settings: snapshot[c.id]! } : c)),
-  );
+function applySnapshot(project: Project, snapshot: ProjectSnapshot): Project {
+  return { ...withClips(project, [...snapshot.clips]), exportSettings: snapshot.exportSettings };
 }
 
 export const createProjectSlice: SliceCreator<ProjectSlice> = (set, get, { now }) => {
-  /** Replace shot settings, recording the previous ones for undo. */
-  const editSettings = (label: string, change: (clip: Clip) => ShotSettings, key?: string) => {
+  /** Apply an edit to the project, recording the content before it for undo. */
+  const edit = (
+    label: string,
+    change: (project: Project) => Project,
+    key?: string,
+    extra: Partial<StudioState> = {},
+  ) => {
     const { project, history } = get();
-    const before = settingsOf(project);
-    const clips = project.timeline.clips.map((c) => ({ ...c, settings: change(c) }));
     set({
-      project: withClips(project, clips),
-      history: recordEdit(history, before, label, now(), key),
+      project: change(project),
+      history: recordEdit(history, snapshotOf(project), label, now(), key),
       dirty: true,
+      ...extra,
     });
   };
 
-  const restore = (result: ReturnType<typeof undoEdit<SettingsSnapshot>>) => {
+  /** Replace shot settings, recording the previous project for undo. */
+  const editSettings = (label: string, change: (clip: Clip) => ShotSettings, key?: string) =>
+    edit(
+      label,
+      (project) =>
+        withClips(
+          project,
+          project.timeline.clips.map((c) => ({ ...c, settings: change(c) })),
+        ),
+      key,
+    );
+
+  const restore = (result: ReturnType<typeof undoEdit<ProjectSnapshot>>) => {
     if (!result) return;
-    set((s: StudioState) => ({
-      project: applySnapshot(s.project, result.snapshot),
-      history: result.history,
-      dirty: true,
-    }));
+    set((s: StudioState) => {
+      const project = applySnapshot(s.project, result.snapshot);
+      const clips = new Map(project.timeline.clips.map((c) => [c.id, c]));
+      // a media check describes the folder it was made on: drop those of clips whose folder changed back
+      const media = Object.fromEntries(
+        Object.entries(s.media).filter(([id]) => {
+          const before = s.project.timeline.clips.find((c) => c.id === id)?.mediaReference;
+          return clips.get(id)?.mediaReference === before;
+        }),
+      );
+      const selected =
+        s.selectedClipId && clips.has(s.selectedClipId) ? s.selectedClipId : (project.timeline.clips[0]?.id ?? null);
+      return { project, history: result.history, dirty: true, media, selectedClipId: selected };
+    });
   };
 
   return {
@@ -87,10 +118,8 @@ export const createProjectSlice: SliceCreator<ProjectSlice> = (set, get, { now }
 
     addClips(clips) {
       if (clips.length === 0) return;
-      const { project } = get();
-      set({
-        project: withClips(project, [...project.timeline.clips, ...clips]),
-        dirty: true,
+      const label = clips.length === 1 ? `Import ${clips[0]!.name}` : `Import ${clips.length} shots`;
+      edit(label, (project) => withClips(project, [...project.timeline.clips, ...clips]), undefined, {
         selectedClipId: clips[0]!.id,
       });
       get().setPlayhead(clips[0]!.id, clips[0]!.sourceRange.start);
@@ -121,29 +150,35 @@ export const createProjectSlice: SliceCreator<ProjectSlice> = (set, get, { now }
 
     undo() {
       const { history, project } = get();
-      restore(undoEdit(history, settingsOf(project)));
+      restore(undoEdit(history, snapshotOf(project)));
     },
 
     redo() {
       const { history, project } = get();
-      restore(redoEdit(history, settingsOf(project)));
+      restore(redoEdit(history, snapshotOf(project)));
     },
 
-    setExportSettings(patch) {
-      const { project } = get();
-      set({ project: { ...project, exportSettings: { ...project.exportSettings, ...patch } }, dirty: true });
+    setExportSettings(patch, coalesceKey) {
+      const label = `Change export ${Object.keys(patch).join(', ')}`;
+      edit(
+        label,
+        (project) => ({ ...project, exportSettings: { ...project.exportSettings, ...patch } }),
+        coalesceKey && `export:${coalesceKey}`,
+      );
     },
 
     replaceClip(clip, check) {
-      const { project, media } = get();
-      set({
-        project: withClips(
-          project,
-          project.timeline.clips.map((c) => (c.id === clip.id ? clip : c)),
-        ),
-        media: check ? { ...media, [clip.id]: check } : media,
-        dirty: true,
-      });
+      const { media } = get();
+      edit(
+        `Relink ${clip.name}`,
+        (project) =>
+          withClips(
+            project,
+            project.timeline.clips.map((c) => (c.id === clip.id ? clip : c)),
+          ),
+        undefined,
+        { media: check ? { ...media, [clip.id]: check } : media },
+      );
     },
 
     markSaved(project, path) {
