@@ -9,6 +9,23 @@ const NODE_BUILTINS = [
 ];
 const nodeBuiltinPatterns = ['node:*', ...NODE_BUILTINS];
 
+/**
+ * Runtime imports of the engine (tfjs, the models) are for the processes that host it:
+ * the worker, the CLI and evaluation. Services, the browser host and Electron main
+ * may name its types (the protocol is checked against them) but never load it.
+ */
+function typesOnlyFromEngine(files, message) {
+  return {
+    files,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/engine/**', '**/engine'], message, allowTypeImports: true }] },
+      ],
+    },
+  };
+}
+
 /** One `no-restricted-imports` rule per runtime folder. */
 function boundary(files, patterns, message) {
   return {
@@ -55,5 +72,14 @@ export default tseslint.config(
     ['**/renderer/**', '**/electron/**', '**/host/**'],
     'The engine worker hosts the engine: no renderer, Electron-main or host imports.',
   ),
-  boundary(['src/main/electron/**'], ['**/renderer/**', '**/engine/**'], 'Electron main never loads the engine: it lives in the utility process.'),
+  boundary(['src/main/electron/**'], ['**/renderer/**'], 'Electron main imports no renderer code.'),
+  typesOnlyFromEngine(
+    ['src/main/services/**', 'src/main/host/**', 'src/main/electron/**'],
+    'Services, the browser host and Electron main never load the engine (it runs in the worker): import its types only (`import type`), and shared Node helpers from src/main/node.',
+  ),
+  boundary(
+    ['src/main/node/**'],
+    ['electron', '@tensorflow/*', '**/renderer/**', '**/engine/**', '**/services/**', '**/host/**', '**/electron/**', '**/worker/**', '**/cli/**', '**/eval/**'],
+    'src/main/node holds plain Node helpers shared by every main-side folder: it imports only Node and src/shared.',
+  ),
 );

@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { AGE_CATEGORIES, ageToCategory } from '../src/shared/ages.js';
 import { seededRandom } from '../src/shared/random.js';
-import { writeFileAtomic } from '../src/main/engine/atomic.js';
+import { writeFileAtomic } from '../src/main/node/atomic.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import { MANIFEST_FILE, manifestSchema, sha256 } from '../src/main/engine/model.js';

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AGE_CATEGORIES } from '../src/shared/ages.js';
 import { knownDefectsSchema, type KnownDefect } from '../src/shared/known-defects.js';
-import { tempPathFor } from '../src/main/engine/atomic.js';
+import { tempPathFor } from '../src/main/node/atomic.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import {
   MANIFEST_FILE,

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { tempPathFor } from '../src/main/engine/atomic.js';
+import { tempPathFor } from '../src/main/node/atomic.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { loadModel, type AgeModel } from '../src/main/engine/model.js';
 import { IMAGE_SIZE, NET_NAMES, Z_DIM, torchWeightName, type NetName } from '../src/main/engine/nets.js';

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/main/engine/atomic.js';
+import { writeFileAtomic } from '../src/main/node/atomic.js';
 import { poolReports } from '../src/main/eval/pool.js';
 import { formatEvalTable, type EvalReport } from '../src/main/eval/report.js';
 

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../src/main/engine/atomic.js';
+import { writeFileAtomic } from '../src/main/node/atomic.js';
 import { STRIP_COLUMNS } from '../src/main/eval/face-strip.js';
 
 const { values, positionals } = parseArgs({

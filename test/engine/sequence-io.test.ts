@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempPathFor, writeFileAtomic } from '../../src/main/engine/atomic.js';
+import { tempPathFor, writeFileAtomic } from '../../src/main/node/atomic.js';
 import {
   FrameReadError,
   InputError,

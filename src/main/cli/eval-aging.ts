@@ -19,7 +19,7 @@ import { EXIT_OK } from './frame-output.js';
 import { parseOptions, UsageError } from './args.js';
 import { AGE_CATEGORIES, isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { seededRandom } from '../../shared/random.js';
-import { writeFileAtomic } from '../engine/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { initBackend } from '../engine/backend.js';
 import { FaceAnalyzer, toRgb8 } from '../engine/faces.js';
 import { IndependentFaceMeasure } from '../engine/measure.js';

@@ -21,7 +21,7 @@ import {
   splitFrameNumber,
   type Sequence,
 } from '../../shared/sequence.js';
-import { probeAtomicWrite, writeFileAtomic } from './atomic.js';
+import { probeAtomicWrite, writeFileAtomic } from '../node/atomic.js';
 import type { RawImage } from './types.js';
 
 /** One frame of a shot: its number and the file holding it. */

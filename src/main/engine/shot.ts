@@ -17,7 +17,7 @@ import {
 import { ageFace, type AgedFace, type AgingNetworks } from './age-face.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary } from './api.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { detectFaces, pickFace } from './face-track.js';
 import { estimateSourceAge } from './source-age.js';
 import {

@@ -20,7 +20,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
-import { writeFileAtomic } from '../engine/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { initBackend } from '../engine/backend.js';
 import { defaultModelDir } from '../engine/engine.js';
 import { FaceAnalyzer } from '../engine/faces.js';

@@ -8,7 +8,7 @@
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { AGE_CATEGORIES } from '../../shared/ages.js';
-import { writeFileAtomic } from '../engine/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 
 export const STRIP_COLUMNS = ['real', 'z0', 'pixel', 'identity', ...AGE_CATEGORIES] as const;
 const TILES = STRIP_COLUMNS.length;

@@ -12,7 +12,7 @@
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../engine/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { StudioError } from './errors.js';
 
 function inside(path: string, root: string): boolean {

@@ -18,7 +18,7 @@ import {
   type Project,
 } from '../../shared/project.js';
 import { formatFrame } from '../../shared/sequence.js';
-import { writeFileAtomic } from '../engine/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { StudioError } from './errors.js';
 
 export interface ProjectStoreOptions {
