@@ -10,12 +10,14 @@
  * else, because each side may be a different build or a hostile page.
  */
 import { z } from 'zod';
+import { WARM_STEP_LIMITS } from './ages.js';
 import { knownDefectsSchema } from './known-defects.js';
 import {
   PROJECT_LIMITS,
   ageCategorySchema,
   clipSchema,
   exportBitDepthSchema,
+  limitedNumber,
   projectSchema,
   shotSettingsSchema,
 } from './project.js';
@@ -60,7 +62,7 @@ const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), he
 // Engine data (mirrors src/main/engine/api.ts and types.ts; services assert they match)
 
 /** The engine's AgeSettings: the shot settings plus the optional warm-start budget. */
-export const ageSettingsSchema = shotSettingsSchema.extend({ warmSteps: z.int().positive().optional() });
+export const ageSettingsSchema = shotSettingsSchema.extend({ warmSteps: limitedNumber(WARM_STEP_LIMITS).optional() });
 export type AgeSettingsMessage = z.infer<typeof ageSettingsSchema>;
 
 /** How the active backend runs, and why faster ones were not used (the engine's BackendInfo). */

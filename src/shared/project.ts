@@ -8,7 +8,16 @@
  * building export file names: no Node imports, so the renderer can use them.
  */
 import { z } from 'zod';
-import { AGE_CATEGORIES, COMPOSITE_MODES, RECONSTRUCTION_MODES, STRENGTH_LIMITS, TEXTURE_LIMITS } from './ages.js';
+import {
+  AGE_CATEGORIES,
+  COMPOSITE_MODES,
+  RECONSTRUCTION_MODES,
+  SEED_LIMITS,
+  STEP_LIMITS,
+  STRENGTH_LIMITS,
+  TEXTURE_LIMITS,
+  type SettingLimits,
+} from './ages.js';
 import { MAX_RANGE_FRAMES, formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
@@ -50,8 +59,11 @@ export const sourceAgeSchema = z.union([z.literal('auto'), ageCategorySchema]);
 export const reconstructionModeSchema = z.enum(RECONSTRUCTION_MODES);
 export const compositeModeSchema = z.enum(COMPOSITE_MODES);
 
-/** Latent-optimisation steps: the engine's budget for a shot's first frame. */
-export const STEP_LIMITS = { min: 1, max: 2000, default: 150 } as const;
+/** A number schema for a setting, from its one declaration of limits (src/shared/ages.ts). */
+export function limitedNumber(limits: SettingLimits) {
+  const n = z.number().min(limits.min).max(limits.max);
+  return limits.integer ? n.int() : n;
+}
 
 /** What an artist sets on a shot. Mirrors the engine's AgeSettings (checked in services). */
 export const shotSettingsSchema = z.object({
@@ -64,19 +76,15 @@ export const shotSettingsSchema = z.object({
    */
   detail: z.boolean().default(false),
   /** How far along the age change to go (added after version 1 files: absent means 1, as they were aged). */
-  strength: z.number().min(STRENGTH_LIMITS.min).max(STRENGTH_LIMITS.max).default(STRENGTH_LIMITS.default),
+  strength: limitedNumber(STRENGTH_LIMITS).default(STRENGTH_LIMITS.default),
   /**
    * Amount of the prototype age layer (engine: prototype-layer.ts). Added after version 1
    * files were written: absent means 0, the Age-cGAN change alone, which is how those shots were aged.
    */
-  texture: z.number().min(TEXTURE_LIMITS.min).max(TEXTURE_LIMITS.max).default(0),
+  texture: limitedNumber(TEXTURE_LIMITS).default(0),
   composite: compositeModeSchema,
-  steps: z.number().int().min(STEP_LIMITS.min).max(STEP_LIMITS.max),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
+  steps: limitedNumber(STEP_LIMITS),
+  seed: limitedNumber(SEED_LIMITS),
 });
 export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 

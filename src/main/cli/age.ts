@@ -5,7 +5,7 @@
  */
 import { defectLine, defectsAt } from '../../shared/known-defects.js';
 import type { ShotJob } from '../engine/api.js';
-import type { AgeSettings, FrameReport } from '../engine/types.js';
+import type { FrameReport } from '../engine/types.js';
 import type { AgeCommand } from './args.js';
 import type { CliDeps } from './deps.js';
 import {
@@ -21,25 +21,25 @@ import { TerminalProgress } from './progress.js';
 import { interruptible, openEngine } from './session.js';
 
 export function shotJobFor(cmd: AgeCommand): ShotJob {
-  const settings: AgeSettings = {
-    targetAge: cmd.age,
-    sourceAge: cmd.sourceAge,
-    mode: cmd.mode,
-    detail: cmd.detail,
-    strength: cmd.strength,
-    texture: cmd.texture,
-    composite: cmd.composite,
-    steps: cmd.steps,
-    ...(cmd.warmSteps !== undefined ? { warmSteps: cmd.warmSteps } : {}),
-    seed: cmd.seed,
-  };
+  // the command is the shot settings plus where the frames are and how to run
+  const {
+    command: _command,
+    backend: _backend,
+    model: _model,
+    json: _json,
+    inputs,
+    out,
+    frames,
+    resume,
+    ...settings
+  } = cmd;
   return {
     // several positionals are a list of files; one is a folder, a pattern or a file
-    input: cmd.inputs.length === 1 ? cmd.inputs[0]! : cmd.inputs,
-    out: cmd.out,
+    input: inputs.length === 1 ? inputs[0]! : inputs,
+    out,
     settings,
-    ...(cmd.frames !== undefined ? { frames: cmd.frames } : {}),
-    resume: cmd.resume,
+    ...(frames !== undefined ? { frames } : {}),
+    resume,
   };
 }
 
@@ -50,7 +50,7 @@ export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
     const progress = new TerminalProgress(deps.stderr, deps.isTTY);
     // Said before the first frame and again under the summary: a farm log is read from
     // either end, and frames at these targets need work before they can be delivered.
-    const knownDefects = defectsAt(model.knownDefects, cmd.age);
+    const knownDefects = defectsAt(model.knownDefects, cmd.targetAge);
     for (const d of knownDefects) deps.stderr.write(`model ${model.name} v${model.version}: ${defectLine(d)}\n`);
     const tally = new ShotTally(backend);
     const stop = interruptible(deps, (message) => progress.log(message));

@@ -8,14 +8,17 @@ import {
   BACKEND_CHOICES,
   COMPOSITE_MODES,
   RECONSTRUCTION_MODES,
+  SEED_LIMITS,
+  STEP_LIMITS,
   STRENGTH_LIMITS,
   TEXTURE_LIMITS,
+  WARM_STEP_LIMITS,
   isAgeCategory,
-  type AgeCategory,
+  withinSettingLimits,
   type BackendChoice,
-  type CompositeMode,
-  type ReconstructionMode,
+  type SettingLimits,
 } from '../../shared/ages.js';
+import type { AgeSettingsMessage } from '../../shared/ipc.js';
 
 /** node:util parseArgs, its errors (unknown or malformed options) as usage errors (exit 2). */
 export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -60,21 +63,11 @@ interface Common {
   json: boolean;
 }
 
-export interface AgeCommand extends Common {
+/** `reage age`: the files, and the shot settings under the names the engine and the project file use. */
+export interface AgeCommand extends Common, AgeSettingsMessage {
   command: 'age';
   inputs: string[];
   out: string;
-  age: AgeCategory;
-  sourceAge: AgeCategory | 'auto';
-  mode: ReconstructionMode;
-  detail: boolean;
-  strength: number;
-  /** amount of the prototype age layer: 0 off (Age-cGAN alone), 1 the default */
-  texture: number;
-  composite: CompositeMode;
-  steps: number;
-  warmSteps?: number;
-  seed: number;
   frames?: string;
   resume: boolean;
 }
@@ -131,12 +124,15 @@ function nonNegative(name: string, value: string): number {
 function withinLimits(
   name: string,
   value: string | undefined,
-  limits: { min: number; max: number; default: number },
+  limits: SettingLimits,
+  fallback = limits.default,
 ): number {
-  if (value === undefined) return limits.default;
+  if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !(n >= limits.min && n <= limits.max))
-    throw new UsageError(`--${name} must be a number from ${limits.min} to ${limits.max} (got "${value}")`);
+  if (value.trim() === '' || !withinSettingLimits(n, limits)) {
+    const kind = limits.integer ? 'a whole number' : 'a number';
+    throw new UsageError(`--${name} must be ${kind} from ${limits.min} to ${limits.max} (got "${value}")`);
+  }
   return n;
 }
 
@@ -145,7 +141,7 @@ function strength(value: string | undefined): number {
   return withinLimits('strength', value, STRENGTH_LIMITS);
 }
 
-/** `--texture T`: a number in TEXTURE_LIMITS; absent gives the default (1). */
+/** `--texture T`: a number in TEXTURE_LIMITS; absent gives the default (1, the hybrid). */
 function texture(value: string | undefined): number {
   return withinLimits('texture', value, TEXTURE_LIMITS);
 }
@@ -213,7 +209,7 @@ export function parseCommand(argv: string[]): Command {
       split: 'test',
       limit: positiveInt('limit', v.limit),
       ...(v.skip !== undefined ? { skip: positiveInt('skip', v.skip)! } : {}),
-      steps: positiveInt('steps', v.steps, DEFAULT_EVAL_STEPS)!,
+      steps: withinLimits('steps', v.steps, STEP_LIMITS, DEFAULT_EVAL_STEPS),
       detail: onOff('detail', v.detail, false),
       strength: strength(v.strength),
       texture: texture(v.texture),
@@ -239,7 +235,7 @@ export function parseCommand(argv: string[]): Command {
     ...common,
     inputs: parsed.positionals,
     out: v.out,
-    age: v.age,
+    targetAge: v.age,
     sourceAge: source,
     // the hybrid's defaults, chosen by eval-aging's rule (docs/EVAL.md, "Ageing that reads")
     mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'pixel'),
@@ -247,10 +243,12 @@ export function parseCommand(argv: string[]): Command {
     strength: strength(v.strength),
     texture: texture(v.texture),
     composite: oneOf('composite', v.composite, COMPOSITE_MODES, 'delta'),
-    steps: positiveInt('steps', v.steps, DEFAULT_STEPS)!,
-    warmSteps: positiveInt('warm-steps', v['warm-steps']),
-    seed: positiveInt('seed', v.seed, 0)!,
-    frames: v.frames,
+    steps: withinLimits('steps', v.steps, STEP_LIMITS, DEFAULT_STEPS),
+    ...(v['warm-steps'] !== undefined
+      ? { warmSteps: withinLimits('warm-steps', v['warm-steps'], WARM_STEP_LIMITS) }
+      : {}),
+    seed: withinLimits('seed', v.seed, SEED_LIMITS),
+    ...(v.frames !== undefined ? { frames: v.frames } : {}),
     resume: v.resume ?? false,
   };
 }

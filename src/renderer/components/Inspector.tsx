@@ -1,7 +1,15 @@
 /** The selected shot's settings: target age, source age, reconstruction, strength, texture, composite, steps. */
 import type { ReactElement, ReactNode } from 'react';
-import { AGE_CATEGORIES, STRENGTH_LIMITS, TEXTURE_LIMITS, type AgeCategory } from '../../shared/ages.js';
-import { STEP_LIMITS, type Clip, type ShotSettings } from '../../shared/project.js';
+import {
+  AGE_CATEGORIES,
+  SEED_LIMITS,
+  STEP_LIMITS,
+  STRENGTH_LIMITS,
+  TEXTURE_LIMITS,
+  withinSettingLimits,
+  type AgeCategory,
+} from '../../shared/ages.js';
+import type { Clip, ShotSettings } from '../../shared/project.js';
 import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
 import { AgeSlider } from './AgeSlider.js';
@@ -180,9 +188,9 @@ export function Inspector(): ReactElement {
         >
           <AmountSlider
             label="Age strength"
-            min={STRENGTH_LIMITS.min}
-            max={2}
-            step={0.25}
+            min={STRENGTH_LIMITS.slider.min}
+            max={STRENGTH_LIMITS.slider.max}
+            step={STRENGTH_LIMITS.slider.step}
             value={s.strength}
             onChange={(v) => set({ strength: v }, 'strength')}
           />
@@ -197,9 +205,9 @@ export function Inspector(): ReactElement {
         >
           <AmountSlider
             label="Texture"
-            min={TEXTURE_LIMITS.min}
-            max={TEXTURE_LIMITS.max}
-            step={0.05}
+            min={TEXTURE_LIMITS.slider.min}
+            max={TEXTURE_LIMITS.slider.max}
+            step={TEXTURE_LIMITS.slider.step}
             value={s.texture}
             onChange={(v) => set({ texture: v }, 'texture')}
           />
@@ -227,10 +235,10 @@ export function Inspector(): ReactElement {
             <input
               type="range"
               aria-label="Steps slider"
-              min={10}
-              max={1000}
-              step={10}
-              value={Math.min(1000, s.steps)}
+              min={STEP_LIMITS.slider.min}
+              max={STEP_LIMITS.slider.max}
+              step={STEP_LIMITS.slider.step}
+              value={Math.min(STEP_LIMITS.slider.max, s.steps)}
               onChange={(e) => set({ steps: Number(e.target.value) }, 'steps')}
             />
             <input
@@ -242,7 +250,7 @@ export function Inspector(): ReactElement {
               value={s.steps}
               onChange={(e) => {
                 const steps = Math.round(Number(e.target.value));
-                if (steps >= STEP_LIMITS.min && steps <= STEP_LIMITS.max) set({ steps }, 'steps');
+                if (withinSettingLimits(steps, STEP_LIMITS)) set({ steps }, 'steps');
               }}
             />
           </div>
@@ -252,11 +260,12 @@ export function Inspector(): ReactElement {
             type="number"
             className="num"
             aria-label="Seed"
-            min={0}
+            min={SEED_LIMITS.min}
+            max={SEED_LIMITS.max}
             value={s.seed}
             onChange={(e) => {
               const seed = Math.round(Number(e.target.value));
-              if (seed >= 0 && seed < 2 ** 31) set({ seed }, 'seed');
+              if (withinSettingLimits(seed, SEED_LIMITS)) set({ seed }, 'seed');
             }}
           />
         </Field>
