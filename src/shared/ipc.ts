@@ -59,13 +59,14 @@ const pointSchema = z.object({ x: z.number(), y: z.number() });
 const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 
 // ---------------------------------------------------------------------------
-// Engine data (mirrors src/main/engine/api.ts and types.ts; services assert they match)
+// Engine data: the one declaration of the engine's own types (src/main/engine/api.ts
+// and types.ts name these), so what crosses the worker boundary is what the engine uses
 
 /** The engine's AgeSettings: the shot settings plus the optional warm-start budget. */
 export const ageSettingsSchema = shotSettingsSchema.extend({ warmSteps: limitedNumber(WARM_STEP_LIMITS).optional() });
 export type AgeSettingsMessage = z.infer<typeof ageSettingsSchema>;
 
-/** How the active backend runs, and why faster ones were not used (the engine's BackendInfo). */
+/** How the active backend runs, and why faster ones were not used (the engine's BackendInfo, engine/backend.ts). */
 export const backendDetailsSchema = z.object({
   name: activeBackendSchema,
   /** wasm only: XNNPACK threads */
@@ -88,6 +89,7 @@ export const engineInfoSchema = z.object({
     categories: z.array(z.string()).readonly(),
     path: z.string(),
     trained: z.boolean(),
+    /** flaws its evaluation found at particular target ages (the manifest's knownDefects) */
     knownDefects: knownDefectsSchema,
   }),
   versions: z.object({ app: z.string(), tfjs: z.string(), node: z.string() }),
@@ -97,10 +99,13 @@ export type EngineInfoMessage = z.infer<typeof engineInfoSchema>;
 export const detectedFaceSchema = z.object({
   box: boxSchema,
   score: z.number(),
+  /** the 68 iBUG landmarks in frame pixel coordinates */
   landmarks: z.array(pointSchema),
 });
+export type DetectedFaceMessage = z.infer<typeof detectedFaceSchema>;
 
 export const FRAME_STATUSES = ['done', 'skipped', 'no-face', 'failed'] as const;
+export type FrameStatus = (typeof FRAME_STATUSES)[number];
 export const frameReportSchema = z.object({
   frame: frameNumber,
   file: z.string(),
@@ -111,6 +116,7 @@ export const frameReportSchema = z.object({
   losses: z.object({ initial: z.number(), final: z.number(), steps: z.int() }).optional(),
   seconds,
   error: z.string().optional(),
+  /** seconds per stage: read, detect, align, encode, optimise, generate, composite, write */
   stages: z.record(z.string(), z.number()).optional(),
 });
 export type FrameReportMessage = z.infer<typeof frameReportSchema>;
@@ -142,9 +148,11 @@ export const previewResultSchema = z.object({
   file: z.string(),
   width: z.int().positive(),
   height: z.int().positive(),
+  /** 8-bit RGB PNG bytes of the plate and of the aged frame, for display */
   beforePng: bytesSchema,
   afterPng: bytesSchema,
   face: detectedFaceSchema.optional(),
+  /** mask outline in frame pixels, for the viewer's overlay */
   maskOutline: z.array(pointSchema).optional(),
   sourceAge: ageCategorySchema.optional(),
   losses: z.array(z.number()).optional(),
@@ -153,13 +161,21 @@ export const previewResultSchema = z.object({
 export type PreviewResultMessage = z.infer<typeof previewResultSchema>;
 
 export const shotJobSchema = z.object({
+  /** a folder, a pattern (name.####.ext, name.%04d.ext, name.@@@@.ext) or a list of files */
   input: z.union([path, z.array(path).min(1).max(PROJECT_LIMITS.clipFrames)]),
-  /** a frame range spec such as 1001-1010,1020 */
+  /** frame range, e.g. "1001-1010" or "1001,1003-1005"; all frames when absent */
   frames: z.string().min(1).max(65536).optional(),
-  /** the whole shot's frames, when `frames` is part of it: the engine pre-rolls from them */
+  /**
+   * all frames of the shot these frames belong to (a range, as `frames`), when the job
+   * renders part of it (the rest of a resumed export, a farm chunk): a frame whose
+   * predecessor in the shot is not rendered just before it is pre-rolled from the
+   * shot's frames before it, as an uninterrupted render would have reached it
+   */
   shotFrames: z.string().min(1).max(65536).optional(),
+  /** output folder (input names kept) or pattern */
   out: path,
   settings: ageSettingsSchema,
+  /** skip frames whose output already exists and is complete */
   resume: z.boolean().optional(),
   /** output bit depth; absent keeps the plate's (JPEG is always 8-bit) */
   bitDepth: z.union([z.literal(8), z.literal(16)]).optional(),

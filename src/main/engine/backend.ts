@@ -18,15 +18,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_CHOICES, type ActiveBackend, type BackendChoice } from '../../shared/ages.js';
 
-export interface BackendInfo {
-  name: ActiveBackend;
-  /** wasm only: XNNPACK threads (1 in Node, see `initWasm`) */
-  threads?: number;
-  /** wasm only: whether the SIMD binary was loaded */
-  simd?: boolean;
-  /** backends tried before the active one, and why each was unusable */
-  tried: { name: ActiveBackend; error: string }[];
-}
+/** How the active backend runs (SIMD and threads of wasm, what was tried first): declared once in src/shared/ipc.ts. */
+import type { BackendDetailsMessage as BackendInfo } from '../../shared/ipc.js';
+export type { BackendInfo };
 
 /** Candidates in preference order for each choice. */
 const ORDER: Record<BackendChoice, readonly ActiveBackend[]> = {
