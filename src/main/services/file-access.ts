@@ -100,7 +100,10 @@ export class FileAccess {
       if (info.size > this.maxImageBytes) throw new StudioError('io', `${file} is too large to display`);
       const buffer = await readFile(target);
       if (!hasSignature(buffer, mime))
-        throw new StudioError('invalid-request', `${file} is not a ${mimeName(mime)} image (its first bytes say otherwise)`);
+        throw new StudioError(
+          'invalid-request',
+          `${file} cannot be displayed: the file is not a readable image (it does not start as a ${mimeName(mime)} file does)`,
+        );
       return { path: file, mime, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) };
     } catch (err) {
       if (err instanceof StudioError) throw err;
