@@ -19,12 +19,9 @@ import { parseArgs } from 'node:util';
 import { parseFrameRange } from '../src/shared/sequence.js';
 import { shotJobFor } from '../src/main/cli/age.js';
 import { parseCommand, type AgeCommand } from '../src/main/cli/args.js';
+import { defaultModelDir, loadAgingModel, type PixelBox } from '../src/main/engine/aging-model.js';
 import type { ShotJob } from '../src/main/engine/api.js';
 import { initBackend } from '../src/main/engine/backend.js';
-import type { PixelBox } from '../src/main/engine/composite.js';
-import { defaultModelDir } from '../src/main/engine/engine.js';
-import { FaceAnalyzer } from '../src/main/engine/faces.js';
-import { loadModel } from '../src/main/engine/model.js';
 import { readFrame, resolveInput, resolveOutputs, type FrameRef } from '../src/main/engine/sequence-io.js';
 import { DEFAULT_PRE_ROLL, runShot, type ShotContext, type ShotRunOptions } from '../src/main/engine/shot.js';
 
@@ -79,10 +76,7 @@ function overall(stats: Stats[]): Stats {
 
 async function loadContext(modelDir: string): Promise<ShotContext> {
   const backend = await initBackend();
-  const model = await loadModel(modelDir);
-  const analyzer = await FaceAnalyzer.load();
-  const template = model.manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
-  return { nets: { model, analyzer, template }, backend: backend.name };
+  return { model: await loadAgingModel({ modelDir }), backend: backend.name };
 }
 
 /** A render stopped before `resumeAt` (its earlier outputs copied from `from`), resumed into `out`. */
@@ -156,8 +150,7 @@ async function main(): Promise<void> {
         `  plate, frame vs previous frame:            ${statsText(overall(rows.plate))}`,
     );
   } finally {
-    ctx.nets.model.dispose();
-    ctx.nets.analyzer.dispose();
+    ctx.model.dispose();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -8,7 +8,8 @@
  * or `net.11:3::a0.003p`. AGE is detail refinement's age term (detail.ts AgeTerm, with
  * the model's age classifier): `aW` fits one d for all six targets with weight W, `aWp`
  * one d per target other than the source (as the engine and `reage eval` do), and an
- * `n` turns the jitter off.
+ * `n` turns the jitter off. Every fit goes through the model API (aging-model.ts), so
+ * the source is left out of a shared d's targets as it is of the engine's.
  *
  * It prints, per configuration, what `reage eval` reports for the identity-preserving
  * row and the aged faces: reconstruction accepted by faceres (threshold from an eval
@@ -28,14 +29,14 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES } from '../src/shared/ages.js';
+import {
+  defaultModelDir,
+  loadAgingModel,
+  type DetailRequest,
+  type Reconstruction,
+} from '../src/main/engine/aging-model.js';
 import { initBackend } from '../src/main/engine/backend.js';
-import { optimiseDetail, splitGenerator, steeredGenerate, type AgeTerm } from '../src/main/engine/detail.js';
-import { classifierFunction } from '../src/main/engine/age-classifier.js';
-import { defaultModelDir } from '../src/main/engine/engine.js';
-import { FaceAnalyzer } from '../src/main/engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
-import { encodeLatent, loadModel } from '../src/main/engine/model.js';
-import { ageOneHot, optimiseLatent, type GenerateFn } from '../src/main/engine/optimise.js';
 import { faceApiAges } from '../src/main/eval/evaluate.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
 import { estimatedCategoryIndex, mean, relativeDrop } from '../src/main/eval/metrics.js';
@@ -93,18 +94,15 @@ const realRates = (s: string) => s.split(',').map(Number);
 const real = { faceres: realRates(values['real-faceres']), faceapi: realRates(values['real-faceapi']) };
 
 await initBackend('auto');
-const model = await loadModel(values.model ?? defaultModelDir());
-const analyzer = await FaceAnalyzer.load();
+const model = await loadAgingModel({ modelDir: values.model ?? defaultModelDir() });
 const independent = await IndependentFaceMeasure.load();
 const dataDir = defaultDataDir();
 const skip = Number(values.skip);
 const names = stratifiedOrder(await listSplit(dataDir, 'test'), 0).slice(skip, skip + Number(values.faces));
-const { imageSize: size, zDim } = model.manifest;
+const { imageSize: size } = model.manifest;
 const nAges = AGE_CATEGORIES.length;
-const generate: GenerateFn = (z, y) => model.generate(z, y);
-if (configs.some((c) => c.ageWeight > 0) && !model.ageClassifier)
+if (configs.some((c) => c.ageWeight > 0) && !model.hasAgeClassifier)
   throw new Error(`${model.dir} has no age classifier: the age term (aW in a configuration) needs one`);
-const classify = model.ageClassifier ? classifierFunction(model.ageClassifier) : undefined;
 
 interface Tally {
   recAccepted: number;
@@ -127,71 +125,53 @@ const rows: unknown[] = [];
 
 const started = performance.now();
 for (const [k, name] of names.entries()) {
-  const x = tf.tensor4d(toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)), [1, size, size, 3]);
+  const face = model.face({ crop: toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)) });
   const source = utkCategoryIndex(name);
-  const z0 = encodeLatent(model, x);
-  const id = await optimiseLatent({
-    generate,
-    target: x,
-    ageIndex: source,
-    z0,
+  const id = await model.reconstruct(face, {
+    mode: 'identity',
+    sourceIndex: source,
     steps: Number(values.steps),
     seed: 0,
-    mode: 'identity',
-    embed: (v) => analyzer.faceEmbedding(v),
     zAnchorWeight: Number(values.anchor),
   });
-  const realUnit = tf.tidy(() => tf.div(tf.add(x, 1), 2) as tf.Tensor4D);
+  const realUnit = tf.tidy(() => tf.div(tf.add(face.crop, 1), 2) as tf.Tensor4D);
   const [realM] = await independent.measure(realUnit);
   realUnit.dispose();
-  const fits = new Map<string, Float32Array>();
+  const fits = new Map<string, Reconstruction>();
   const perFace: Record<string, unknown> = { name, source };
   for (const [c, cfg] of configs.entries()) {
     const configStart = performance.now();
     const ys = [source, ...AGE_CATEGORIES.map((_, i) => i)];
     // the 7 faces (reconstruction, then each target), each from the d fitted for it
     const render = async (targets: number[]): Promise<tf.Tensor4D> => {
-      let g: GenerateFn = generate;
-      const owned: tf.Tensor[] = [];
+      let rec: Reconstruction = id;
       if (cfg.layer) {
-        const split = splitGenerator(model.generator, cfg.layer);
         const key = `${cfg.layer}:${cfg.weight}:${cfg.ageWeight}:${cfg.jitter}:${cfg.perTarget ? targets.join('/') : 'all'}`;
-        let d = fits.get(key);
-        if (!d) {
+        let fitted = fits.get(key);
+        if (!fitted) {
           // per target: the source's own d (the reconstruction) is fitted without the term
-          const age: AgeTerm | undefined =
-            classify && cfg.ageWeight && !(cfg.perTarget && targets[0] === source)
+          const withAge = cfg.ageWeight && !(cfg.perTarget && targets[0] === source);
+          const detail: DetailRequest = {
+            layer: cfg.layer,
+            weight: cfg.weight,
+            ...(withAge
               ? {
-                  classify,
-                  targets: cfg.perTarget ? targets : AGE_CATEGORIES.map((_, i) => i),
-                  weight: cfg.ageWeight,
+                  ageTargets: cfg.perTarget ? targets : AGE_CATEGORIES.map((_, i) => i),
+                  ageWeight: cfg.ageWeight,
                   jitter: cfg.jitter,
                 }
-              : undefined;
-          d = (
-            await optimiseDetail({
-              split,
-              target: x,
-              z: id.z,
-              ageIndex: source,
-              nAges,
-              weight: cfg.weight,
-              ...(age ? { age } : {}),
-            })
-          ).detail;
-          fits.set(key, d);
+              : {}),
+          };
+          fitted = await model.reconstruct(face, { mode: 'none', z0: id.z, sourceIndex: source, detail });
+          fits.set(key, fitted);
         }
-        const dt = tf.tensor3d(d, split.detailShape);
-        const sy = ageOneHot([source], nAges);
-        owned.push(dt, sy);
-        g = steeredGenerate(split, { detail: dt, strength: cfg.strength, sourceY: sy });
+        rec = fitted;
       }
-      const out = tf.tidy(() => {
-        const z = tf.tensor2d(Float32Array.from(targets.flatMap(() => Array.from(id.z))), [targets.length, zDim]);
-        return tf.clipByValue(tf.div(tf.add(g(z, ageOneHot(targets)), 1), 2), 0, 1) as tf.Tensor4D;
+      const strength = cfg.layer ? cfg.strength : 1;
+      return tf.tidy(() => {
+        const g = tf.concat(targets.map((t) => model.generate(rec, t, { strength })));
+        return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
       });
-      tf.dispose(owned);
-      return out;
     };
     let faces: tf.Tensor4D;
     if (cfg.perTarget) {
@@ -203,7 +183,7 @@ for (const [k, name] of names.entries()) {
     tallies[c]!.seconds += (performance.now() - configStart) / 1000;
     const ms = await independent.measure(faces);
     const aged = tf.slice(faces, 1, nAges);
-    const apiAges = await faceApiAges(analyzer, aged);
+    const apiAges = await faceApiAges(model.analyzer, aged);
     tf.dispose([faces, aged]);
     const dist = ms.map((m) => descriptorDistance(realM!.descriptor, m.descriptor));
     const t = tallies[c]!;
@@ -217,7 +197,7 @@ for (const [k, name] of names.entries()) {
     perFace[cfg.label] = { distance: dist, faceres: ms.slice(1).map((m) => m.age), faceapi: apiAges };
   }
   rows.push(perFace);
-  x.dispose();
+  face.dispose();
   const s = (performance.now() - started) / 1000;
   console.error(`${k + 1}/${names.length} ${name}: ${(s / (k + 1)).toFixed(1)} s/face`);
 }

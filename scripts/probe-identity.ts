@@ -14,12 +14,9 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES } from '../src/shared/ages.js';
+import { defaultModelDir, loadAgingModel, type Reconstruction } from '../src/main/engine/aging-model.js';
 import { initBackend } from '../src/main/engine/backend.js';
-import { defaultModelDir } from '../src/main/engine/engine.js';
-import { FaceRecogniser } from '../src/main/engine/faces.js';
 import { IndependentFaceMeasure, descriptorDistance } from '../src/main/engine/measure.js';
-import { encodeLatent, loadModel } from '../src/main/engine/model.js';
-import { optimiseLatent, regenerate, type GenerateFn } from '../src/main/engine/optimise.js';
 import { optimiserDistances } from '../src/main/eval/evaluate.js';
 import { defaultDataDir, imagePath, listSplit, loadTrainingCrop, toGeneratorRange } from '../src/main/eval/data.js';
 import { stratifiedOrder, utkCategoryIndex } from '../src/main/eval/select.js';
@@ -34,13 +31,12 @@ const { values } = parseArgs({
 const threshold = Number(values.threshold);
 
 await initBackend('auto');
-const model = await loadModel(values.model ?? defaultModelDir());
-const recogniser = await FaceRecogniser.load();
+const model = await loadAgingModel({ modelDir: values.model ?? defaultModelDir() });
+const recogniser = model.analyzer;
 const independent = await IndependentFaceMeasure.load();
 const dataDir = defaultDataDir();
 const names = stratifiedOrder(await listSplit(dataDir, 'test'), 0).slice(0, Number(values.faces));
 const size = model.manifest.imageSize;
-const generate: GenerateFn = (z, y) => model.generate(z, y);
 
 function blurred(x: tf.Tensor4D, side: number): tf.Tensor4D {
   return tf.tidy(() => tf.image.resizeBilinear(tf.image.resizeBilinear(x, [side, side], true), [size, size], true));
@@ -49,16 +45,16 @@ function blurred(x: tf.Tensor4D, side: number): tf.Tensor4D {
 const labels = ['blur 32px', 'blur 24px', 'z0', 'pixel 40', 'identity 40', 'identity 150'];
 const sums = labels.map(() => ({ own: 0, independent: 0, accepted: 0 }));
 for (const name of names) {
-  const x = tf.tensor4d(toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)), [1, size, size, 3]);
+  const face = model.face({ crop: toGeneratorRange(await loadTrainingCrop(imagePath(dataDir, name), size)) });
+  const x = face.crop;
   const ageIndex = utkCategoryIndex(name);
-  const z0 = encodeLatent(model, x);
-  const common = { generate, target: x, ageIndex, z0, seed: 0 };
-  const embed = (v: tf.Tensor4D) => recogniser.faceEmbedding(v);
-  const pixel = await optimiseLatent({ ...common, mode: 'pixel', steps: 40 });
-  const id40 = await optimiseLatent({ ...common, mode: 'identity', steps: 40, embed });
-  const id150 = await optimiseLatent({ ...common, mode: 'identity', steps: 150, earlyStop: false, embed });
-  const at = (z: Float32Array) => regenerate(generate, z, ageIndex);
-  const candidates = [blurred(x, 32), blurred(x, 24), at(z0), at(pixel.z), at(id40.z), at(id150.z)];
+  const common = { sourceIndex: ageIndex, seed: 0 };
+  const z0 = await model.reconstruct(face, { sourceIndex: ageIndex, mode: 'none' });
+  const pixel = await model.reconstruct(face, { ...common, mode: 'pixel', steps: 40 });
+  const id40 = await model.reconstruct(face, { ...common, mode: 'identity', steps: 40 });
+  const id150 = await model.reconstruct(face, { ...common, mode: 'identity', steps: 150, earlyStop: false });
+  const at = (rec: Reconstruction) => model.generate(rec, ageIndex, { strength: 1 });
+  const candidates = [blurred(x, 32), blurred(x, 24), at(z0), at(pixel), at(id40), at(id150)];
   const unit = tf.tidy(() => tf.clipByValue(tf.div(tf.add(tf.concat([x, ...candidates]), 1), 2), 0, 1) as tf.Tensor4D);
   const measured = await independent.measure(unit);
   const stacked = tf.concat(candidates) as tf.Tensor4D;
@@ -72,7 +68,8 @@ for (const name of names) {
     return `${own[i]!.toFixed(2)}/${ind.toFixed(2)}`;
   });
   console.log(`${name} (${AGE_CATEGORIES[ageIndex]}): ${labels.map((l, i) => `${l} ${cells[i]}`).join(' | ')}`);
-  tf.dispose([x, unit, ...candidates]);
+  tf.dispose([unit, ...candidates]);
+  face.dispose();
 }
 console.log(
   `\nmean over ${names.length} faces (face-api distance / faceres distance, faceres accepted < ${threshold}):`,

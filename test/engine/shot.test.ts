@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAgingModel } from '../../src/main/engine/aging-model.js';
 import type { ShotJob, ShotProgress } from '../../src/main/engine/api.js';
 import { initBackend } from '../../src/main/engine/backend.js';
-import { FaceAnalyzer } from '../../src/main/engine/faces.js';
-import { loadModel } from '../../src/main/engine/model.js';
 import { InputError } from '../../src/main/engine/sequence-io.js';
 import {
   DEFAULT_PRE_ROLL,
@@ -82,7 +81,7 @@ describe('preRollRefs', () => {
 
 /** Networks that fail the test when anything touches them: nothing may be aged or estimated. */
 const untouchable: ShotContext = {
-  nets: new Proxy({} as ShotContext['nets'], {
+  model: new Proxy({} as ShotContext['model'], {
     get: (_, key) => {
       throw new Error(`the networks were used (${String(key)}) before the output was checked`);
     },
@@ -185,15 +184,11 @@ describe.skipIf(!existsSync(AKIYO))('pre-roll on resume', () => {
   beforeAll(async () => {
     await initBackend('wasm');
     modelDir = await buildRandomModel(8);
-    const model = await loadModel(modelDir);
-    const analyzer = await FaceAnalyzer.load();
-    const template = model.manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
-    ctx = { nets: { model, analyzer, template }, backend: 'wasm' };
+    ctx = { model: await loadAgingModel({ modelDir }), backend: 'wasm' };
   }, 120_000);
 
   afterAll(async () => {
-    ctx?.nets.model.dispose();
-    ctx?.nets.analyzer.dispose();
+    ctx?.model.dispose();
     if (modelDir) await rm(join(modelDir, '..'), { recursive: true, force: true });
   });
 

@@ -20,10 +20,10 @@ import { parseOptions, UsageError } from './args.js';
 import { AGE_CATEGORIES, isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { seededRandom } from '../../shared/random.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { loadAgingModel } from '../engine/aging-model.js';
 import { initBackend } from '../engine/backend.js';
-import { FaceAnalyzer, toRgb8 } from '../engine/faces.js';
+import { toRgb8 } from '../engine/faces.js';
 import { IndependentFaceMeasure } from '../engine/measure.js';
-import { loadModel } from '../engine/model.js';
 import type { RawImage } from '../engine/types.js';
 import {
   evaluateFace,
@@ -170,9 +170,7 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     const command = `eval-aging ${process.argv.slice(2).join(' ')}`;
 
     const backend = (await initBackend('auto')).name;
-    const model = await loadModel(args.model);
-    const analyzer = await FaceAnalyzer.load();
-    const template = model.manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
+    const model = await loadAgingModel({ modelDir: args.model });
     const modelsDir = defaultHumanModelsDir();
     const estimators = await Promise.all(HUMAN_AGE_ESTIMATOR_IDS.map((id) => loadAgeEstimator(id, modelsDir)));
     const recogniser = await IndependentFaceMeasure.load();
@@ -185,15 +183,7 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     const examples: AgedExample[] = [];
     const started = Date.now();
     for (const [i, name] of names.entries()) {
-      const r = await evaluateFace(
-        { model, analyzer, template },
-        { estimators, recogniser },
-        args.dataset,
-        name,
-        targets,
-        settings,
-        model.manifest.alignmentTemplate,
-      );
+      const r = await evaluateFace(model, { estimators, recogniser }, args.dataset, name, targets, settings);
       if (r) {
         records.push(r.record);
         descriptors.push(r.inputDescriptor);

@@ -19,11 +19,9 @@ import { parseOptions, UsageError } from './args.js';
 import type { TextSink } from './progress.js';
 import { EXIT_OK } from './frame-output.js';
 import { isAgeCategory, type AgeCategory } from '../../shared/ages.js';
-import { initBackend } from '../engine/backend.js';
-import { FaceAnalyzer, toRgb8 } from '../engine/faces.js';
-import { loadModel } from '../engine/model.js';
-import { runShot } from '../engine/shot.js';
-import type { PixelBox } from '../engine/composite.js';
+import type { PixelBox } from '../engine/aging-model.js';
+import { createEngine } from '../engine/engine.js';
+import { toRgb8 } from '../engine/faces.js';
 import type { AgeSettings, Point, RawImage } from '../engine/types.js';
 import { faceCrop } from '../eval/aging.js';
 import { defaultHumanModelsDir, HUMAN_AGE_ESTIMATOR_IDS, loadAgeEstimator } from '../eval/age-estimators.js';
@@ -69,14 +67,12 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
     hybrid: {},
   } as const;
 
-  const backend = (await initBackend('auto')).name;
-  const model = await loadModel(args.model);
-  const analyzer = await FaceAnalyzer.load();
-  const template = model.manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
+  // the engine an export runs on, so its shots are aged as exports are
+  const engine = await createEngine({ backend: 'auto', modelDir: args.model });
+  const { backend } = engine.info();
   const estimators = await Promise.all(
     HUMAN_AGE_ESTIMATOR_IDS.map((id) => loadAgeEstimator(id, defaultHumanModelsDir())),
   );
-  const ctx = { nets: { model, analyzer, template }, backend };
 
   async function ages(images: readonly RawImage[], landmarks: readonly Point[][]): Promise<Record<string, number>> {
     const crops = tf.concat(images.map((im, i) => faceCrop(im, landmarks[i]!)));
@@ -117,8 +113,7 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
         const seen: { input: RawImage; output: RawImage; mask: Float32Array; box: PixelBox; landmarks: Point[] }[] = [];
         let outside = 0;
         try {
-          await runShot(
-            ctx,
+          await engine.ageShot(
             { input: files, frames: args.frames, out, settings },
             {
               onAged: (a) => {

@@ -1,8 +1,9 @@
 /**
- * One face in one frame, re-aged: align onto the model's template, find the latent
- * that reconstructs it (stage 3 of Age-cGAN), regenerate at the target age and put
- * the change back into the full-resolution plate. The shot loop (shot.ts) and the
- * single-frame preview both call `ageFace`.
+ * The frame side of ageing one face (aging-model.ts composes it with the model):
+ * align the face onto the model's crop, and put the age change back into the
+ * full-resolution plate: G's change from the source age to the target and the
+ * prototype layer's, under the face mask less the eyes and an open mouth, then the
+ * prototypes' shape warp.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
@@ -15,56 +16,69 @@ import {
   type FaceMask,
 } from './composite.js';
 import { prototypeChange, prototypeShapeWarp } from './prototype-layer.js';
+import type { AgePrototypes } from './prototypes.js';
 import { planes, sampleBilinear } from './pyramid.js';
-import { agingGenerator, classifierAgeTerm } from './detail.js';
-import type { FaceAnalyzer } from './faces.js';
-import { encodeLatent, type AgeModel } from './model.js';
-import { defaultAnchorWeight, optimiseLatent, regenerate, type GenerateFn } from './optimise.js';
+import { regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
-import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
+import type { CompositeMode } from '../../shared/ages.js';
 import type { Affine, Point, RawImage } from './types.js';
 
-/** What ageFace needs from the loaded engine. */
-export interface AgingNetworks {
-  model: AgeModel;
-  analyzer: FaceAnalyzer;
+/** What the frame side needs of the model: its crop and template, and its prototypes. */
+export interface FrameModel {
+  /** G's crop side */
+  size: number;
   /** the model's canonical landmarks, in crop pixels */
   template: readonly Point[];
+  prototypes?: AgePrototypes;
 }
 
-export interface AgeFaceRequest {
+/** A face in a frame, with what ageing it back into the plate needs. */
+export interface FrameFace {
   image: RawImage;
-  /** the face's 68 landmarks in frame pixels (smoothed over the shot when there is one) */
+  /** the face's 68 landmarks in frame pixels */
   landmarks: readonly Point[];
+  /** the frame as interleaved RGB 0..1 */
+  plate: Float32Array;
+  /** frame pixels -> crop pixels */
+  m: Affine;
+}
+
+/** The frame as float RGB and the face's alignment onto the template. */
+export function frameFace(image: RawImage, landmarks: readonly Point[], template: readonly Point[]): FrameFace {
+  return { image, landmarks, plate: toRgbFloat(image).rgb, m: fitToTemplate(landmarks, template) };
+}
+
+/** The face warped onto the model's crop: [S,S,3] RGB in 0..1 units, unclipped. */
+export function warpFace(face: FrameFace, size: number): tf.Tensor3D {
+  return tf.tidy(() => warpToCrop(tf.tensor3d(face.plate, [face.image.height, face.image.width, 3]), face.m, size));
+}
+
+/** The face's crop in G's space: [1,S,S,3] in [-1,1]. */
+export function generatorCrop(face: FrameFace, size: number): tf.Tensor4D {
+  return tf.tidy(() => tf.expandDims(tf.sub(tf.mul(warpFace(face, size), 2), 1), 0) as tf.Tensor4D);
+}
+
+/** G's part in the change: G as it ages this reconstruction, and its latent. */
+export interface GanChange {
+  generate: GenerateFn;
+  z: Float32Array;
+}
+
+export interface FrameAgeRequest {
   sourceIndex: number;
   targetIndex: number;
-  mode: ReconstructionMode;
   composite: CompositeMode;
-  steps: number;
-  /** warm start: the previous frame's z*; otherwise z0 = E(x) */
-  z0?: Float32Array;
-  /** refine with a feature offset d inside G after z* (detail.ts) */
-  detail: boolean;
-  /** warm start for d: the previous frame's */
-  detail0?: Float32Array;
-  /** age strength (detail.ts): 1 is the model's own age change */
-  strength: number;
   /** amount of the prototype age layer (prototype-layer.ts): 0 off, 1 the prototypes' own change */
   texture: number;
-  seed: number;
-  signal?: AbortSignal;
   timer: StageTimer;
   /** also composite each layer alone (G's change, the prototype layer's), for evaluation side by side */
   layerOutputs?: boolean;
 }
 
-export interface AgedFace {
+export interface AgedFrame {
   output: RawImage;
-  z: Float32Array;
-  /** the fitted feature offset, when detail refinement ran */
-  detail?: Float32Array;
-  losses: number[];
+  /** the mask the output was composited under */
   mask: FaceMask;
   /**
    * with `layerOutputs`: the frame with G's change alone as texture 0 gives it (from the
@@ -92,15 +106,6 @@ function cropWindow(size: number): tf.Tensor3D {
       w[row * size + col] = Math.min(1, Math.max(0, (edge - 0.5) / CROP_EDGE_FADE));
     }
   return tf.tensor3d(w, [size, size, 1]);
-}
-
-/** The face's crop in G's space: [1,S,S,3] in [-1,1]. */
-function alignedFace(rgb: Float32Array, width: number, height: number, m: Affine, size: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const frame = tf.tensor3d(rgb, [height, width, 3]);
-    const crop = warpToCrop(frame, m, size);
-    return tf.expandDims(tf.sub(tf.mul(crop, 2), 1), 0) as tf.Tensor4D;
-  });
 }
 
 /**
@@ -143,150 +148,83 @@ function changeInFrame(
   }
 }
 
-export async function ageFace(nets: AgingNetworks, req: AgeFaceRequest): Promise<AgedFace> {
-  const { model, analyzer, template } = nets;
-  const { image, timer } = req;
+/**
+ * The plate with the face aged: G's change (when `gan` is given: without it, G has no
+ * part, as in delta compositing at strength 0) and the prototype layer's (texture > 0).
+ */
+export function ageInFrame(
+  model: FrameModel,
+  face: FrameFace,
+  gan: GanChange | undefined,
+  req: FrameAgeRequest,
+): AgedFrame {
+  const { image, landmarks, plate, m } = face;
+  const { timer } = req;
   const { width, height } = image;
-  const size = model.manifest.imageSize;
-  const generate: GenerateFn = (z, y) => model.generate(z, y);
-  if (req.texture > 0 && !model.prototypes)
-    throw new Error(
-      `model ${model.manifest.name} ${model.manifest.version} has no age prototypes: texture must be 0 (or build them: scripts/build-prototypes.ts)`,
-    );
-  // In delta compositing a strength of 0 asks nothing of G: its change is zero, so the
-  // latent is not optimised (the prototype layer alone).
-  const useGan = req.composite === 'replace' || req.strength > 0;
-
-  const { m, plate, target } = timer.time('align', () => {
-    const plate = toRgbFloat(image).rgb;
-    const m = fitToTemplate(req.landmarks, template);
-    return { m, plate, target: alignedFace(plate, width, height, m, size) };
+  const { size, template } = model;
+  const { faceMask, mask } = timer.time('composite', () => {
+    const faceMask = buildFaceMask(landmarks, width, height);
+    // the change's own mask: the face less its eyes and open mouth
+    const mask = { ...faceMask, mask: faceMask.mask.slice() };
+    keepFeaturesOut(mask, landmarks);
+    return { faceMask, mask };
   });
-  try {
-    // E(x) of this frame: the start, unless warm-starting from the previous frame's z*,
-    // and the point stage 3's anchor holds z near when there is one (optimise.ts).
-    const anchorWeight = defaultAnchorWeight(req.mode);
-    const encoded =
-      req.z0 && (anchorWeight === 0 || !useGan) ? undefined : timer.time('encode', () => encodeLatent(model, target));
-    const z0 = req.z0 ?? encoded!;
-    const { faceMask, mask } = timer.time('composite', () => {
-      const faceMask = buildFaceMask(req.landmarks, width, height);
-      // the change's own mask: the face less its eyes and open mouth
-      const mask = { ...faceMask, mask: faceMask.mask.slice() };
-      keepFeaturesOut(mask, req.landmarks);
-      return { faceMask, mask };
+  const layers: ChangeLayer[] = [];
+  let ganAlone: ChangeLayer | undefined;
+  if (gan) {
+    const region = cropRegion(m, size, width, height);
+    timer.time('generate', () => {
+      if (!region.width || !region.height) return;
+      const ganChange = (lumaOnly: boolean) =>
+        changeInFrame(gan.generate, gan.z, req.sourceIndex, req.targetIndex, req.composite, m, region, size, lumaOnly);
+      // with the prototype layer, colour is its part: G's 64x64 colour change is
+      // where its blotches' tints come from
+      layers.push({ kind: 'gan', region, change: ganChange(req.texture > 0) });
+      // what the same reconstruction gives with texture 0, for side-by-side evaluation
+      if (req.layerOutputs)
+        ganAlone = { kind: 'gan', region, change: req.texture > 0 ? ganChange(false) : layers[0]!.change };
     });
-    const layers: ChangeLayer[] = [];
-    let result: { z: Float32Array; losses: number[] } = { z: z0, losses: [] };
-    let detail: Float32Array | undefined;
-    let ganAlone: ChangeLayer | undefined;
-    if (useGan) {
-      result = await timer.timeAsync('optimise', () =>
-        optimiseLatent({
-          generate,
-          target,
-          ageIndex: req.sourceIndex,
-          z0,
-          ...(encoded ? { zAnchor: encoded } : {}),
-          zAnchorWeight: anchorWeight,
-          mode: req.mode,
-          embed: (x) => analyzer.faceEmbedding(x),
-          steps: req.steps,
-          seed: req.seed,
-          ...(req.signal ? { signal: req.signal } : {}),
-        }),
-      );
-      const ageTerm = classifierAgeTerm(model.ageClassifier);
-      const aging = await agingGenerator(model.generator, generate, {
-        target,
-        z: result.z,
-        sourceIndex: req.sourceIndex,
-        nAges: model.manifest.ageCategories.length,
-        detail: req.detail,
-        ...(req.detail0 ? { d0: req.detail0 } : {}),
-        // with the model's own age classifier, d is fitted for this shot's target (detail.ts AgeTerm)
-        ...(ageTerm ? { ageTerm: { ...ageTerm, targets: [req.targetIndex] } } : {}),
-        strength: req.strength,
-        timer,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      detail = aging.detail;
-      const region = cropRegion(m, size, width, height);
-      timer.time('generate', () => {
-        try {
-          if (!region.width || !region.height) return;
-          const ganChange = (lumaOnly: boolean) =>
-            changeInFrame(
-              aging.generate,
-              result.z,
-              req.sourceIndex,
-              req.targetIndex,
-              req.composite,
-              m,
-              region,
-              size,
-              lumaOnly,
-            );
-          // with the prototype layer, colour is its part: G's 64x64 colour change is
-          // where its blotches' tints come from
-          layers.push({ kind: 'gan', region, change: ganChange(req.texture > 0) });
-          // what the same reconstruction gives with texture 0, for side-by-side evaluation
-          if (req.layerOutputs)
-            ganAlone = { kind: 'gan', region, change: req.texture > 0 ? ganChange(false) : layers[0]!.change };
-        } finally {
-          aging.dispose();
-        }
-      });
-    }
-    const protos = req.texture > 0 ? model.prototypes : undefined;
-    const protoRequest = {
-      landmarks: req.landmarks,
-      template,
-      templateSize: size,
-      source: req.sourceIndex,
-      target: req.targetIndex,
-      amount: req.texture,
-      region: mask.bbox,
-    };
-    let shape: Float32Array | undefined;
-    if (protos)
-      timer.time('texture', () => {
-        layers.push({
-          kind: 'texture',
-          region: mask.bbox,
-          change: prototypeChange(protos, { ...protoRequest, plate, width, height }),
-        });
-        if (req.composite === 'delta' && req.sourceIndex !== req.targetIndex)
-          shape = prototypeShapeWarp(protos, protoRequest);
-      });
-    /** The frame with `use`'s change (and the shape change, with `withShape`), and the mask it was composited under. */
-    const compose = (use: readonly ChangeLayer[], withShape: boolean): { output: RawImage; mask: FaceMask } => {
-      const m = { ...mask, mask: mask.mask.slice() };
-      const values = spreadLayers(m, use, width, req.composite === 'replace');
-      const composited =
-        req.composite === 'delta'
-          ? compositeDelta(plate, width, height, values, m)
-          : compositeReplace(plate, values, m);
-      if (!(withShape && shape)) return { output: mergeIntoRaw(image, composited, m), mask: m };
-      const reshaped = applyShapeWarp(composited, width, faceMask, shape);
-      return { output: mergeIntoRaw(image, reshaped, faceMask), mask: faceMask };
-    };
-    const final = timer.time('composite', () => compose(layers, true));
-    const gan = ganAlone ? [ganAlone] : [];
-    const texture = layers.filter((l) => l.kind === 'texture');
-    return {
-      output: final.output,
-      z: result.z,
-      ...(detail ? { detail } : {}),
-      losses: result.losses,
-      mask: final.mask,
-      ...(req.layerOutputs
-        ? { layers: { gan: compose(gan, false).output, texture: compose(texture, true).output } }
-        : {}),
-    };
-  } finally {
-    target.dispose();
   }
+  const protos = req.texture > 0 ? model.prototypes : undefined;
+  const protoRequest = {
+    landmarks,
+    template,
+    templateSize: size,
+    source: req.sourceIndex,
+    target: req.targetIndex,
+    amount: req.texture,
+    region: mask.bbox,
+  };
+  let shape: Float32Array | undefined;
+  if (protos)
+    timer.time('texture', () => {
+      layers.push({
+        kind: 'texture',
+        region: mask.bbox,
+        change: prototypeChange(protos, { ...protoRequest, plate, width, height }),
+      });
+      if (req.composite === 'delta' && req.sourceIndex !== req.targetIndex)
+        shape = prototypeShapeWarp(protos, protoRequest);
+    });
+  /** The frame with `use`'s change (and the shape change, with `withShape`), and the mask it was composited under. */
+  const compose = (use: readonly ChangeLayer[], withShape: boolean): AgedFrame => {
+    const m = { ...mask, mask: mask.mask.slice() };
+    const values = spreadLayers(m, use, width, req.composite === 'replace');
+    const composited =
+      req.composite === 'delta' ? compositeDelta(plate, width, height, values, m) : compositeReplace(plate, values, m);
+    if (!(withShape && shape)) return { output: mergeIntoRaw(image, composited, m), mask: m };
+    const reshaped = applyShapeWarp(composited, width, faceMask, shape);
+    return { output: mergeIntoRaw(image, reshaped, faceMask), mask: faceMask };
+  };
+  const final = timer.time('composite', () => compose(layers, true));
+  const ganLayers = ganAlone ? [ganAlone] : [];
+  const texture = layers.filter((l) => l.kind === 'texture');
+  return {
+    ...final,
+    ...(req.layerOutputs
+      ? { layers: { gan: compose(ganLayers, false).output, texture: compose(texture, true).output } }
+      : {}),
+  };
 }
 
 /**

@@ -298,29 +298,67 @@ export async function optimiseDetail(opts: DetailOptions): Promise<DetailResult>
   }
 }
 
-export interface AgingOptions {
+/** What fitting a reconstruction's offset needs (detail refinement after z*). */
+export interface DetailFitOptions {
   /** the aligned face, [1,S,S,3] in [-1,1]; not disposed */
   target: tf.Tensor4D;
   /** the optimised latent z* */
   z: Float32Array;
   sourceIndex: number;
   nAges: number;
-  /** fit a detail offset (detail refinement) */
-  detail: boolean;
   /** warm start for the offset: the previous frame's */
   d0?: Float32Array;
   /** the offset's penalty; default DETAIL_DEFAULTS.weight */
   detailWeight?: number;
   /**
    * Fit d with an age term (AgeTerm) for these targets: the classifier, its weight and
-   * the target categories. The source category is left out (the face is at its own
-   * age already); with no other target left, d is fitted without the term.
+   * the target categories (and whether C's inputs are jittered). The source category is
+   * left out (the face is at its own age already); with no other target left, d is
+   * fitted without the term.
    */
-  ageTerm?: Pick<AgeTerm, 'classify' | 'weight' | 'targets'>;
-  strength: number;
+  ageTerm?: Pick<AgeTerm, 'classify' | 'weight' | 'targets' | 'jitter'>;
+  /** the layer d lives on; DETAIL_LAYER unless a probe compares others */
+  layer?: string;
   /** times the fit as stage 'detail' */
   timer: StageTimer;
   signal?: AbortSignal;
+}
+
+/**
+ * Fit the offset d for a reconstruction (optimiseDetail at G's cut), timed as
+ * 'detail'. The one place the engine and `reage eval` fit it, so both measure and
+ * render the same thing.
+ */
+export async function fitAgingDetail(generator: tf.LayersModel, opts: DetailFitOptions): Promise<Float32Array> {
+  const split = splitGenerator(generator, opts.layer);
+  const ageTargets = opts.ageTerm?.targets.filter((t) => t !== opts.sourceIndex) ?? [];
+  const age: AgeTerm | undefined =
+    opts.ageTerm && ageTargets.length && opts.ageTerm.weight > 0 ? { ...opts.ageTerm, targets: ageTargets } : undefined;
+  return opts.timer.timeAsync('detail', async () => {
+    const fitted = await optimiseDetail({
+      split,
+      target: opts.target,
+      z: opts.z,
+      ageIndex: opts.sourceIndex,
+      nAges: opts.nAges,
+      ...(opts.d0 ? { d0: opts.d0 } : {}),
+      ...(opts.detailWeight !== undefined ? { weight: opts.detailWeight } : {}),
+      ...(age ? { age } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return fitted.detail;
+  });
+}
+
+/** How G ages a reconstruction: with its fitted offset, if any, at an age strength. */
+export interface SteerRequest {
+  /** the fitted offset d (fitAgingDetail), when detail refinement ran */
+  detail?: Float32Array;
+  strength: number;
+  sourceIndex: number;
+  nAges: number;
+  /** the layer d was fitted on; DETAIL_LAYER by default */
+  layer?: string;
 }
 
 /** G as the engine ages with it: call `dispose` once done generating. */
@@ -332,37 +370,13 @@ export interface AgingGenerator {
 }
 
 /**
- * The generator to age a reconstructed face with: G itself when neither detail nor an
- * age strength other than 1 is asked for; else G split, with the offset fitted here
- * (timed as 'detail') and the strength applied. The one place the engine and
- * `reage eval` build it, so both measure and render the same thing.
+ * The generator to age a reconstructed face with: G itself when there is no offset
+ * and the strength is 1; else G split, with the offset added and the strength applied.
  */
-export async function agingGenerator(
-  generator: tf.LayersModel,
-  base: GenerateFn,
-  opts: AgingOptions,
-): Promise<AgingGenerator> {
-  if (!opts.detail && opts.strength === 1) return { generate: base, dispose: () => {} };
-  const split = splitGenerator(generator);
-  const ageTargets = opts.ageTerm?.targets.filter((t) => t !== opts.sourceIndex) ?? [];
-  const age: AgeTerm | undefined =
-    opts.ageTerm && ageTargets.length && opts.ageTerm.weight > 0 ? { ...opts.ageTerm, targets: ageTargets } : undefined;
-  const detail = opts.detail
-    ? await opts.timer.timeAsync('detail', async () => {
-        const fitted = await optimiseDetail({
-          split,
-          target: opts.target,
-          z: opts.z,
-          ageIndex: opts.sourceIndex,
-          nAges: opts.nAges,
-          ...(opts.d0 ? { d0: opts.d0 } : {}),
-          ...(opts.detailWeight !== undefined ? { weight: opts.detailWeight } : {}),
-          ...(age ? { age } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        return fitted.detail;
-      })
-    : undefined;
+export function steerAging(generator: tf.LayersModel, base: GenerateFn, opts: SteerRequest): AgingGenerator {
+  const { detail } = opts;
+  if (!detail && opts.strength === 1) return { generate: base, dispose: () => {} };
+  const split = splitGenerator(generator, opts.layer);
   const detailTensor = detail ? tf.tensor3d(detail, split.detailShape) : undefined;
   const sourceY = ageOneHot([opts.sourceIndex], opts.nAges);
   return {
@@ -374,4 +388,31 @@ export async function agingGenerator(
     ...(detail ? { detail } : {}),
     dispose: () => tf.dispose([sourceY, ...(detailTensor ? [detailTensor] : [])]),
   };
+}
+
+export interface AgingOptions extends DetailFitOptions {
+  /** fit a detail offset (detail refinement) */
+  detail: boolean;
+  strength: number;
+}
+
+/**
+ * Fit (when `detail`) and steer in one step: G itself when neither detail nor an age
+ * strength other than 1 is asked for; else G split, with the offset fitted here (timed
+ * as 'detail') and the strength applied. The model API (aging-model.ts) does the two
+ * apart, fitting in `reconstruct` and steering in `age`.
+ */
+export async function agingGenerator(
+  generator: tf.LayersModel,
+  base: GenerateFn,
+  opts: AgingOptions,
+): Promise<AgingGenerator> {
+  const detail = opts.detail ? await fitAgingDetail(generator, opts) : undefined;
+  return steerAging(generator, base, {
+    ...(detail ? { detail } : {}),
+    strength: opts.strength,
+    sourceIndex: opts.sourceIndex,
+    nAges: opts.nAges,
+    ...(opts.layer !== undefined ? { layer: opts.layer } : {}),
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * The engine: picks the tf backend, loads the Age-cGAN model and face-api's
- * networks once, and serves previews and shots. The CLI, the engine worker process
- * (Electron utility process or browser-host child) and the tests all start here.
+ * networks once (aging-model.ts), and serves previews and shots. The CLI, the engine
+ * worker process (Electron utility process or browser-host child) and the tests all
+ * start here.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,12 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { ageCategoryIndex, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
 import { patternString, splitFrameNumber } from '../../shared/sequence.js';
-import { ageFace, type AgingNetworks } from './age-face.js';
 import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary } from './api.js';
+import { ageFace, loadAgingModel, type AgingModel } from './aging-model.js';
 import { initBackend, type BackendInfo } from './backend.js';
 import { detectFaces } from './face-track.js';
-import { FaceAnalyzer, toRgb8 } from './faces.js';
-import { loadModel } from './model.js';
+import { toRgb8 } from './faces.js';
 import { checkSettings, runShot } from './shot.js';
 import { estimateSourceAge } from './source-age.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
@@ -24,10 +24,7 @@ import type { AgeSettings, RawImage } from './types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The shipped model; REAGE_MODEL names another (e.g. a studio's own, trained on licensed footage). */
-export function defaultModelDir(): string {
-  return process.env.REAGE_MODEL ?? join(ROOT, 'models', 'reage-utkface-64');
-}
+export { defaultModelDir } from './aging-model.js';
 
 function appVersion(): string {
   try {
@@ -57,12 +54,12 @@ class Engine implements ReAgeEngine {
   private readonly sequenceAges = new Map<string, AgeCategory>();
 
   constructor(
-    private readonly nets: AgingNetworks,
+    private readonly model: AgingModel,
     private readonly backend: BackendInfo,
   ) {}
 
   info(): EngineInfo {
-    const { manifest, dir } = this.nets.model;
+    const { manifest, dir } = this.model;
     return {
       backend: this.backend.name,
       backendDetails: this.backend,
@@ -91,13 +88,13 @@ class Engine implements ReAgeEngine {
       const started = performance.now();
       const ref = { frame, path: file };
       const { image } = await readFrame(ref);
-      const [face] = await detectFaces(this.nets.analyzer, image);
+      const [face] = await detectFaces(this.model.analyzer, image);
       const before = await png(image);
       const base = { frame, file, width: image.width, height: image.height, beforePng: before };
       if (!face) return { ...base, afterPng: before, seconds: (performance.now() - started) / 1000 };
       const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
       if (!sourceAge) throw new InputError(`no age estimate for frame ${frame} (${file})`);
-      const aged = await ageFace(this.nets, {
+      const aged = await ageFace(this.model, {
         image,
         landmarks: face.landmarks,
         sourceIndex: ageCategoryIndex(sourceAge),
@@ -135,18 +132,17 @@ class Engine implements ReAgeEngine {
     const known = pattern ? this.sequenceAges.get(pattern) : undefined;
     if (known) return known;
     const refs = pattern ? await resolveInput(pattern).catch(() => [ref]) : [ref];
-    const age = await estimateSourceAge(this.nets.analyzer, refs, signal);
+    const age = await estimateSourceAge(this.model.analyzer, refs, signal);
     if (pattern && age) this.sequenceAges.set(pattern, age);
     return age;
   }
 
   ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary> {
-    return this.serial(() => runShot({ nets: this.nets, backend: this.backend.name }, job, hooks));
+    return this.serial(() => runShot({ model: this.model, backend: this.backend.name }, job, hooks));
   }
 
   dispose(): void {
-    this.nets.model.dispose();
-    this.nets.analyzer.dispose();
+    this.model.dispose();
   }
 }
 
@@ -157,13 +153,6 @@ class Engine implements ReAgeEngine {
  */
 export async function createEngine(options: EngineOptions = {}): Promise<ReAgeEngine> {
   const backend = await initBackend(options.backend);
-  const model = await loadModel(options.modelDir ?? defaultModelDir());
-  try {
-    const analyzer = await FaceAnalyzer.load();
-    const template = model.manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
-    return new Engine({ model, analyzer, template }, backend);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
+  const model = await loadAgingModel(options.modelDir !== undefined ? { modelDir: options.modelDir } : {});
+  return new Engine(model, backend);
 }

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AGE_CATEGORIES } from '../../shared/ages.js';
@@ -19,6 +20,13 @@ import { ageOneHot } from './optimise.js';
 import { loadPrototypes, PROTOTYPES_BIN, PROTOTYPES_JSON, type AgePrototypes } from './prototypes.js';
 
 export const MANIFEST_FILE = 'manifest.json';
+
+/** The shipped model; REAGE_MODEL names another (e.g. a studio's own, trained on licensed footage). */
+export function defaultModelDir(): string {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return process.env.REAGE_MODEL ?? join(root, 'models', 'reage-utkface-64');
+}
+
 export const MANIFEST_FORMAT = 1;
 export const LANDMARK_COUNT = 68;
 

@@ -14,7 +14,7 @@ import {
   type ActiveBackend,
   type AgeCategory,
 } from '../../shared/ages.js';
-import { ageFace, type AgedFace, type AgingNetworks } from './age-face.js';
+import { ageFace, type AgedFace, type AgingModel } from './aging-model.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary } from './api.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -106,7 +106,7 @@ class FaceTrack {
 }
 
 export interface ShotContext {
-  nets: AgingNetworks;
+  model: AgingModel;
   backend: ActiveBackend;
 }
 
@@ -139,16 +139,16 @@ export class ShotTracker {
   async age(ref: FrameRef, timer: StageTimer): Promise<TrackedFrame> {
     const { ctx, settings, track, signal } = this;
     const decoded = await timer.timeAsync('read', () => readFrame(ref));
-    const faces = await timer.timeAsync('detect', () => detectFaces(ctx.nets.analyzer, decoded.image));
+    const faces = await timer.timeAsync('detect', () => detectFaces(ctx.model.analyzer, decoded.image));
     const face = track.follow(faces);
     if (!face) {
       track.lose();
       return { decoded, face: undefined };
     }
     // a shot whose sampled frames showed no face gets its age from the first face found
-    this.sourceAge ??= await estimateSourceAge(ctx.nets.analyzer, [ref], signal);
+    this.sourceAge ??= await estimateSourceAge(ctx.model.analyzer, [ref], signal);
     const sourceAge = this.sourceAge ?? settings.targetAge;
-    const aged = await ageFace(ctx.nets, {
+    const aged = await ageFace(ctx.model, {
       image: decoded.image,
       landmarks: face.landmarks,
       sourceIndex: ageCategoryIndex(sourceAge),
@@ -248,7 +248,7 @@ export async function runShot(
   await prepareOutputFolders(outputs);
 
   let sourceAge: AgeCategory | undefined = settings.sourceAge === 'auto' ? undefined : settings.sourceAge;
-  if (!sourceAge) sourceAge = await estimateSourceAge(ctx.nets.analyzer, refs, signal);
+  if (!sourceAge) sourceAge = await estimateSourceAge(ctx.model.analyzer, refs, signal);
 
   const summary: ShotSummary = {
     total: refs.length,

@@ -14,17 +14,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES, ageCategoryIndex, ageToCategory, type AgeCategory } from '../../shared/ages.js';
-import type { AgingNetworks } from '../engine/age-face.js';
-import { ageFace } from '../engine/age-face.js';
+import { ageFace, StageTimer, type AgingModel } from '../engine/aging-model.js';
 import { faceFrame } from '../engine/faces.js';
 import { detectFaces } from '../engine/face-track.js';
 import { descriptorDistance, type IndependentFaceMeasure } from '../engine/measure.js';
 import { readFrame, toRgbFloat } from '../engine/sequence-io.js';
-import { StageTimer } from '../engine/stage-timer.js';
 import type { Point, RawImage } from '../engine/types.js';
 import type { AgeEstimator } from './age-estimators.js';
 import { boxAround, chipLandmarks, imagePath } from './data.js';
-import type { AlignmentTemplate } from '../engine/model.js';
 import { calibrateThreshold, allPairDistances } from './metrics.js';
 
 export const VARIANTS = ['gan', 'texture', 'hybrid'] as const;
@@ -185,21 +182,21 @@ export interface AgedExample {
 
 /** One face through every target and variant; undefined when no face is found. */
 export async function evaluateFace(
-  nets: AgingNetworks,
+  model: AgingModel,
   rulers: Rulers,
   dataDir: string,
   name: string,
   targets: readonly AgeCategory[],
   settings: AgingSettings,
-  template: AlignmentTemplate,
 ): Promise<{ record: FaceRecord; inputDescriptor: Float32Array; example: AgedExample } | undefined> {
   const { image } = await readFrame(imagePath(dataDir, name));
-  const [detected] = await detectFaces(nets.analyzer, image);
-  const landmarks = detected?.landmarks ?? (await chipLandmarks(nets.analyzer, image, template));
+  const [detected] = await detectFaces(model.analyzer, image);
+  const landmarks =
+    detected?.landmarks ?? (await chipLandmarks(model.analyzer, image, model.manifest.alignmentTemplate));
   if (!landmarks) return undefined;
   const face = { box: detected?.box ?? boxAround(landmarks), score: detected?.score ?? 1, landmarks };
   // the source age as the studio's 'auto' finds it, not the label
-  const sourceAge = ageToCategory(await nets.analyzer.estimateAge(image, face));
+  const sourceAge = ageToCategory(await model.analyzer.estimateAge(image, face));
   const [age, gender] = name.split('_');
   const record: FaceRecord = { name, realAge: Number(age), male: gender === '0', sourceAge, inputAges: {}, aged: [] };
   const example: AgedExample = { name, input: image, outputs: {} };
@@ -209,7 +206,7 @@ export async function evaluateFace(
   for (const target of targets) {
     // without detail refinement z* does not depend on the target: solve it once
     const reuse = solved && !settings.detail ? { z0: solved, steps: 0 } : {};
-    const aged = await ageFace(nets, {
+    const aged = await ageFace(model, {
       image,
       landmarks: face.landmarks,
       sourceIndex: ageCategoryIndex(sourceAge),

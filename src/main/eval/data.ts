@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { FaceAnalyzer } from '../engine/faces.js';
-import type { AlignmentTemplate } from '../engine/model.js';
+import type { AlignmentTemplate } from '../engine/aging-model.js';
 import type { Point, RawImage } from '../engine/types.js';
 
 /** The repository root (this file is src/main/eval/data.ts or dist/main/eval/data.js). */

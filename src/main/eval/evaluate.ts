@@ -21,21 +21,20 @@ import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AGE_CATEGORIES, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { initBackend } from '../engine/backend.js';
-import { defaultModelDir } from '../engine/engine.js';
-import { FaceAnalyzer } from '../engine/faces.js';
-import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
-import { encodeLatent, loadModel, type AgeModel } from '../engine/model.js';
-import { DETAIL_DEFAULTS, agingGenerator, classifierAgeTerm, type AgingGenerator } from '../engine/detail.js';
 import {
   DEFAULT_EARLY_STOP,
-  ageOneHot,
+  DETAIL_DEFAULTS,
+  StageTimer,
   defaultAnchorWeight,
   defaultEmbedInput,
-  optimiseLatent,
-  type GenerateFn,
-} from '../engine/optimise.js';
-import { StageTimer } from '../engine/stage-timer.js';
+  defaultModelDir,
+  loadAgingModel,
+  type AgingModel,
+  type Reconstruction,
+} from '../engine/aging-model.js';
+import { initBackend } from '../engine/backend.js';
+import type { FaceAnalyzer } from '../engine/faces.js';
+import { IndependentFaceMeasure, descriptorDistance, type FaceMeasurement } from '../engine/measure.js';
 import type { DetectedFace } from '../engine/types.js';
 import {
   AGE_ESTIMATOR_IDS,
@@ -151,9 +150,12 @@ export interface EvalOptions {
   command?: string;
 }
 
-/** The age term these options ask for (detail on, a weight above 0, a model with C), without its targets. */
-function ageTermFor(model: AgeModel, opts: EvalOptions): ReturnType<typeof classifierAgeTerm> {
-  return opts.detail ? classifierAgeTerm(model.ageClassifier, opts.ageWeight) : undefined;
+/**
+ * Whether these options fit each aged face's offset for its target, with detail
+ * refinement's age term: detail on, a weight above 0, a model with its classifier C.
+ */
+function fitsForTarget(model: AgingModel, opts: EvalOptions): boolean {
+  return !!opts.detail && model.hasAgeClassifier && (opts.ageWeight ?? DETAIL_DEFAULTS.ageWeight) > 0;
 }
 
 /** The identity-preserving optimisation's anchor weight these options ask for: given, or the engine's. */
@@ -271,7 +273,7 @@ export async function optimiserDistances(
 }
 
 interface Networks {
-  model: AgeModel;
+  model: AgingModel;
   analyzer: FaceAnalyzer;
   measure: IndependentFaceMeasure;
 }
@@ -314,9 +316,8 @@ async function measureReal(
 
 async function measureFootage(nets: Networks, footageDir: string, opts: EvalOptions): Promise<FootageDescriptor[]> {
   const { manifest } = nets.model;
-  const template = manifest.alignmentTemplate.landmarks.map(([x, y]) => ({ x, y }));
   const started = performance.now();
-  const faces = await loadFootageFaces(nets.analyzer, template, manifest.imageSize, footageDir, {
+  const faces = await loadFootageFaces(nets.model, footageDir, {
     stride: opts.footageStride ?? 3,
     maxFramesPerShot: opts.footageFrames ?? 24,
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -348,85 +349,71 @@ async function evaluateImage(
   progress: (stage: string) => void,
 ): Promise<ImageResult> {
   const { model, analyzer, measure } = nets;
-  const { imageSize: size, zDim } = model.manifest;
-  const generate: GenerateFn = (z, y) => model.generate(z, y);
+  const { imageSize: size } = model.manifest;
   const source = utkCategoryIndex(face.name);
   const timer = new StageTimer();
-  const x = tf.tensor4d(toGeneratorRange(face.crop), [1, size, size, 3]);
+  const real = model.face({ crop: toGeneratorRange(face.crop) }, { timer });
+  const x = real.crop;
   try {
     progress('encode');
-    const z0 = timer.time('encode', () => encodeLatent(model, x));
+    const z0 = await model.reconstruct(real, { sourceIndex: source, mode: 'none' });
     const common = {
-      generate,
-      target: x,
-      ageIndex: source,
-      z0,
+      sourceIndex: source,
       steps: opts.steps,
       seed: 0,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     progress('optimise (pixel)');
-    const pixel = await timer.timeAsync('optimisePixel', () => optimiseLatent({ ...common, mode: 'pixel' }));
+    const pixel = await model.reconstruct(real, { ...common, mode: 'pixel', stage: 'optimisePixel' });
     progress('optimise (identity)');
-    const identity = await timer.timeAsync('optimiseIdentity', () =>
-      optimiseLatent({
-        ...common,
-        mode: 'identity',
-        embed: (v) => analyzer.faceEmbedding(v),
-        zAnchorWeight: anchorWeight(opts),
-      }),
-    );
+    const identity = await model.reconstruct(real, {
+      ...common,
+      mode: 'identity',
+      zAnchorWeight: anchorWeight(opts),
+      stage: 'optimiseIdentity',
+    });
     // With detail on, the pixel and identity rows (and the ages, from identity) use
     // G with that reconstruction's fitted offset; z0's row is E(x) alone either way.
     // The age strength applies to the ages only (at y_x it changes nothing).
     const strength = opts.strength ?? 1;
-    const ageTerm = ageTermFor(model, opts);
-    const aging: AgingGenerator[] = [];
-    let faces: tf.Tensor4D;
-    try {
-      if (opts.detail) progress('detail');
-      // `target`: fit the offset for ageing to that category (the age term's target)
-      const forLatent = async (z: Float32Array, target?: number) => {
-        const g = await agingGenerator(model.generator, generate, {
-          target: x,
-          z,
-          sourceIndex: source,
-          nAges: AGE_CATEGORIES.length,
-          detail: opts.detail ?? false,
-          strength,
-          ...(opts.detailWeight !== undefined ? { detailWeight: opts.detailWeight } : {}),
-          ...(ageTerm && target !== undefined ? { ageTerm: { ...ageTerm, targets: [target] } } : {}),
-          timer,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        aging.push(g);
-        return g.generate;
-      };
-      const pixelG = await forLatent(pixel.z);
-      const identityG = await forLatent(identity.z);
-      // with the age term, each target other than the source has its own offset
-      const agedG: GenerateFn[] = [];
-      for (const t of AGE_CATEGORIES.keys())
-        agedG.push(ageTerm && t !== source ? await forLatent(identity.z, t) : identityG);
-      progress('generate');
-      const batch = (g: GenerateFn, z: Float32Array, ys: number[]) =>
-        g(tf.tensor2d(Float32Array.from(ys.flatMap(() => Array.from(z))), [ys.length, zDim]), ageOneHot(ys));
-      faces = timer.time('generate', () => {
-        const out = tf.tidy(() => {
-          const g = tf.concat([
-            batch(generate, z0, [source]),
-            batch(pixelG, pixel.z, [source]),
-            batch(identityG, identity.z, [source]),
-            ...agedG.map((g, t) => batch(g, identity.z, [t])),
-          ]);
-          return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
-        });
-        out.dataSync(); // the time is spent here, not in the first read below
-        return out;
+    const forTarget = fitsForTarget(model, opts);
+    if (opts.detail) progress('detail');
+    // the same z with its fitted offset; `target`: fitted for ageing to that category (the age term's target)
+    const refined = async (rec: Reconstruction, target?: number): Promise<Reconstruction> =>
+      opts.detail
+        ? model.reconstruct(real, {
+            sourceIndex: source,
+            mode: 'none',
+            z0: rec.z,
+            detail: {
+              ...(opts.detailWeight !== undefined ? { weight: opts.detailWeight } : {}),
+              ...(forTarget && target !== undefined
+                ? { ageTargets: [target], ...(opts.ageWeight !== undefined ? { ageWeight: opts.ageWeight } : {}) }
+                : {}),
+            },
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          })
+        : rec;
+    const pixelD = await refined(pixel);
+    const identityD = await refined(identity);
+    // with the age term, each target other than the source has its own offset
+    const agedFrom: Reconstruction[] = [];
+    for (const t of AGE_CATEGORIES.keys())
+      agedFrom.push(forTarget && t !== source ? await refined(identity, t) : identityD);
+    progress('generate');
+    const faces = timer.time('generate', () => {
+      const out = tf.tidy(() => {
+        const g = tf.concat([
+          model.generate(z0, source, { strength: 1 }), // E(x) alone: G itself, whatever the strength
+          model.generate(pixelD, source, { strength }),
+          model.generate(identityD, source, { strength }),
+          ...agedFrom.map((rec, t) => model.generate(rec, t, { strength })),
+        ]);
+        return tf.clipByValue(tf.div(tf.add(g, 1), 2), 0, 1) as tf.Tensor4D;
       });
-    } finally {
-      for (const g of aging) g.dispose(); // the offsets live only as long as G needs them
-    }
+      out.dataSync(); // the time is spent here, not in the first read below
+      return out;
+    });
     progress('measure');
     let ms: FaceMeasurement[];
     let faceApiAged: number[];
@@ -483,7 +470,7 @@ async function evaluateImage(
       seconds,
     };
   } finally {
-    x.dispose();
+    real.dispose();
   }
 }
 
@@ -622,13 +609,11 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   opts.onProgress?.({ stage: 'load', done: 0, total: 1, etaSeconds: null });
   const t0 = performance.now();
   const backend = await initBackend(opts.backend);
-  const model = await loadModel(modelDir);
-  let analyzer: FaceAnalyzer | undefined;
+  const model = await loadAgingModel({ modelDir });
   let measure: IndependentFaceMeasure | undefined;
   try {
-    analyzer = await FaceAnalyzer.load();
     measure = await IndependentFaceMeasure.load();
-    const nets: Networks = { model, analyzer, measure };
+    const nets: Networks = { model, analyzer: model.analyzer, measure };
     const size = model.manifest.imageSize;
     const loadSeconds = (performance.now() - t0) / 1000;
 
@@ -737,7 +722,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         steps: opts.steps,
         detail: opts.detail
           ? `on: after z*, a ${DETAIL_DEFAULTS.steps}-step pixel fit of a feature offset inside G (weight ${opts.detailWeight ?? DETAIL_DEFAULTS.weight}), kept when ageing (the engine's detail refinement; not in the paper)` +
-            (ageTermFor(model, opts)
+            (fitsForTarget(model, opts)
               ? `; with an age term (weight ${opts.ageWeight ?? DETAIL_DEFAULTS.ageWeight}): the model's own age classifier, through random jitter, reads each aged face as its target, one offset per target`
               : '; no age term')
           : "off: z alone, the paper's method",
@@ -770,7 +755,6 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     return report;
   } finally {
     measure?.dispose();
-    analyzer?.dispose();
     model.dispose();
   }
 }

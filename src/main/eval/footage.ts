@@ -12,11 +12,10 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fitToTemplate, warpToCrop } from '../engine/align.js';
+import type { AgingModel } from '../engine/aging-model.js';
 import { detectFaces, pickFace } from '../engine/face-track.js';
-import type { FaceAnalyzer } from '../engine/faces.js';
-import { readFrame, toRgbFloat } from '../engine/sequence-io.js';
-import type { DetectedFace, Point } from '../engine/types.js';
+import { readFrame } from '../engine/sequence-io.js';
+import type { DetectedFace } from '../engine/types.js';
 
 export interface FootageFace {
   shot: string;
@@ -64,9 +63,7 @@ export function sampleEvery<T>(items: readonly T[], stride: number, max: number)
 
 /** Detect, follow and align the actor's face in sampled frames of every shot. */
 export async function loadFootageFaces(
-  analyzer: FaceAnalyzer,
-  template: readonly Point[],
-  size: number,
+  model: Pick<AgingModel, 'analyzer' | 'align'>,
   footageDir: string,
   opts: FootageOptions = {},
 ): Promise<FootageFace[]> {
@@ -81,15 +78,10 @@ export async function loadFootageFaces(
     for (const [i, file] of files.entries()) {
       opts.signal?.throwIfAborted();
       const { image } = await readFrame(file);
-      const face = pickFace(await detectFaces(analyzer, image), previous);
+      const face = pickFace(await detectFaces(model.analyzer, image), previous);
       if (face) {
         previous = face;
-        const m = fitToTemplate(face.landmarks, template);
-        const { rgb } = toRgbFloat(image);
-        const crop = tf.tidy(() => {
-          const out = warpToCrop(tf.tensor3d(rgb, [image.height, image.width, 3]), m, size);
-          return tf.clipByValue(out, 0, 1);
-        });
+        const crop = tf.tidy(() => tf.clipByValue(model.align(image, face.landmarks), 0, 1));
         // a copy: on the cpu backend data() hands out the tensor's own buffer
         faces.push({ shot, frame: frameNumber(file, i), crop: ((await crop.data()) as Float32Array).slice() });
         crop.dispose();

@@ -2,7 +2,7 @@
  * What a shot's aged frames must keep, measured on the files as written: the plate
  * untouched outside the face's mask, and no flicker the plate does not already have.
  */
-import type { PixelBox } from '../engine/composite.js';
+import type { PixelBox } from '../engine/aging-model.js';
 import type { RawImage } from '../engine/types.js';
 
 function sameLayout(a: RawImage, b: RawImage): void {
