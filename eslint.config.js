@@ -1,6 +1,7 @@
 // Lint, including the import boundaries between runtimes (see docs/ARCHITECTURE.md):
 // code is grouped by where it runs, and nothing imports across the wrong boundary.
 import js from '@eslint/js';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
@@ -32,6 +33,69 @@ function boundary(files, patterns, message) {
     files,
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+    },
+  };
+}
+
+// ---- The engine's entry points (issue #19) --------------------------------------------
+// Code outside src/main/engine reaches the model only through its public modules, so
+// encode -> optimise -> detail -> generate -> composite is chained in one place
+// (src/main/engine/aging-model.ts) and nowhere else. The rule is typescript-eslint's
+// no-restricted-imports registered under its own name: ESLint keeps only the last
+// options given for one rule name, so under the boundaries' names these patterns would
+// replace the runtime boundaries above instead of adding to them. Type imports are held
+// to the same modules: the public ones re-export the types their callers need; a
+// dynamic import() is checked by no-restricted-syntax, under its own name for the same reason.
+const engineApi = {
+  rules: {
+    'no-restricted-imports': tseslint.plugin.rules['no-restricted-imports'],
+    'no-restricted-syntax': builtinRules.get('no-restricted-syntax'),
+  },
+};
+
+/** The engine's public modules: the model API, the engine service and its contract, the shared data types. */
+const ENGINE_PUBLIC = ['aging-model', 'engine', 'api', 'types'];
+
+/** Other engine modules code outside it may import, each for its reason. */
+const ENGINE_SHARED = [
+  'sequence-io', // frame I/O: plates and sequences read and written as the engine does (bench, evals, scripts)
+  'backend', // the tf backend, chosen once per process before anything loads weights
+  'faces', // face-api's networks: detection, landmarks, apparent age, beside the model (evals, scripts)
+  'face-track', // finding and following the face in a frame as the engine does (evals)
+  'measure', // the independent rulers the evaluations measure with: no part of the pipeline
+  'fs-model-io', // loading other tfjs models from disk (the evaluation's age estimators)
+  'shot', // the shot loop on a loaded AgingModel: bench's warm steps, measure-resume's pre-roll (not in ShotJob)
+];
+
+/**
+ * Below the model API: scripts that build a model folder's networks and prototypes, or
+ * probe G's prior without a face, reach the modules the folder is made of.
+ */
+const MODEL_BUILDERS = {
+  files: [
+    'scripts/import-weights.ts',
+    'scripts/model-to-torch.ts',
+    'scripts/build-prototypes.ts',
+    'scripts/prototype-sheet.ts',
+    'scripts/probe-age-prior.ts',
+  ],
+  modules: ['model', 'nets', 'prototypes', 'prototype-layer', 'piecewise-warp', 'pyramid'],
+};
+
+const ENGINE_ENTRY_MESSAGE =
+  'Outside the engine, use its public modules: src/main/engine/aging-model.ts for the model (load, reconstruct, age), ' +
+  'engine.ts, api.ts and types.ts for the engine service; eslint.config.js lists the few others open, and why.';
+
+/** Imports of src/main/engine from `files` may name only `allowed` modules (as types or values, static or dynamic). */
+function engineEntry(files, allowed, message = ENGINE_ENTRY_MESSAGE) {
+  const open = allowed.map((m) => `!**/engine/${m}.js`);
+  const dynamic = `ImportExpression[source.value=/\\/engine\\/(?!(${allowed.join('|')})\\.js$)/]`;
+  return {
+    files,
+    plugins: { 'engine-api': engineApi },
+    rules: {
+      'engine-api/no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/*', ...open], message }] }],
+      'engine-api/no-restricted-syntax': ['error', { selector: dynamic, message }],
     },
   };
 }
@@ -82,4 +146,12 @@ export default tseslint.config(
     ['electron', '@tensorflow/*', '**/renderer/**', '**/engine/**', '**/services/**', '**/host/**', '**/electron/**', '**/worker/**', '**/cli/**', '**/eval/**'],
     'src/main/node holds plain Node helpers shared by every main-side folder: it imports only Node and src/shared.',
   ),
+  // ---- the engine's entry points (see ENGINE_PUBLIC above); tests may import internals
+  engineEntry(['src/main/cli/**', 'src/main/eval/**', 'src/main/worker/**', 'scripts/**', 'bin/**'], [
+    ...ENGINE_PUBLIC,
+    ...ENGINE_SHARED,
+  ]),
+  engineEntry(MODEL_BUILDERS.files, [...ENGINE_PUBLIC, ...ENGINE_SHARED, ...MODEL_BUILDERS.modules]),
+  // services, the browser host and Electron main name the engine's types only (the rule above): the public ones
+  engineEntry(['src/main/services/**', 'src/main/host/**', 'src/main/electron/**'], ENGINE_PUBLIC),
 );
