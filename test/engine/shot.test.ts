@@ -59,6 +59,18 @@ describe('checkSettings', () => {
     }
   });
 
+  it('holds steps, warm steps and the seed to the limits the schemas and the CLI use', () => {
+    expect(() => checkSettings({ ...settings, steps: 0 })).toThrow(
+      'steps must be a whole number from 1 to 2000 (got 0)',
+    );
+    expect(() => checkSettings({ ...settings, steps: 2.5 })).toThrow(InputError);
+    expect(() => checkSettings({ ...settings, warmSteps: 0 })).toThrow(/warm steps must be a whole number from 1/);
+    expect(() => checkSettings({ ...settings, seed: 2 ** 31 })).toThrow(
+      /seed must be a whole number from 0 to 2147483647/,
+    );
+    expect(() => checkSettings({ ...settings, steps: 1, warmSteps: 1, seed: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it('refuses an age strength out of range', () => {
     expect(() => checkSettings({ ...settings, strength: 4 })).toThrow(/age strength must be between 0 and 3/);
   });

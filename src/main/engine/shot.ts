@@ -8,8 +8,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
+  SEED_LIMITS,
+  STEP_LIMITS,
   STRENGTH_LIMITS,
   TEXTURE_LIMITS,
+  WARM_STEP_LIMITS,
+  withinSettingLimits,
+  type SettingLimits,
   ageCategoryIndex,
   type ActiveBackend,
   type AgeCategory,
@@ -44,19 +49,29 @@ export function warmStepsFor(settings: AgeSettings): number {
   return settings.warmSteps ?? Math.max(1, Math.ceil(settings.steps / 4));
 }
 
+/** The numeric settings the engine checks, with the names its messages use; limits from src/shared/ages.ts. */
+const CHECKED_SETTINGS: readonly { key: keyof AgeSettings; name: string; limits: SettingLimits }[] = [
+  { key: 'steps', name: 'steps', limits: STEP_LIMITS },
+  { key: 'warmSteps', name: 'warm steps', limits: WARM_STEP_LIMITS },
+  { key: 'strength', name: 'age strength', limits: STRENGTH_LIMITS },
+  { key: 'texture', name: 'texture', limits: TEXTURE_LIMITS },
+  { key: 'seed', name: 'seed', limits: SEED_LIMITS },
+];
+
+/** Refuse settings outside the limits the schemas, the CLI and the inspector share (callers in-process skip the schema). */
 export function checkSettings(settings: AgeSettings): void {
-  if (!Number.isInteger(settings.steps) || settings.steps < 0)
-    throw new InputError(`steps must be a whole number ≥ 0 (got ${settings.steps})`);
-  if (settings.warmSteps !== undefined && (!Number.isInteger(settings.warmSteps) || settings.warmSteps < 0))
-    throw new InputError(`warm steps must be a whole number ≥ 0 (got ${settings.warmSteps})`);
-  if (!(settings.strength >= STRENGTH_LIMITS.min && settings.strength <= STRENGTH_LIMITS.max))
-    throw new InputError(
-      `age strength must be between ${STRENGTH_LIMITS.min} and ${STRENGTH_LIMITS.max} (got ${settings.strength})`,
-    );
-  if (!(settings.texture >= TEXTURE_LIMITS.min && settings.texture <= TEXTURE_LIMITS.max))
-    throw new InputError(
-      `texture must be between ${TEXTURE_LIMITS.min} and ${TEXTURE_LIMITS.max} (got ${settings.texture})`,
-    );
+  for (const { key, name, limits } of CHECKED_SETTINGS) {
+    const value = settings[key];
+    if (value === undefined && key === 'warmSteps') continue;
+    if (typeof value !== 'number' || !withinSettingLimits(value, limits)) {
+      const kind = limits.integer ? 'a whole number' : 'a number';
+      throw new InputError(
+        limits.integer
+          ? `${name} must be ${kind} from ${limits.min} to ${limits.max} (got ${String(value)})`
+          : `${name} must be between ${limits.min} and ${limits.max} (got ${String(value)})`,
+      );
+    }
+  }
 }
 
 export function checkPreRoll(preRoll: number): void {
