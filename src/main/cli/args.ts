@@ -49,6 +49,8 @@ Usage:
   reage eval-aging [--split test|train] [--limit 200] [--skip 0] [--ages 20-35] [--targets 0-18,60+] [--mode …] [--detail …] [--strength S] [--texture T] [--records FILE] [--sheet FILE.png]
   reage eval-aging --pool part1.json part2.json …
   reage eval-plates [--footage DIR] [--frames 1001-1016] [--targets 0-18,60+] [--mode …] [--strength S] [--texture T] [--sheets DIR]
+  reage farm openjd|opencue|slurm --plan FILE --chunk N --out FILE [--reage "CMD"]
+            [opencue: --show S --user U --facility F --service S] [slurm: --logs DIR]
   reage eval [--split test] [--limit N] [--skip K] [--steps N] [--detail off|on] [--strength S] [--texture T] [--z-anchor W] [--detail-weight W] [--age-weight W] [--calibration-images N] [--save-faces DIR] [--backend …] [--model DIR] [--json]
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,

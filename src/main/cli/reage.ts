@@ -26,6 +26,8 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
       return await (await import('./eval-aging.js')).runEvalAging(argv.slice(1), deps.stdout);
     if (argv[0] === 'eval-plates')
       return await (await import('./eval-plates.js')).runEvalPlates(argv.slice(1), deps.stdout);
+    // render farm jobs from a shot plan (src/main/cli/farm.ts): no engine, so loaded apart
+    if (argv[0] === 'farm') return await (await import('./farm.js')).runFarm(argv.slice(1), deps.stdout);
     const cmd = parseCommand(argv);
     switch (cmd.command) {
       case 'help':
