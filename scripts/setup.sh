@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything ReAge Studio's headless parts need on a fresh Debian machine:
-# the PyTorch trainer's packages, Chromium for the browser tests, and the npm tree.
+# the PyTorch trainer's packages, Chromium for the browser tests, Slurm for the farm
+# test, and the npm tree.
 # Idempotent: what is already installed is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-torch libopenblas0-pthread python3-pytest python3-numpy python3-pil chromium)
+# slurm-wlm and munge: the one-node cluster the farm test renders on (scripts/slurm/);
+# libxml2-utils: xmllint, which validates the OpenCue job spec against cuebot's DTD
+APT_PACKAGES=(python3-torch libopenblas0-pthread python3-pytest python3-numpy python3-pil chromium
+  slurm-wlm munge libxml2-utils)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

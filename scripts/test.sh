@@ -4,6 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+# A one-node Slurm cluster for test/farm/slurm.test.ts, stopped however the run ends.
+# REAGE_SLURM=1 only when it came up: then that test must run rather than skip.
+trap 'bash scripts/slurm/stop-cluster.sh' EXIT
+if SLURM_CONF="$(bash scripts/slurm/start-cluster.sh)"; then
+  export SLURM_CONF REAGE_SLURM=1
+else
+  echo "== slurm: the one-node cluster did not start (above); test/farm/slurm.test.ts will be skipped" >&2
+fi
 echo "== lint";        npx eslint .
 echo "== typecheck";   npx tsc -p tsconfig.test.json --noEmit
 echo "== python";      (cd training && /usr/bin/python3 -m pytest -q tests)

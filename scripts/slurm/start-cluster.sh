@@ -31,7 +31,9 @@ done
 
 mkdir -p "$DIR/state" "$DIR/spool" "$DIR/log"
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A daemon from this folder is running: its pid file names a live process of that name
+# (not a pid reused by something else since an earlier run).
+alive() { [ -f "$2" ] && [ "$(ps -o comm= -p "$(cat "$2")" 2>/dev/null)" = "$1" ]; }
 
 # ---- munge: Slurm's authentication; every daemon and client must share one key
 munge_ok() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
@@ -97,12 +99,12 @@ if [ -f "$CONF" ] && cmp -s "$CONF" "$CONF.new"; then rm "$CONF.new"; else mv "$
 export SLURM_CONF="$CONF"
 
 # ---- the daemons
-if ! alive "$DIR/slurmctld.pid"; then
+if ! alive slurmctld "$DIR/slurmctld.pid"; then
   say "starting slurmctld (log: $DIR/log/slurmctld.log)"
   # -c: a fresh state every time, so jobs of an earlier run never come back
   slurmctld -c -f "$CONF"
 fi
-if ! alive "$DIR/slurmd.pid"; then
+if ! alive slurmd "$DIR/slurmd.pid"; then
   say "starting slurmd (log: $DIR/log/slurmd.log)"
   slurmd -N localhost -f "$CONF"
 fi

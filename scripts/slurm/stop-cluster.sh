@@ -14,7 +14,8 @@ stop_pidfile() {
   local name="$1" file="$2" pid
   [ -f "$file" ] || return 0
   pid="$(cat "$file")"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  # only the daemon itself: a pid file outlives its process, and the pid may be reused
+  if [ -n "$pid" ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = "$name" ]; then
     say "stopping $name ($pid)"
     kill "$pid" 2>/dev/null
     for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
