@@ -51,7 +51,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '40' },
     threshold: { type: 'string', default: '0.8638' },
     configs: { type: 'string', default: 'none,net.11:3,net.11:3::a0.003p' },
-    // real-face accuracy per category on the 200 calibration faces (docs/eval-reage-utkface-64-anchor.md)
+    // real-face accuracy per category on the calibration faces, from an earlier eval run (git log -- docs/)
     'real-faceres': { type: 'string', default: '58.8,82.4,21.2,0,0,42.4' },
     'real-faceapi': { type: 'string', default: '94.1,52.9,39.4,39.4,45.5,84.8' },
     json: { type: 'string' },
