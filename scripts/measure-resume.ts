@@ -23,7 +23,7 @@ import { defaultModelDir, loadAgingModel, type PixelBox } from '../src/main/engi
 import type { ShotJob } from '../src/main/engine/api.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { readFrame, resolveInput, resolveOutputs, type FrameRef } from '../src/main/engine/sequence-io.js';
-import { DEFAULT_PRE_ROLL, runShot, type ShotContext, type ShotRunOptions } from '../src/main/engine/shot.js';
+import { DEFAULT_PRE_ROLL, runShot, type ShotContext } from '../src/main/engine/shot.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -86,7 +86,7 @@ async function resume(
   from: string[],
   outputs: string[],
   keep: number,
-  options: ShotRunOptions,
+  options: Pick<ShotJob, 'preRoll'>,
 ): Promise<void> {
   for (let i = 0; i < keep; i++) await copyFile(from[i]!, outputs[i]!);
   await runShot(ctx, { ...job, resume: true, ...options });

@@ -89,6 +89,8 @@ export const engineInfoSchema = z.object({
     categories: z.array(z.string()).readonly(),
     path: z.string(),
     trained: z.boolean(),
+    /** SHA-256 of manifest.json (which lists every weight file's hash): what a shot plan pins */
+    manifestSha256: z.string().optional(),
     /** flaws its evaluation found at particular target ages (the manifest's knownDefects) */
     knownDefects: knownDefectsSchema,
   }),
@@ -177,10 +179,29 @@ export const shotJobSchema = z.object({
   settings: ageSettingsSchema,
   /** skip frames whose output already exists and is complete */
   resume: z.boolean().optional(),
+  /**
+   * frames aged (and discarded) before a frame whose predecessor in the shot was not
+   * tracked just before it (skipped on resume, or outside this job's frames), so its
+   * track starts warm; the engine's default (3) when absent, 0 for none
+   */
+  preRoll: z.int().min(0).max(100).optional(),
+  /**
+   * the face to follow, by frame (a shot plan's whole-shot pass): a track that starts
+   * cold picks the face nearest this box, so every chunk of a shot ages the same face
+   */
+  faces: z.record(z.string().regex(/^-?\d+$/), boxSchema).optional(),
   /** output bit depth; absent keeps the plate's (JPEG is always 8-bit) */
   bitDepth: z.union([z.literal(8), z.literal(16)]).optional(),
 });
 export type ShotJobMessage = z.infer<typeof shotJobSchema>;
+
+/** What a pass over a whole shot learns for its plan: the source age and the face followed in each frame. */
+export const shotSurveySchema = z.object({
+  sourceAge: ageCategorySchema.optional(),
+  faces: z.record(z.string(), boxSchema),
+  frames: z.int().nonnegative(),
+});
+export type ShotSurveyMessage = z.infer<typeof shotSurveySchema>;
 
 // ---------------------------------------------------------------------------
 // Engine protocol: main process / browser host <-> engine worker

@@ -4,7 +4,7 @@
  */
 import type { ActiveBackend } from '../../src/shared/ages.js';
 import type { KnownDefect } from '../../src/shared/known-defects.js';
-import type { RunHooks, ShotJob, ShotSummary } from '../../src/main/engine/api.js';
+import type { RunHooks, ShotJob, ShotSummary, ShotSurvey } from '../../src/main/engine/api.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 import type { CliDeps, CliEngine, CliEngineInfo, EngineOptions } from '../../src/main/cli/deps.js';
 
@@ -99,6 +99,15 @@ export class FakeEngine implements CliEngine {
       hooks.onProgress?.({ done: i + 1, total: frames.length, frame: r.frame, etaSeconds: 3, backend });
     }
     return s;
+  }
+
+  /** A survey of the job's frames as the script says: every frame's face at one box, source age 30-39. */
+  async surveyShot(job: ShotJob): Promise<ShotSurvey> {
+    this.jobs.push(job);
+    if (this.script.error) throw this.script.error;
+    const frames = this.script.frames ?? [];
+    const box = { x: 10, y: 20, width: 30, height: 40 };
+    return { sourceAge: '30-39', faces: Object.fromEntries(frames.map((f) => [String(f.frame), box])), frames: frames.length };
   }
 
   dispose(): void {

@@ -40,6 +40,7 @@ function stubEngine(slow = false): ReAgeEngine {
       hooks?.onFrame?.({ frame: 7, file: '/a.7.png', status: 'done', faceFound: true, seconds: 0.1 });
       return { total: 1, done: 1, skipped: 0, noFace: 0, failed: 0, failures: [], seconds: 0.1, backend: 'cpu' };
     },
+    surveyShot: () => Promise.reject(new Error('not served to the studio')),
     dispose() {},
   };
 }

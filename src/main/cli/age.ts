@@ -4,9 +4,9 @@
  * instead, with the frames that need attention printed above it. Then a summary.
  */
 import { defectLine, defectsAt } from '../../shared/known-defects.js';
-import type { ShotJob } from '../engine/api.js';
+import type { ShotJob, ShotProgress } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
-import type { AgeCommand } from './args.js';
+import type { AgeCommand, AgePlanCommand } from './args.js';
 import type { CliDeps } from './deps.js';
 import {
   ShotTally,
@@ -19,6 +19,13 @@ import {
 } from './frame-output.js';
 import { TerminalProgress } from './progress.js';
 import { interruptible, openEngine } from './session.js';
+import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from './plan.js';
+import { renderWithWorkers, splitForWorkers } from './worker-pool.js';
+import { DEFAULT_PRE_ROLL } from '../engine/shot.js';
+import { resolveInput } from '../engine/sequence-io.js';
+import { formatFrameRange } from '../../shared/sequence.js';
+import type { ShotPlan } from '../../shared/plan.js';
+import type { CliEngine } from './deps.js';
 
 export function shotJobFor(cmd: AgeCommand): ShotJob {
   // the command is the shot settings plus where the frames are and how to run
@@ -43,14 +50,41 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
   };
 }
 
-export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
+/** The job a command asks for: its own flags, or a plan's chunk (checked against the loaded model). */
+async function jobFor(cmd: AgeCommand | AgePlanCommand, engine: CliEngine): Promise<{ job: ShotJob; plan?: ShotPlan }> {
+  if (cmd.command === 'age') return { job: shotJobFor(cmd) };
+  const plan = await readPlan(cmd.plan);
+  checkPlanModel(plan, engine.info(), cmd.plan);
+  return { job: jobFromPlan(plan, cmd.frames, cmd.resume), plan };
+}
+
+/**
+ * A plan for splitting `job` across local workers when the user gave none: the source
+ * age over the whole shot, and the face only where each worker's part starts its
+ * pre-roll (a full survey, `reage plan`, follows it through every frame).
+ */
+async function localPlan(engine: CliEngine, job: ShotJob, workers: number, signal: AbortSignal): Promise<ShotPlan> {
+  const frames = (await resolveInput(job.input, job.frames)).map((r) => r.frame);
+  const starts = splitForWorkers(frames, workers, DEFAULT_PRE_ROLL).map((part) => {
+    const at = frames.indexOf(part[0]!);
+    return frames[Math.max(0, at - DEFAULT_PRE_ROLL)]!;
+  });
+  const all = formatFrameRange(frames);
+  const survey = await engine.surveyShot({ ...job, frames: all }, { signal }, starts);
+  return planFromSurvey({ ...job, frames: all }, survey, engine.info(), DEFAULT_PRE_ROLL);
+}
+
+export async function runAge(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): Promise<number> {
   const engine = await openEngine(deps, cmd);
   try {
+    const { job, plan } = await jobFor(cmd, engine);
+    const workers = cmd.workers ?? deps.defaultWorkers?.() ?? 1;
     const { backend, model } = engine.info();
+    const targetAge = job.settings.targetAge;
     const progress = new TerminalProgress(deps.stderr, deps.isTTY);
     // Said before the first frame and again under the summary: a farm log is read from
     // either end, and frames at these targets need work before they can be delivered.
-    const knownDefects = defectsAt(model.knownDefects, cmd.targetAge);
+    const knownDefects = defectsAt(model.knownDefects, targetAge);
     for (const d of knownDefects) deps.stderr.write(`model ${model.name} v${model.version}: ${defectLine(d)}\n`);
     const tally = new ShotTally(backend);
     const stop = interruptible(deps, (message) => progress.log(message));
@@ -66,17 +100,28 @@ export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
     // the bar moves after the first frame, which can take a minute (source age, full step budget)
     progress.show(`starting: estimating the source age and ageing the first frame [${backend}]`);
     try {
-      const summary = await engine.ageShot(shotJobFor(cmd), {
+      const hooks = {
         signal: stop.signal,
-        onFrame: (r) => {
+        onFrame: (r: FrameReport) => {
           tally.frame(r);
           emitFrame(r);
         },
-        onProgress: (p) => {
+        onProgress: (p: ShotProgress) => {
           tally.progress(p);
           progress.update(p);
         },
-      });
+      };
+      const summary =
+        workers > 1
+          ? await renderWithWorkers(
+              plan ?? (await localPlan(engine, job, workers, stop.signal)),
+              job,
+              workers,
+              hooks,
+              deps.spawnWorker,
+              workerArgs(cmd),
+            )
+          : await engine.ageShot(job, hooks);
       // an interrupt during the last frame's write lets the shot complete: report it as complete
       outcome = { summary, interrupted: false, knownDefects };
     } catch (err) {
@@ -93,4 +138,9 @@ export async function runAge(cmd: AgeCommand, deps: CliDeps): Promise<number> {
   } finally {
     engine.dispose();
   }
+}
+
+/** What each worker needs to load the same engine as this process. */
+function workerArgs(cmd: AgeCommand | AgePlanCommand): string[] {
+  return [`--backend=${cmd.backend}`, ...(cmd.model ? [`--model=${cmd.model}`] : [])];
 }

@@ -44,6 +44,10 @@ Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
+            [--workers N]
+  reage plan <input> --render-to <folder|pattern> --age <category> [the settings of reage age] [--frames A-B]
+            [--pre-roll N] --out FILE.reage-plan.json
+  reage age --plan FILE [--frames A-B] [--resume] [--workers N] [--json]
             [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json]
   reage info [--backend …] [--model DIR] [--json]
   reage eval-aging [--split test|train] [--limit 200] [--skip 0] [--ages 20-35] [--targets 0-18,60+] [--mode …] [--detail …] [--strength S] [--texture T] [--records FILE] [--sheet FILE.png]
@@ -72,6 +76,29 @@ export interface AgeCommand extends Common, AgeSettingsMessage {
   out: string;
   frames?: string;
   resume: boolean;
+  /** engine processes that share the shot, each on its own part; absent: one per core, memory permitting */
+  workers?: number;
+}
+
+/** `reage plan`: survey a shot and write what every chunk of it must share (src/shared/plan.ts). */
+export interface PlanCommand extends Common, AgeSettingsMessage {
+  command: 'plan';
+  inputs: string[];
+  /** where the frames will be rendered */
+  renderTo: string;
+  /** the plan file */
+  out: string;
+  frames?: string;
+  preRoll: number;
+}
+
+/** `reage age --plan FILE`: render the plan's shot, or the chunk `frames` of it. */
+export interface AgePlanCommand extends Common {
+  command: 'age-plan';
+  plan: string;
+  frames?: string;
+  resume: boolean;
+  workers?: number;
 }
 export interface InfoCommand extends Common {
   command: 'info';
@@ -99,7 +126,7 @@ export interface EvalCommand extends Common {
   /** a folder for one PNG strip per evaluated face */
   saveFaces?: string;
 }
-export type Command = AgeCommand | InfoCommand | EvalCommand | { command: 'help' };
+export type Command = AgeCommand | AgePlanCommand | PlanCommand | InfoCommand | EvalCommand | { command: 'help' };
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
@@ -158,7 +185,8 @@ function positiveInt(name: string, value: string | undefined, fallback?: number)
 export function parseCommand(argv: string[]): Command {
   const [first, ...rest] = argv;
   if (!first || first === 'help' || first === '--help' || first === '-h') return { command: 'help' };
-  if (first !== 'age' && first !== 'info' && first !== 'eval') throw new UsageError(`unknown command "${first}"`);
+  if (first !== 'age' && first !== 'plan' && first !== 'info' && first !== 'eval')
+    throw new UsageError(`unknown command "${first}"`);
   const command = first;
   let parsed;
   try {
@@ -190,6 +218,10 @@ export function parseCommand(argv: string[]): Command {
         'age-weight': { type: 'string' },
         'calibration-images': { type: 'string' },
         'save-faces': { type: 'string' },
+        plan: { type: 'string' },
+        workers: { type: 'string' },
+        'render-to': { type: 'string' },
+        'pre-roll': { type: 'string' },
       },
     });
   } catch (e) {
@@ -225,18 +257,81 @@ export function parseCommand(argv: string[]): Command {
       ...(v['save-faces'] !== undefined ? { saveFaces: v['save-faces'] } : {}),
     };
   }
-  if (parsed.positionals.length === 0) throw new UsageError('reage age needs an <input>: a folder, a pattern or files');
+  // absent: one per core, memory permitting (decided where the machine is known: age.ts)
+  const workers = v.workers !== undefined ? withinLimits('workers', v.workers, WORKER_LIMITS) : undefined;
+  if (command === 'age' && v.plan !== undefined) {
+    // a plan holds the plates, the output and every setting: only how to run is left to say
+    const given = SETTING_FLAGS.filter((f) => v[f] !== undefined);
+    if (parsed.positionals.length || given.length)
+      throw new UsageError(
+        `with --plan the plates, the output and the settings come from the plan; drop ${[...parsed.positionals, ...given.map((f) => `--${f}`)].join(', ')}`,
+      );
+    return {
+      command: 'age-plan',
+      ...common,
+      plan: v.plan,
+      ...(v.frames !== undefined ? { frames: v.frames } : {}),
+      resume: v.resume ?? false,
+      ...(workers !== undefined ? { workers } : {}),
+    };
+  }
+  const verb = command === 'plan' ? 'reage plan' : 'reage age';
+  if (parsed.positionals.length === 0) throw new UsageError(`${verb} needs an <input>: a folder, a pattern or files`);
+  if (command === 'plan') {
+    if (!v['render-to']) throw new UsageError('reage plan needs --render-to <folder or pattern>: where the frames go');
+    if (!v.out) throw new UsageError('reage plan needs --out FILE: the plan file to write');
+    return {
+      command,
+      ...common,
+      inputs: parsed.positionals,
+      renderTo: v['render-to'],
+      out: v.out,
+      ...(v.frames !== undefined ? { frames: v.frames } : {}),
+      preRoll: withinLimits('pre-roll', v['pre-roll'], PRE_ROLL_LIMITS),
+      ...settingsFrom(v),
+    };
+  }
   if (!v.out) throw new UsageError('reage age needs --out <folder or pattern>');
-  if (!v.age) throw new UsageError(`reage age needs --age (${AGE_CATEGORIES.join(', ')})`);
-  if (!isAgeCategory(v.age)) throw new UsageError(`--age must be one of ${AGE_CATEGORIES.join(', ')} (got "${v.age}")`);
-  const source = v['source-age'] ?? 'auto';
-  if (source !== 'auto' && !isAgeCategory(source))
-    throw new UsageError(`--source-age must be auto or one of ${AGE_CATEGORIES.join(', ')} (got "${source}")`);
   return {
     command,
     ...common,
     inputs: parsed.positionals,
     out: v.out,
+    ...settingsFrom(v),
+    ...(v.frames !== undefined ? { frames: v.frames } : {}),
+    resume: v.resume ?? false,
+    ...(workers !== undefined ? { workers } : {}),
+  };
+}
+
+/** The flags that set a shot's settings (refused next to --plan, which fixes them). */
+const SETTING_FLAGS = [
+  'age',
+  'source-age',
+  'mode',
+  'detail',
+  'strength',
+  'texture',
+  'composite',
+  'steps',
+  'warm-steps',
+  'seed',
+  'out',
+] as const;
+
+/** Local engine processes: one per core is the point; more than a machine has cores only competes. */
+const WORKER_LIMITS = { min: 1, max: 64, default: 1, integer: true } as const;
+/** Frames a plan's chunks pre-roll (src/shared/plan.ts bounds it the same way). */
+const PRE_ROLL_LIMITS = { min: 0, max: 100, default: 3, integer: true } as const;
+
+/** The shot settings from the age and plan commands' flags, with the hybrid's defaults. */
+function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>): AgeSettingsMessage {
+  if (!v.age) throw new UsageError(`--age is needed (${AGE_CATEGORIES.join(', ')})`);
+  if (!isAgeCategory(v.age)) throw new UsageError(`--age must be one of ${AGE_CATEGORIES.join(', ')} (got "${v.age}")`);
+  const source = v['source-age'] ?? 'auto';
+  if (source !== 'auto' && !isAgeCategory(source))
+    throw new UsageError(`--source-age must be auto or one of ${AGE_CATEGORIES.join(', ')} (got "${source}")`);
+  return {
     targetAge: v.age,
     sourceAge: source,
     // the hybrid's defaults, chosen by eval-aging's rule (docs/EVAL.md, "Ageing that reads")
@@ -250,7 +345,5 @@ export function parseCommand(argv: string[]): Command {
       ? { warmSteps: withinLimits('warm-steps', v['warm-steps'], WARM_STEP_LIMITS) }
       : {}),
     seed: withinLimits('seed', v.seed, SEED_LIMITS),
-    ...(v.frames !== undefined ? { frames: v.frames } : {}),
-    resume: v.resume ?? false,
   };
 }

@@ -7,6 +7,7 @@ import type { BackendChoice } from '../../shared/ages.js';
 import type { EngineInfo, ReAgeEngine } from '../engine/api.js';
 import type { EvalOptions, EvalProgress } from '../eval/evaluate.js';
 import type { TextSink } from './progress.js';
+import type { WorkerSpawner } from './worker-pool.js';
 
 export type { EvalOptions, EvalProgress };
 
@@ -42,4 +43,8 @@ export interface CliDeps {
   isTTY: boolean;
   /** subscribe to the user's interrupt (Ctrl-C); returns the unsubscribe */
   onInterrupt?: (handler: () => void) => () => void;
+  /** engine processes `reage age` uses when --workers is not given (the real CLI: one per core, memory permitting); 1 when absent */
+  defaultWorkers?: () => number;
+  /** starts a worker process (`reage` with arguments); the real CLI runs itself again */
+  spawnWorker?: WorkerSpawner;
 }

@@ -4,6 +4,7 @@
  * evaluation, the streams, Ctrl-C) comes in through `deps`; the real ones are wired
  * only when this file is run directly, so tests drive `main` with fakes.
  */
+import { availableParallelism, freemem } from 'node:os';
 import { runAge } from './age.js';
 import { USAGE, parseCommand } from './args.js';
 import type { CliDeps, EvalModule } from './deps.js';
@@ -11,17 +12,19 @@ import { runEvalCommand } from './eval.js';
 import { EXIT_OK } from './frame-output.js';
 import { runInfo } from './info.js';
 import { installCrashGuards, isEntryPoint, onSigint } from './process-guards.js';
+import { runPlan } from './plan.js';
 import { reportError } from './session.js';
+import { spawnReage } from './worker-pool.js';
 
 export async function main(argv: string[], deps: CliDeps): Promise<number> {
   try {
-    // the ageing evaluations, for developers and TDs judging a model: they load the
-    // engine, the rulers and the data themselves (src/main/eval/aging.ts)
     // `reage age --help` as well as `reage help`: a user asks where they are
     if (argv.slice(1).some((a) => a === '--help' || a === '-h')) {
       deps.stdout.write(`${USAGE}\n`);
       return EXIT_OK;
     }
+    // the ageing evaluations, for developers and TDs judging a model: they load the
+    // engine, the rulers and the data themselves (src/main/eval/aging.ts)
     if (argv[0] === 'eval-aging')
       return await (await import('./eval-aging.js')).runEvalAging(argv.slice(1), deps.stdout);
     if (argv[0] === 'eval-plates')
@@ -34,7 +37,10 @@ export async function main(argv: string[], deps: CliDeps): Promise<number> {
         deps.stdout.write(`${USAGE}\n`);
         return EXIT_OK;
       case 'age':
+      case 'age-plan':
         return await runAge(cmd, deps);
+      case 'plan':
+        return await runPlan(cmd, deps);
       case 'info':
         return await runInfo(cmd, deps);
       case 'eval':
@@ -55,7 +61,17 @@ export function realDeps(): CliDeps {
     stderr: process.stderr,
     isTTY: process.stderr.isTTY === true,
     onInterrupt: (handler) => onSigint(handler),
+    defaultWorkers: localWorkers,
+    spawnWorker: spawnReage,
   };
+}
+
+/** An engine process holds its model and networks (several hundred MB): one per core, as memory allows. */
+const WORKER_MEMORY_BYTES = 1.5 * 1024 ** 3;
+
+/** Workers for a local render: one per core, no more than free memory holds. */
+export function localWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / WORKER_MEMORY_BYTES)));
 }
 
 /** Run `reage` in this process with the real deps, and exit with its status. */

@@ -2,7 +2,7 @@
  * What every `reage` command shares: loading the engine, turning Ctrl-C into an
  * AbortSignal, and mapping an error to its message and exit status.
  */
-import type { AgeCommand, EvalCommand, InfoCommand } from './args.js';
+import type { AgeCommand } from './args.js';
 import type { CliDeps, CliEngine } from './deps.js';
 import { EXIT_FAILED, EXIT_USAGE } from './frame-output.js';
 import { describeError, describeInternalError } from './process-guards.js';
@@ -14,7 +14,7 @@ export class EngineLoadError extends Error {
 }
 
 /** Create the engine a command asked for; a load failure names what failed. */
-export async function openEngine(deps: CliDeps, cmd: AgeCommand | InfoCommand | EvalCommand): Promise<CliEngine> {
+export async function openEngine(deps: CliDeps, cmd: Pick<AgeCommand, 'backend' | 'model'>): Promise<CliEngine> {
   try {
     return await deps.createEngine({ backend: cmd.backend, ...(cmd.model ? { modelDir: cmd.model } : {}) });
   } catch (err) {

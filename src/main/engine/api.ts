@@ -9,6 +9,7 @@ import type {
   ShotJobMessage as ShotJob,
   ShotProgressMessage as ShotProgress,
   ShotSummaryMessage as ShotSummary,
+  ShotSurveyMessage as ShotSurvey,
 } from '../../shared/ipc.js';
 import type { FaceMask } from './composite.js';
 import type { AgeSettings, FrameReport, Point, RawImage } from './types.js';
@@ -23,6 +24,7 @@ export type {
   ShotJobMessage as ShotJob,
   ShotProgressMessage as ShotProgress,
   ShotSummaryMessage as ShotSummary,
+  ShotSurveyMessage as ShotSurvey,
   PreviewResultMessage as PreviewResult,
 } from '../../shared/ipc.js';
 
@@ -41,5 +43,10 @@ export interface ReAgeEngine {
   info(): EngineInfo;
   preview(file: string, frame: number, settings: AgeSettings, signal?: AbortSignal): Promise<PreviewResult>;
   ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary>;
+  /**
+   * Follow the face through the job's frames (only `facesAt`, when given) and estimate
+   * the source age over all of them, ageing nothing: a shot plan's facts.
+   */
+  surveyShot(job: ShotJob, hooks?: RunHooks, facesAt?: readonly number[]): Promise<ShotSurvey>;
   dispose(): void;
 }

@@ -4,6 +4,7 @@
  * worker process (Electron utility process or browser-host child) and the tests all
  * start here.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { ageCategoryIndex, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
 import { patternString, splitFrameNumber } from '../../shared/sequence.js';
-import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary } from './api.js';
+import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary, ShotSurvey } from './api.js';
 import { ageFace, loadAgingModel, type AgingModel } from './aging-model.js';
 import { initBackend, type BackendInfo } from './backend.js';
 import { detectFaces } from './face-track.js';
 import { toRgb8 } from './faces.js';
-import { checkSettings, runShot } from './shot.js';
+import { checkSettings, runShot, surveyShot } from './shot.js';
 import { estimateSourceAge } from './source-age.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
 import { StageTimer } from './stage-timer.js';
@@ -53,10 +54,17 @@ class Engine implements ReAgeEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly sequenceAges = new Map<string, AgeCategory>();
 
+  /** the loaded model's manifest hash, which a shot plan pins */
+  private readonly manifestSha256: string;
+
   constructor(
     private readonly model: AgingModel,
     private readonly backend: BackendInfo,
-  ) {}
+  ) {
+    this.manifestSha256 = createHash('sha256')
+      .update(readFileSync(join(model.dir, 'manifest.json')))
+      .digest('hex');
+  }
 
   info(): EngineInfo {
     const { manifest, dir } = this.model;
@@ -70,6 +78,7 @@ class Engine implements ReAgeEngine {
         categories: manifest.ageCategories,
         path: dir,
         trained: manifest.trained,
+        manifestSha256: this.manifestSha256,
         knownDefects: manifest.knownDefects ?? [],
       },
       versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version },
@@ -139,6 +148,10 @@ class Engine implements ReAgeEngine {
 
   ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary> {
     return this.serial(() => runShot({ model: this.model, backend: this.backend.name }, job, hooks));
+  }
+
+  surveyShot(job: ShotJob, hooks?: RunHooks, facesAt?: readonly number[]): Promise<ShotSurvey> {
+    return this.serial(() => surveyShot({ model: this.model, backend: this.backend.name }, job, hooks, facesAt));
   }
 
   dispose(): void {

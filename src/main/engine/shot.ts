@@ -21,7 +21,7 @@ import {
 } from '../../shared/ages.js';
 import { ageFace, type AgedFace, type AgingModel } from './aging-model.js';
 import { LandmarkSmoother } from './align.js';
-import type { RunHooks, ShotJob, ShotSummary } from './api.js';
+import type { RunHooks, ShotJob, ShotSummary, ShotSurvey } from './api.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { detectFaces, pickFace } from './face-track.js';
 import { estimateSourceAge } from './source-age.js';
@@ -41,7 +41,7 @@ import {
 import { StageTimer } from './stage-timer.js';
 import type { AgeSettings, DetectedFace, FrameReport, RawImage } from './types.js';
 
-/** Frames a resumed render pre-rolls before its first frame (ShotRunOptions.preRoll). */
+/** Frames a resumed render or a chunk pre-rolls before its first frame (ShotJob.preRoll). */
 export const DEFAULT_PRE_ROLL = 3;
 
 /** Warm-started frames start from a z that already fits a face one frame away. */
@@ -105,8 +105,10 @@ class FaceTrack {
   z: Float32Array | undefined;
   detail: Float32Array | undefined;
 
-  follow(faces: readonly DetectedFace[]): DetectedFace | undefined {
-    const face = pickFace(faces, this.previous);
+  /** `hint`: where the shot's plan saw the face in this frame, for a track that starts cold. */
+  follow(faces: readonly DetectedFace[], hint?: DetectedFace['box']): DetectedFace | undefined {
+    const previous = this.previous ?? (hint ? { box: hint, score: 1, landmarks: [] } : undefined);
+    const face = pickFace(faces, previous);
     if (!face) return undefined;
     this.previous = face;
     return { ...face, landmarks: this.smoother.smooth(face.landmarks) };
@@ -143,6 +145,8 @@ export class ShotTracker {
     private readonly settings: AgeSettings,
     public sourceAge: AgeCategory | undefined,
     private readonly signal?: AbortSignal,
+    /** the plan's face box by frame (ShotJob.faces) */
+    private readonly hints: ShotJob['faces'] = undefined,
   ) {}
 
   /** Forget the face: the next frame starts cold (full steps, fresh smoother), as after a gap. */
@@ -155,7 +159,7 @@ export class ShotTracker {
     const { ctx, settings, track, signal } = this;
     const decoded = await timer.timeAsync('read', () => readFrame(ref));
     const faces = await timer.timeAsync('detect', () => detectFaces(ctx.model.analyzer, decoded.image));
-    const face = track.follow(faces);
+    const face = track.follow(faces, this.hints?.[String(ref.frame)]);
     if (!face) {
       track.lose();
       return { decoded, face: undefined };
@@ -216,17 +220,6 @@ export function preRollRefs(refs: readonly FrameRef[], index: number, count: num
   return refs.slice(Math.max(0, index - count), index);
 }
 
-/** Engine-side options of a shot, beyond the ShotJob that crosses the IPC. */
-export interface ShotRunOptions {
-  /**
-   * How many frames before a frame whose predecessor in the shot was not tracked just
-   * before it (skipped as already complete on resume, or outside this job's frames:
-   * ShotJob.shotFrames) are aged, and discarded, to warm its track; DEFAULT_PRE_ROLL
-   * when absent, 0 for none.
-   */
-  preRoll?: number;
-}
-
 /** Seconds per frame of work (aged, failed or pre-rolled) so far, for the ETA. */
 class WorkRate {
   private seconds = 0;
@@ -244,7 +237,7 @@ class WorkRate {
 
 export async function runShot(
   ctx: ShotContext,
-  job: ShotJob & ShotRunOptions,
+  job: ShotJob,
   hooks: RunHooks = {},
 ): Promise<ShotSummary> {
   const started = performance.now();
@@ -276,7 +269,7 @@ export async function runShot(
     backend: ctx.backend,
     ...(sourceAge ? { sourceAge } : {}),
   };
-  const tracker = new ShotTracker(ctx, settings, sourceAge, signal);
+  const tracker = new ShotTracker(ctx, settings, sourceAge, signal, job.faces);
   const rate = new WorkRate();
   const progress = (done: number, frame: number, framesLeft: number): void =>
     hooks.onProgress?.({ done, total: refs.length, frame, etaSeconds: rate.eta(framesLeft), backend: ctx.backend });
@@ -385,4 +378,52 @@ async function renderFrame(
     summary.failures.push(failure);
     return failure;
   }
+}
+
+/**
+ * A shot's facts for its plan, ageing nothing: the source age from frames spread over
+ * the whole shot, and the face the shot loop would follow in each frame (detection
+ * and following only, as `runShot` follows it), so every chunk rendered from the
+ * plan ages the same category on the same face. `facesAt` limits the face pass to
+ * those frames (followed from one to the next, so a face far off falls back to the
+ * largest).
+ */
+export async function surveyShot(
+  ctx: ShotContext,
+  job: ShotJob,
+  hooks: RunHooks = {},
+  facesAt?: readonly number[],
+): Promise<ShotSurvey> {
+  const { signal } = hooks;
+  const shot = await resolveInput(job.input, job.frames);
+  if (!shot.length) throw new InputError('the shot has no frames');
+  const { sourceAge: setAge } = job.settings;
+  const sourceAge = setAge === 'auto' ? await estimateSourceAge(ctx.model.analyzer, shot, signal) : setAge;
+  // the face pass over every frame, or only over `facesAt` (where chunks start, for a quick local split)
+  const wanted = facesAt && new Set(facesAt);
+  const refs = wanted ? shot.filter((r) => wanted.has(r.frame)) : shot;
+  const track = new FaceTrack();
+  const faces: Record<string, DetectedFace['box']> = {};
+  const started = performance.now();
+  for (const [i, ref] of refs.entries()) {
+    signal?.throwIfAborted();
+    try {
+      const { image } = await readFrame(ref);
+      const face = track.follow(await detectFaces(ctx.model.analyzer, image), job.faces?.[String(ref.frame)]);
+      if (face) faces[String(ref.frame)] = face.box;
+      else track.lose();
+    } catch {
+      // an unreadable frame fails when a chunk reaches it; here it only breaks the track, as it would there
+      track.lose();
+    }
+    const perFrame = (performance.now() - started) / 1000 / (i + 1);
+    hooks.onProgress?.({
+      done: i + 1,
+      total: refs.length,
+      frame: ref.frame,
+      etaSeconds: perFrame * (refs.length - i - 1),
+      backend: ctx.backend,
+    });
+  }
+  return { ...(sourceAge ? { sourceAge } : {}), faces, frames: shot.length };
 }

@@ -1,0 +1,166 @@
+/**
+ * `--workers N`: one shot shared by N engine processes. The tfjs wasm backend runs one
+ * thread in Node, so one process uses one core; N processes on N cores render N
+ * frames at a time. The shot is planned once (source age, face, model), cut into one
+ * contiguous part per worker, and each worker renders its part as a chunk of the plan
+ * (`reage age --plan FILE --frames A-B --json`), pre-rolling the frames before it so
+ * the seams do not show. Their JSON records come back as this process's frame reports
+ * and progress, so the command prints and exits as a single-process render does.
+ *
+ * Contiguous parts rather than interleaved chunks: every chunk start costs a pre-roll
+ * (frames aged and discarded, the first of them cold), so the fewer starts the
+ * better, and the first part, which starts at the shot's start, gets the extra frames
+ * the others spend on pre-roll.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { frameReportSchema } from '../../shared/ipc.js';
+import { parseFrameRange, formatFrameRange } from '../../shared/sequence.js';
+import type { ShotPlan } from '../../shared/plan.js';
+import type { RunHooks, ShotJob, ShotSummary } from '../engine/api.js';
+import type { FrameReport } from '../engine/types.js';
+import { writeFileAtomic } from '../node/atomic.js';
+
+/** Starts one worker: `reage` with these arguments, its stdout piped back. */
+export type WorkerSpawner = (args: string[]) => ChildProcess;
+
+/** The running CLI again, as Node was asked to run it (tsx's loader included when run from source). */
+export const spawnReage: WorkerSpawner = (args) =>
+  spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
+
+/**
+ * Split a shot's frames into `workers` contiguous parts for workers that pre-roll
+ * `preRoll` frames at each part's start (all but the first): part sizes are balanced
+ * on frames aged, pre-roll included.
+ */
+export function splitForWorkers(frames: readonly number[], workers: number, preRoll: number): number[][] {
+  const n = Math.max(1, Math.min(workers, frames.length));
+  // total work = frames + (n-1) * preRoll, shared equally; the first part has no pre-roll to pay
+  const share = (frames.length + (n - 1) * preRoll) / n;
+  const parts: number[][] = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const size = i === n - 1 ? frames.length - start : Math.max(1, Math.round(i === 0 ? share : share - preRoll));
+    parts.push(frames.slice(start, Math.min(frames.length, start + size)));
+    start += size;
+    if (start >= frames.length) break;
+  }
+  return parts.filter((p) => p.length > 0);
+}
+
+/** A frame record of `reage age --json` back into the engine's report (its nulls are absences). */
+export function reportFromRecord(record: Record<string, unknown>): FrameReport | undefined {
+  const present = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null));
+  const parsed = frameReportSchema.safeParse(present);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Render a planned shot (or the `frames` of it) on `workers` processes; reports arrive as the engine's hooks. */
+export async function renderWithWorkers(
+  plan: ShotPlan,
+  job: ShotJob,
+  workers: number,
+  hooks: RunHooks,
+  spawnWorker: WorkerSpawner = spawnReage,
+  extraArgs: readonly string[] = [],
+): Promise<ShotSummary> {
+  const started = performance.now();
+  const frames = parseFrameRange(job.frames ?? plan.frames);
+  const parts = splitForWorkers(frames, workers, plan.preRoll);
+  const dir = await mkdtemp(join(tmpdir(), 'reage-workers-'));
+  const planFile = join(dir, 'shot.reage-plan.json');
+  await writeFileAtomic(planFile, JSON.stringify(plan));
+  const summary: ShotSummary = {
+    total: frames.length,
+    done: 0,
+    skipped: 0,
+    noFace: 0,
+    failed: 0,
+    failures: [],
+    seconds: 0,
+    backend: 'wasm',
+    sourceAge: plan.settings.sourceAge === 'auto' ? undefined : plan.settings.sourceAge,
+  };
+  const children: ChildProcess[] = [];
+  const onAbort = () => {
+    // each worker stops after its current frame, as one process does on Ctrl-C
+    for (const child of children) child.kill('SIGINT');
+  };
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  let reported = 0;
+  const record = (report: FrameReport) => {
+    reported++;
+    if (report.status === 'done') summary.done++;
+    else if (report.status === 'skipped') summary.skipped++;
+    else if (report.status === 'no-face') summary.noFace++;
+    else {
+      summary.failed++;
+      summary.failures.push(report);
+    }
+    hooks.onFrame?.(report);
+    const elapsed = (performance.now() - started) / 1000;
+    hooks.onProgress?.({
+      done: reported,
+      total: frames.length,
+      frame: report.frame,
+      etaSeconds: (elapsed / reported) * (frames.length - reported),
+      backend: summary.backend,
+    });
+  };
+  try {
+    const codes = await Promise.all(
+      parts.map((part) => {
+        const args = ['age', '--plan', planFile, '--frames', formatFrameRange(part), '--json', '--workers', '1'];
+        if (job.resume) args.push('--resume');
+        const child = spawnWorker([...args, ...extraArgs]);
+        children.push(child);
+        return collect(child, record, (backend) => (summary.backend = backend));
+      }),
+    );
+    hooks.signal?.throwIfAborted();
+    const failed = codes.find((c) => c !== 0 && c !== 1);
+    if (failed !== undefined && reported < frames.length)
+      throw new Error(`a worker stopped with exit status ${failed} after ${reported} of ${frames.length} frames`);
+    summary.seconds = (performance.now() - started) / 1000;
+    return summary;
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Read a worker's JSON lines until it exits: frame records to `onFrame`, its summary's backend to `onBackend`. */
+function collect(
+  child: ChildProcess,
+  onFrame: (report: FrameReport) => void,
+  onBackend: (backend: ShotSummary['backend']) => void,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return; // not a record: a worker's stray output is not ours to interpret
+      }
+      if (typeof value !== 'object' || value === null) return;
+      const rec = value as Record<string, unknown>;
+      if (rec.summary && typeof rec.summary === 'object') {
+        const backend = (rec.summary as { backend?: unknown }).backend;
+        if (typeof backend === 'string') onBackend(backend as ShotSummary['backend']);
+        return;
+      }
+      const report = reportFromRecord(rec);
+      if (report) onFrame(report);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
