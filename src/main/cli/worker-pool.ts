@@ -23,6 +23,7 @@ import type { ShotPlan } from '../../shared/plan.js';
 import type { RunHooks, ShotJob, ShotSummary } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { ShotTally } from './frame-output.js';
 
 /** Starts one worker: `reage` with these arguments, its stdout piped back. */
 export type WorkerSpawner = (args: string[]) => ChildProcess;
@@ -76,17 +77,9 @@ export async function renderWithWorkers(
   const dir = await mkdtemp(join(tmpdir(), 'reage-workers-'));
   const planFile = join(dir, 'shot.reage-plan.json');
   await writeFileAtomic(planFile, JSON.stringify(plan));
-  const summary: ShotSummary = {
-    total: frames.length,
-    done: 0,
-    skipped: 0,
-    noFace: 0,
-    failed: 0,
-    failures: [],
-    seconds: 0,
-    backend: 'wasm',
-    sourceAge: plan.settings.sourceAge === 'auto' ? undefined : plan.settings.sourceAge,
-  };
+  // the workers' frames tallied as one shot (the same tally a single-process render's interrupt uses)
+  const tally = new ShotTally('wasm');
+  tally.progress({ total: frames.length, backend: 'wasm' });
   const children: ChildProcess[] = [];
   const onAbort = () => {
     // each worker stops after its current frame, as one process does on Ctrl-C
@@ -96,13 +89,7 @@ export async function renderWithWorkers(
   let reported = 0;
   const record = (report: FrameReport) => {
     reported++;
-    if (report.status === 'done') summary.done++;
-    else if (report.status === 'skipped') summary.skipped++;
-    else if (report.status === 'no-face') summary.noFace++;
-    else {
-      summary.failed++;
-      summary.failures.push(report);
-    }
+    tally.frame(report);
     hooks.onFrame?.(report);
     const elapsed = (performance.now() - started) / 1000;
     hooks.onProgress?.({
@@ -110,7 +97,7 @@ export async function renderWithWorkers(
       total: frames.length,
       frame: report.frame,
       etaSeconds: (elapsed / reported) * (frames.length - reported),
-      backend: summary.backend,
+      backend: tally.snapshot().backend,
     });
   };
   try {
@@ -120,15 +107,15 @@ export async function renderWithWorkers(
         if (job.resume) args.push('--resume');
         const child = spawnWorker([...args, ...extraArgs]);
         children.push(child);
-        return collect(child, record, (backend) => (summary.backend = backend));
+        return collect(child, record, (backend) => tally.progress({ total: frames.length, backend }));
       }),
     );
     hooks.signal?.throwIfAborted();
     const failed = codes.find((c) => c !== 0 && c !== 1);
     if (failed !== undefined && reported < frames.length)
       throw new Error(`a worker stopped with exit status ${failed} after ${reported} of ${frames.length} frames`);
-    summary.seconds = (performance.now() - started) / 1000;
-    return summary;
+    const { sourceAge } = plan.settings;
+    return { ...tally.snapshot(), ...(sourceAge !== 'auto' ? { sourceAge } : {}) };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     await rm(dir, { recursive: true, force: true });
