@@ -4,9 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-# A one-node Slurm cluster for test/farm/slurm.test.ts, stopped however the run ends.
+# A one-node Slurm cluster for test/farm/slurm.test.ts, stopped however the run ends,
+# unless it was already running (another run's, which is left to it).
 # REAGE_SLURM=1 only when it came up: then that test must run rather than skip.
-trap 'bash scripts/slurm/stop-cluster.sh' EXIT
+pgrep -x slurmctld >/dev/null || trap 'bash scripts/slurm/stop-cluster.sh' EXIT
 if SLURM_CONF="$(bash scripts/slurm/start-cluster.sh)"; then
   export SLURM_CONF REAGE_SLURM=1
 else

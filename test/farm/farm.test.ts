@@ -135,6 +135,8 @@ describe('reage farm openjd', () => {
       'age',
       '--plan',
       '/shows/abc/plans/akiyo.reage-plan.json',
+      '--workers',
+      '1',
       '--frames',
       '1001-1002',
     ]);
@@ -329,7 +331,7 @@ describe('reage farm opencue', () => {
       .textContent!.replaceAll('#FRAME_START#', '1001')
       .replaceAll('#FRAME_END#', '1002');
     const words = execFileSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' }).split('\n');
-    expect(words.slice(0, 5)).toEqual(['age', '--plan', odd, '--frames', '1001-1002']);
+    expect(words.slice(0, 7)).toEqual(['age', '--plan', odd, '--workers', '1', '--frames', '1001-1002']);
   });
 });
 
@@ -406,7 +408,7 @@ describe('reage farm (command line)', () => {
       const text = readFileSync(out, 'utf8');
       if (engine === 'openjd') expect(openJdProblems(loadYaml(text))).toEqual([]);
       if (engine === 'opencue') expect(dtdProblems(parseXml(text).documentElement, DTD)).toEqual([]);
-      if (engine === 'slurm') expect(text).toContain(`--plan ${planFile} --frames "$frames"`);
+      if (engine === 'slurm') expect(text).toContain(`--plan ${planFile} --workers 1 --frames "$frames"`);
     }
   });
 

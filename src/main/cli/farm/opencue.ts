@@ -15,7 +15,7 @@
  * since cuebot chunks by position in the range and a chunk must not span a gap.
  */
 import type { FarmJobInput } from './tasks.js';
-import { FarmError, farmTasks, planRuns, shJoin } from './tasks.js';
+import { FarmError, farmTasks, planRuns, shJoin, taskArgs } from './tasks.js';
 
 /** The DTD version named in the DOCTYPE: old enough for any cuebot since, new enough for every element used */
 export const CJSL_VERSION = '1.12';
@@ -86,9 +86,7 @@ export function openCueCommand(input: FarmJobInput, last: number): string {
     '#FRAME_START#',
     '#FRAME_END#',
     ...input.reage,
-    'age',
-    '--plan',
-    input.planFile,
+    ...taskArgs(input.planFile),
   ]);
 }
 

@@ -17,7 +17,7 @@
  * reage directly (command + args, §5): no shell, so no quoting of paths.
  */
 import type { FarmJobInput, FarmTask } from './tasks.js';
-import { FarmError, farmTasks, jobSummary } from './tasks.js';
+import { FarmError, farmTasks, jobSummary, taskArgs } from './tasks.js';
 
 export const OPENJD_SPEC_VERSION = 'jobtemplate-2023-09';
 /** §3.4.1.1: an IntRangeList holds at most 1024 values */
@@ -125,9 +125,7 @@ export function openJdTemplate(input: FarmJobInput): OpenJdTemplate {
               command: literal(program, 'the reage program'),
               args: [
                 ...lead.map((a) => literal(a, 'the reage command argument')),
-                'age',
-                '--plan',
-                '{{Param.PlanFile}}',
+                ...taskArgs('{{Param.PlanFile}}'),
                 '--frames',
                 '{{Task.Param.ChunkStart}}-{{Task.Param.ChunkEnd}}',
               ],

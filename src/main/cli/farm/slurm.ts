@@ -2,13 +2,13 @@
  * A Slurm batch script for a shot plan: one job array, one array task per chunk. Each
  * task looks its chunk up by SLURM_ARRAY_TASK_ID in a table written here (so a short last
  * chunk or a gap in the plan's frames needs no arithmetic in bash) and runs
- * `reage age --plan FILE --frames A-B` on one CPU, logging to its own file.
+ * `reage age --plan FILE --workers 1 --frames A-B` on one CPU, logging to its own file.
  *
  * Submit with `sbatch job.sh`; `sbatch --wait job.sh` returns when every chunk is done,
  * non-zero when one failed (reage exits 1 when a frame failed).
  */
 import type { FarmJobInput } from './tasks.js';
-import { FarmError, farmTasks, jobSummary, safeName, shJoin, shQuote, taskFrames } from './tasks.js';
+import { FarmError, farmTasks, jobSummary, safeName, shJoin, shQuote, taskArgs, taskFrames } from './tasks.js';
 
 /** Slurm's default MaxArraySize is 1001: array indices 0-1000 */
 export const SLURM_MAX_ARRAY_TASKS = 1001;
@@ -40,7 +40,7 @@ export function slurmScript(input: FarmJobInput, options: SlurmOptions): string 
   }
   const name = `reage-${safeName(input.plan.name)}`;
   const logDir = directiveValue(options.logDir.replace(/\/+$/, ''), 'the log folder');
-  const command = shJoin([...input.reage, 'age', '--plan', input.planFile]);
+  const command = shJoin([...input.reage, ...taskArgs(input.planFile)]);
   return [
     '#!/bin/bash',
     `#SBATCH --job-name=${name}`,

@@ -4,7 +4,7 @@
  * generators are tested as data in, document out.
  *
  * A task is one chunk: at most `chunk` consecutive frames of the plan, rendered by one
- * `reage age --plan FILE --frames A-B`, which pre-rolls the plan's pre-roll frames
+ * `reage age --plan FILE --workers 1 --frames A-B`, which pre-rolls the plan's pre-roll frames
  * before A from the shot so the chunk starts warm. A chunk never spans a gap in the
  * plan's frames: `--frames A-B` must name only frames the shot has (asking for a
  * missing one is an error), and every engine here can express a contiguous A-B.
@@ -49,6 +49,16 @@ export function farmTasks(plan: ShotPlan, chunk: number): FarmTask[] {
 /** The plan's frames as contiguous runs (`{from, to}`), ascending. */
 export function planRuns(plan: ShotPlan): { from: number; to: number }[] {
   return frameRuns(parseFrameRange(plan.frames));
+}
+
+/**
+ * The arguments every task gives reage before its frames: the plan, and one engine
+ * process. Left to itself `reage age` splits its frames across one worker per core; on
+ * a farm the scheduler has already booked the task's CPUs and the chunk is the unit, so
+ * a task must not split it again (with boundaries of its own) or take cores it was not given.
+ */
+export function taskArgs(planFile: string): string[] {
+  return ['age', '--plan', planFile, '--workers', '1'];
 }
 
 /** `A-B`, or `A` for a one-frame chunk, as `--frames` takes it. */
