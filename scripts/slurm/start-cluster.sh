@@ -32,8 +32,13 @@ done
 mkdir -p "$DIR/state" "$DIR/spool" "$DIR/log"
 
 # A daemon from this folder is running: its pid file names a live process of that name
-# (not a pid reused by something else since an earlier run).
-alive() { [ -f "$2" ] && [ "$(ps -o comm= -p "$(cat "$2")" 2>/dev/null)" = "$1" ]; }
+# (not a pid reused by something else since an earlier run, nor a zombie).
+alive() {
+  local stat comm
+  [ -f "$2" ] || return 1
+  read -r stat comm < <(ps -o stat=,comm= -p "$(cat "$2")" 2>/dev/null) || return 1
+  [ "$comm" = "$1" ] && [ "${stat#Z}" = "$stat" ]
+}
 
 # ---- munge: Slurm's authentication; every daemon and client must share one key
 munge_ok() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
