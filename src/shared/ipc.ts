@@ -158,9 +158,46 @@ export const previewResultSchema = z.object({
   maskOutline: z.array(pointSchema).optional(),
   sourceAge: ageCategorySchema.optional(),
   losses: z.array(z.number()).optional(),
+  /**
+   * the frame of the same shot, solved before with these settings, whose latent the
+   * preview started from (with the warm step budget); this frame itself when its own
+   * was reused as it was; absent when it started from the encoder
+   */
+  warmStartFrame: frameNumber.optional(),
   seconds,
 });
 export type PreviewResultMessage = z.infer<typeof previewResultSchema>;
+
+/**
+ * A progressive preview's pictures before its result: the face aged from the
+ * optimisation's start (the encoder's E(x), or the solved neighbour's latent when
+ * warm-started), then from the best latent after some of its updates. Each replaces
+ * the one before; the result (previewResult) is the final picture.
+ */
+export const PREVIEW_STAGES = ['encoder', 'warm', 'refining'] as const;
+export type PreviewStageName = (typeof PREVIEW_STAGES)[number];
+export const previewStageSchema = z.object({
+  stage: z.enum(PREVIEW_STAGES),
+  frame: frameNumber,
+  file: z.string(),
+  width: z.int().positive(),
+  height: z.int().positive(),
+  /** 8-bit RGB PNG of the aged frame at this stage */
+  afterPng: bytesSchema,
+  /** the plate as PNG, with the first stage only (the result carries it again) */
+  beforePng: bytesSchema.optional(),
+  face: detectedFaceSchema.optional(),
+  maskOutline: z.array(pointSchema).optional(),
+  sourceAge: ageCategorySchema.optional(),
+  /** the optimiser's updates behind this picture, of the `steps` it may run */
+  updates: z.int().nonnegative(),
+  steps: z.int().nonnegative(),
+  /** as in the result: the solved frame the preview warm-starts from */
+  warmStartFrame: frameNumber.optional(),
+  /** since the preview began */
+  seconds,
+});
+export type PreviewStageMessage = z.infer<typeof previewStageSchema>;
 
 export const shotJobSchema = z.object({
   /** a folder, a pattern (name.####.ext, name.%04d.ext, name.@@@@.ext) or a list of files */
@@ -208,7 +245,15 @@ export type ShotSurveyMessage = z.infer<typeof shotSurveySchema>;
 
 export const workerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('info'), id }),
-  z.object({ type: z.literal('preview'), id, file: path, frame: frameNumber, settings: ageSettingsSchema }),
+  z.object({
+    type: z.literal('preview'),
+    id,
+    file: path,
+    frame: frameNumber,
+    settings: ageSettingsSchema,
+    /** send the pictures on the way to the result as previewStage messages */
+    stages: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('ageShot'), id, job: shotJobSchema }),
   /** abort the request with this id; its reply is then an error with code 'cancelled' */
   z.object({ type: z.literal('cancel'), id }),
@@ -226,6 +271,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), id, error: errorInfoSchema }),
   z.object({ type: z.literal('progress'), id, progress: shotProgressSchema }),
   z.object({ type: z.literal('frame'), id, report: frameReportSchema }),
+  /** a preview's picture on the way to its previewResult (requested with `stages`) */
+  z.object({ type: z.literal('previewStage'), id, stage: previewStageSchema }),
 ]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;
 
@@ -338,9 +385,19 @@ const empty = z.object({});
 
 export const studioMethods = {
   'engine.status': { params: empty, result: engineStatusSchema },
-  /** renders one frame; a newer request in the same group supersedes an older one still waiting or running */
+  /**
+   * renders one frame; a newer request in the same group supersedes an older one still
+   * waiting or running. With a previewId, the pictures on the way to the result come
+   * first as 'preview' events carrying it (none from a superseded request).
+   */
   'preview.render': {
-    params: z.object({ file: path, frame: frameNumber, settings: ageSettingsSchema, group: id.optional() }),
+    params: z.object({
+      file: path,
+      frame: frameNumber,
+      settings: ageSettingsSchema,
+      group: id.optional(),
+      previewId: id.optional(),
+    }),
     result: previewResultSchema,
   },
   'fs.listFolder': {
@@ -424,6 +481,8 @@ export const studioEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('engine'), status: engineStatusSchema }),
   z.object({ type: z.literal('job'), job: jobSnapshotSchema }),
   z.object({ type: z.literal('menu'), command: z.enum(MENU_COMMANDS) }),
+  /** a picture of the preview requested with this previewId, before its reply */
+  z.object({ type: z.literal('preview'), previewId: id, stage: previewStageSchema }),
 ]);
 export type StudioEvent = z.infer<typeof studioEventSchema>;
 

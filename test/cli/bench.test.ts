@@ -8,6 +8,7 @@ import {
   warmFrames,
   type BenchContext,
   type ModeRun,
+  type PreviewRun,
 } from '../../src/main/cli/bench-report.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 import { frame } from './fakes.js';
@@ -137,6 +138,58 @@ describe('bench rendering', () => {
     const md = formatBenchMarkdown(report, 'npm run bench');
     expect(md).toMatch(/^# Benchmark/);
     expect(md).toContain('| frames per minute | 6.67 | 12.00 |');
+  });
+
+  it('reports the previews: first picture and final per mode and case, and the preview target', () => {
+    const preview = (
+      mode: PreviewRun['mode'],
+      kind: PreviewRun['kind'],
+      first: number,
+      final: number,
+      extra: Partial<PreviewRun> = {},
+    ): PreviewRun => ({
+      mode,
+      kind,
+      frame: kind === 'cold' ? 1001 : 1002,
+      firstPictureSeconds: first,
+      firstPicture: kind === 'cold' ? 'encoder' : kind === 'warm' ? 'warm' : 'final',
+      finalSeconds: final,
+      pictures: kind === 'again' ? 1 : 3,
+      steps: kind === 'cold' ? 70 : kind === 'warm' ? 38 : 0,
+      ...(kind === 'cold' ? {} : { warmStartFrame: kind === 'warm' ? 1001 : 1002 }),
+      ...extra,
+    });
+    const frames = [aged(1, 6, 5, 60), aged(2, 3, 2, 15)];
+    const previews = [
+      preview('pixel', 'cold', 0.9, 6.5),
+      preview('pixel', 'warm', 0.6, 2.5),
+      preview('pixel', 'again', 0.2, 0.2),
+      preview('identity', 'warm', 0.7, 17),
+    ];
+    const report = benchReport(
+      { ...CONTEXT, previewSettings: { steps: 150, warmSteps: 38, sourceAge: 'auto', texture: 1 } },
+      [run('pixel', frames, 20)],
+      previews,
+    );
+    // the warm final is judged in pixel mode, the studio's default; first pictures everywhere
+    expect(report.previewTarget).toMatchObject({ measuredFirst: 0.9, measuredWarmFinal: 2.5, met: true });
+    const text = formatBenchText(report);
+    expect(text).toMatch(
+      /^pixel, cold \(fresh engine, first of the shot\)\s+1001\s+0\.90\s+encoder\s+6\.50\s+3\s+70\s+–$/m,
+    );
+    expect(text).toMatch(/^pixel, warm \(next frame, one solved\)\s+1002\s+0\.60\s+warm\s+2\.50\s+3\s+38\s+1001$/m);
+    expect(text).toContain("previews: the studio's defaults for a new shot: 150 steps cold, 38 warm, source age auto");
+    expect(text).toContain(
+      'preview target (first picture within 1 s every time, final within 6 s warm in pixel mode): MET, measured 0.90 s to the slowest first picture, 2.50 s to the warm final',
+    );
+    expect(formatBenchMarkdown(report, 'npm run bench')).toContain('## Previews');
+    // a slow first picture anywhere, or a slow warm final, misses it
+    expect(benchReport(CONTEXT, [], [...previews, preview('identity', 'cold', 1.4, 40)]).previewTarget.met).toBe(false);
+    expect(benchReport(CONTEXT, [], [preview('pixel', 'warm', 0.6, 6.1)]).previewTarget.met).toBe(false);
+    // without previews, nothing is said of them
+    const none = benchReport(CONTEXT, [run('pixel', frames, 20)]);
+    expect(none.previewTarget.met).toBeNull();
+    expect(formatBenchText(none)).not.toContain('preview');
   });
 
   it('says plainly when the model is untrained', () => {

@@ -158,6 +158,39 @@ describe('optimiseLatent', () => {
     expect(s3.losses[0]).not.toBe(s1.losses[0]);
   });
 
+  it('checkpoints hand out the best latent so far and leave the optimisation as it was', async () => {
+    const plain = await optimiseLatent(base({ steps: 30 }));
+    const seen: { updates: number; z: Float32Array }[] = [];
+    const checked = await noLeak(() =>
+      optimiseLatent(
+        base({
+          steps: 30,
+          // 30 is the last update: the result itself, so no checkpoint; 31 is never reached
+          checkpoints: [1, 10, 20, 30, 31],
+          onCheckpoint: async (z, updates) => {
+            seen.push({ updates, z });
+            // the caller's own tf work (a preview's picture) between updates changes nothing
+            tf.tidy(() => regenerate(generate, z, AGE).dataSync());
+            await new Promise((r) => setTimeout(r, 1));
+          },
+        }),
+      ),
+    );
+    expect(checked.losses).toEqual(plain.losses);
+    expect(checked.z).toEqual(plain.z);
+    expect(seen.map((c) => c.updates)).toEqual([1, 10, 20]);
+    // after k updates, the best of z0 … z(k-1): its loss is the least of the first k
+    for (const { updates, z } of seen) {
+      const best = Math.min(...plain.losses.slice(0, updates));
+      const loss = tf.tidy(() => tf.mean(tf.squaredDifference(regenerate(generate, z, AGE), target)).dataSync()[0]!);
+      const prior = DEFAULT_Z_PRIOR_WEIGHT * (z.reduce((a, v) => a + v * v, 0) / z.length - 1) ** 2;
+      expect(loss + prior).toBeCloseTo(best, 6);
+    }
+    // only with a callback
+    const none = await optimiseLatent(base({ steps: 30, checkpoints: [10] }));
+    expect(none.losses).toEqual(plain.losses);
+  });
+
   it('stops early on a plateau', async () => {
     // G that ignores z: the loss cannot improve at all
     const flat: GenerateFn = (z) => tf.add(tf.fill([1, 64, 64, 3], 0.3), tf.mul(tf.sum(z), 0)) as tf.Tensor4D;

@@ -4,6 +4,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineStatus, JobSnapshot } from '../../src/shared/ipc.js';
 import type { KnownDefect } from '../../src/shared/known-defects.js';
+import { DEFAULT_SHOT_SETTINGS } from '../../src/shared/project.js';
 import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
 import { App } from '../../src/renderer/components/App.js';
 import { AgeSlider } from '../../src/renderer/components/AgeSlider.js';
@@ -226,6 +227,65 @@ describe('the studio window', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'Wipe' }));
     fireEvent.click(screen.getByLabelText('Mask'));
     expect(document.querySelector('.mask-outline')).not.toBeNull();
+  });
+
+  it('shows each picture of a progressive preview as it arrives, labelled, until the final replaces it', async () => {
+    const png = (...bytes: number[]) => new Uint8Array([137, 80, 78, 71, ...bytes]);
+    let finish: () => void = () => {};
+    const { client, studio } = renderApp({
+      'preview.render': ({ file, frame }) =>
+        new Promise((resolve) => {
+          finish = () =>
+            resolve({
+              ...(handlers['preview.render']!({ file, frame, settings: DEFAULT_SHOT_SETTINGS }) as object),
+              afterPng: png(9),
+              warmStartFrame: 1002,
+            } as never);
+        }),
+    });
+    importAkiyo(studio);
+    fireEvent.click(screen.getByTestId('render-preview'));
+    const { previewId, file } = client.callsTo('preview.render')[0] as { previewId: string; file: string };
+    expect(previewId).toBeTruthy();
+    const stage = (name: 'encoder' | 'refining', afterPng: Uint8Array, updates: number, id = previewId) =>
+      act(() =>
+        client.emit({
+          type: 'preview',
+          previewId: id,
+          stage: { stage: name, frame: 1001, file, width: 352, height: 288, afterPng, updates, steps: 150, seconds: 1 },
+        }),
+      );
+    const after = () => screen.getAllByRole('img').filter((i) => i.getAttribute('alt')!.startsWith('After'));
+
+    const shown = () => after().map((i) => i.getAttribute('src'));
+    const entry = () => Object.values(studio.store.getState().previews)[0];
+
+    stage('encoder', png(1), 0);
+    expect(await screen.findByAltText('After (re-aged preview so far: encoder)')).toBeTruthy();
+    const encoder = shown();
+    expect(encoder).toHaveLength(1);
+    expect(screen.getByTestId('preview-stage').textContent).toBe(' · encoder');
+    expect(screen.getByTestId('preview-progress').textContent).toMatch(/Refining preview/);
+
+    stage('refining', png(2), 38);
+    expect(after().map((i) => i.getAttribute('alt'))).toEqual(['After (re-aged preview so far: refining 38/150)']);
+    const refining = shown();
+    expect(refining).toHaveLength(1);
+    expect(refining[0]).not.toBe(encoder[0]);
+    // another request's picture (another window's, or a superseded one) changes nothing
+    stage('refining', png(3), 75, 'someone-else');
+    expect(shown()).toEqual(refining);
+
+    await act(async () => finish());
+    expect(after().map((i) => i.getAttribute('alt'))).toEqual(['After (re-aged preview)']);
+    const final = shown();
+    expect(final[0]).not.toBe(refining[0]);
+    expect(entry()).toMatchObject({ status: 'ready', warmStartFrame: 1002 });
+    expect(entry()).not.toHaveProperty('stage');
+    expect(screen.getByTestId('preview-stage').textContent).toBe(' · final · warm from 1002');
+    // a picture arriving after the result is too late to replace it
+    stage('refining', png(4), 113);
+    expect(shown()).toEqual(final);
   });
 
   it("warns of the model's known defects at the target age: inspector, timeline and export", async () => {

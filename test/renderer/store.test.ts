@@ -169,6 +169,60 @@ describe('previews', () => {
     expect(client.callsTo('preview.render')[0]).toMatchObject({ group: 'viewer', frame: 1002 });
   });
 
+  it("keeps a rendering preview's latest picture, drops a superseded one's, and caches only the final", async () => {
+    const settle: ((outcome: 'superseded' | 'done') => void)[] = [];
+    const { client, state } = studioWith({
+      'preview.render': (params) =>
+        new Promise((resolve, reject) => {
+          settle.push((outcome) =>
+            outcome === 'done' ? resolve(preview(params)) : reject(new FakeError('superseded', 'replaced')),
+          );
+        }),
+    });
+    state().goToEdge('start');
+    const key = currentPreviewTarget(state())!.key;
+    const rendering = state().renderPreview();
+    const { previewId, file, frame } = client.callsTo('preview.render')[0] as {
+      previewId: string;
+      file: string;
+      frame: number;
+    };
+    const stage = (name: 'encoder' | 'refining', updates: number) => ({
+      stage: name,
+      frame,
+      file,
+      width: 4,
+      height: 3,
+      afterPng: BYTES,
+      beforePng: BYTES,
+      updates,
+      steps: 8,
+      seconds: 0.1,
+    });
+    state().applyPreviewStage(previewId, stage('encoder', 0));
+    expect(state().previews[key]).toMatchObject({ status: 'rendering', stage: { stage: 'encoder', updates: 0 } });
+    state().applyPreviewStage(previewId, stage('refining', 2));
+    expect(state().previews[key]).toMatchObject({ status: 'rendering', stage: { stage: 'refining', updates: 2 } });
+    settle[0]!('superseded');
+    await rendering;
+    expect(state().previews[key]).toBeUndefined();
+    // its late pictures find nothing to replace
+    state().applyPreviewStage(previewId, stage('refining', 4));
+    expect(state().previews).toEqual({});
+
+    const again = state().renderPreview();
+    const second = (client.callsTo('preview.render')[1] as { previewId: string }).previewId;
+    expect(second).not.toBe(previewId);
+    state().applyPreviewStage(previewId, stage('refining', 6)); // the old request's id
+    expect(state().previews[key]).toMatchObject({ status: 'rendering' });
+    expect(state().previews[key]).not.toHaveProperty('stage');
+    state().applyPreviewStage(second, stage('encoder', 0));
+    settle[1]!('done');
+    await again;
+    expect(state().previews[key]).toMatchObject({ status: 'ready', width: 4 });
+    expect(state().previews[key]).not.toHaveProperty('stage');
+  });
+
   it('forgets a superseded preview and keeps the error of a failed one', async () => {
     let fail: 'superseded' | 'failed' = 'superseded';
     const { state } = studioWith({

@@ -21,8 +21,20 @@ const info = {
 function stubEngine(slow = false): ReAgeEngine {
   return {
     info: () => info,
-    preview: (file, frame, _settings, signal) =>
+    preview: (file, frame, _settings, signal, onStage) =>
       new Promise((resolve, reject) => {
+        for (const [k, stage] of (['encoder', 'refining'] as const).entries())
+          onStage?.({
+            stage,
+            file,
+            frame,
+            width: 1,
+            height: 1,
+            afterPng: new Uint8Array([k]),
+            updates: k,
+            steps: 2,
+            seconds: 0,
+          });
         const result = {
           file,
           frame,
@@ -89,6 +101,26 @@ describe('engine protocol end to end (in memory)', () => {
     );
     expect(summary.done).toBe(1);
     expect(frames).toEqual([7]);
+  });
+
+  it("streams a progressive preview's pictures, only when asked, and rejects a malformed one", async () => {
+    // the second picture is corrupted on the way: the client must drop it, not pass it on
+    const { transport, channel } = pipe((m) =>
+      m.type === 'previewStage' && m.stage.stage === 'refining' ? { ...m, stage: { ...m.stage, updates: -1 } } : m,
+    );
+    void serveEngine(channel, () => stubEngine(), { log: () => {} });
+    const log = capture();
+    const client = new EngineClient({ launch: () => transport, log });
+    const stages: number[] = [];
+    const preview = await client.preview('/a.1.png', 1, DEFAULT_SHOT_SETTINGS, undefined, (s) =>
+      stages.push(s.afterPng[0]!),
+    );
+    expect([...preview.afterPng]).toEqual([2]);
+    expect(stages).toEqual([0]);
+    expect(log.lines.filter((l) => l.startsWith('rejected a message from the engine worker'))).toHaveLength(1);
+    // without a listener the worker is not asked for them
+    await client.preview('/a.1.png', 1, DEFAULT_SHOT_SETTINGS);
+    expect(log.lines).toHaveLength(1);
   });
 
   it('cancels a request through its AbortSignal', async () => {

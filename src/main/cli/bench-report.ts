@@ -66,6 +66,8 @@ export interface BenchContext {
   model: { name: string; version: string; trained: boolean; path: string };
   footage: string;
   settings: { targetAge: string; steps: number; warmSteps: number; detail: boolean; composite: string };
+  /** the previews' settings: the studio's defaults for a new shot (its step budgets, not the shots') */
+  previewSettings?: { steps: number; warmSteps: number; sourceAge: string; texture: number };
   /** loadAverage: the 1-minute load when the bench started; above the core count, other work competed for the CPU */
   machine: { cpus: number; cpuModel: string; node: string; loadAverage: number };
   engineLoadSeconds: number;
@@ -73,9 +75,49 @@ export interface BenchContext {
   date: string;
 }
 
+/**
+ * A studio preview the bench timed through the engine's progressive preview: `cold`, a
+ * fresh engine's first preview of the shot (source age, detection, full step budget);
+ * `warm`, the next frame once that one was solved (warm-started from it); `again`,
+ * that frame at another target age (its own latent reused).
+ */
+export interface PreviewRun {
+  mode: ReconstructionMode;
+  kind: 'cold' | 'warm' | 'again';
+  frame: number;
+  /** seconds from the call to the first picture: its first stage, or the result when none came first */
+  firstPictureSeconds: number;
+  /** which picture that was: 'encoder', 'warm' (the solved neighbour's latent) or 'final' */
+  firstPicture: string;
+  finalSeconds: number;
+  /** pictures shown, the final one included */
+  pictures: number;
+  /** the optimiser's updates behind the final picture */
+  steps: number;
+  warmStartFrame?: number;
+}
+
+/** The issue's preview goals: a first picture within this, every time, */
+export const TARGET_FIRST_PICTURE_SECONDS = 1;
+/** and the final picture within this when warm-started, in the studio's default mode. */
+export const TARGET_WARM_PREVIEW_SECONDS = 6;
+export const PREVIEW_TARGET_MODE: ReconstructionMode = 'pixel';
+
+export interface PreviewTarget {
+  firstPictureSeconds: number;
+  warmFinalSeconds: number;
+  mode: ReconstructionMode;
+  /** the slowest first picture over every preview, and the warm final in `mode`; null when not measured */
+  measuredFirst: number | null;
+  measuredWarmFinal: number | null;
+  met: boolean | null;
+}
+
 export interface BenchReport extends BenchContext {
   modes: ModeStats[];
   target: { mode: ReconstructionMode; seconds: number; measured: number | null; met: boolean | null };
+  previews: PreviewRun[];
+  previewTarget: PreviewTarget;
 }
 
 function mean(values: readonly number[]): number | null {
@@ -131,14 +173,44 @@ export function modeStats(run: ModeRun): ModeStats {
  * source-age estimate included), with warm starts as the engine does them; a shot
  * with failed frames does not count as meeting it.
  */
-export function benchReport(context: BenchContext, runs: readonly ModeRun[]): BenchReport {
+export function benchReport(
+  context: BenchContext,
+  runs: readonly ModeRun[],
+  previews: readonly PreviewRun[] = [],
+): BenchReport {
   const modes = runs.map(modeStats);
   const judged = modes.find((m) => m.mode === TARGET_MODE);
   const measured = judged ? judged.secondsPerFrame : null;
   const met = judged
     ? judged.failed === 0 && judged.done > 0 && judged.secondsPerFrame < TARGET_SECONDS_PER_FRAME
     : null;
-  return { ...context, modes, target: { mode: TARGET_MODE, seconds: TARGET_SECONDS_PER_FRAME, measured, met } };
+  return {
+    ...context,
+    modes,
+    target: { mode: TARGET_MODE, seconds: TARGET_SECONDS_PER_FRAME, measured, met },
+    previews: [...previews],
+    previewTarget: previewTarget(previews),
+  };
+}
+
+/** First pictures are judged over every preview (the encoder's does not depend on the mode), the warm final in the default mode. */
+export function previewTarget(previews: readonly PreviewRun[]): PreviewTarget {
+  const firsts = previews.map((p) => p.firstPictureSeconds);
+  const warm = previews.find((p) => p.mode === PREVIEW_TARGET_MODE && p.kind === 'warm');
+  const measuredFirst = firsts.length ? Math.max(...firsts) : null;
+  const measuredWarmFinal = warm ? warm.finalSeconds : null;
+  const met =
+    measuredFirst === null || measuredWarmFinal === null
+      ? null
+      : measuredFirst <= TARGET_FIRST_PICTURE_SECONDS && measuredWarmFinal <= TARGET_WARM_PREVIEW_SECONDS;
+  return {
+    firstPictureSeconds: TARGET_FIRST_PICTURE_SECONDS,
+    warmFinalSeconds: TARGET_WARM_PREVIEW_SECONDS,
+    mode: PREVIEW_TARGET_MODE,
+    measuredFirst,
+    measuredWarmFinal,
+    met,
+  };
 }
 
 // ---- rendering -------------------------------------------------------------
@@ -189,6 +261,35 @@ export function stagesTable(r: BenchReport): Table {
   ];
 }
 
+const PREVIEW_KINDS: Record<PreviewRun['kind'], string> = {
+  cold: 'cold (fresh engine, first of the shot)',
+  warm: 'warm (next frame, one solved)',
+  again: 'again (that frame, another age)',
+};
+
+export function previewsTable(r: BenchReport): Table {
+  return [
+    ['preview', 'frame', 'first picture, s', 'first is', 'final, s', 'pictures', 'steps', 'warm from'],
+    ...r.previews.map((p) => [
+      `${p.mode}, ${PREVIEW_KINDS[p.kind]}`,
+      String(p.frame),
+      num(p.firstPictureSeconds),
+      p.firstPicture,
+      num(p.finalSeconds),
+      String(p.pictures),
+      String(p.steps),
+      p.warmStartFrame === undefined ? '–' : String(p.warmStartFrame),
+    ]),
+  ];
+}
+
+export function previewTargetLine(r: BenchReport): string {
+  const t = r.previewTarget;
+  const goal = `first picture within ${t.firstPictureSeconds} s every time, final within ${t.warmFinalSeconds} s warm in ${t.mode} mode`;
+  if (t.met === null) return `preview target (${goal}): not measured`;
+  return `preview target (${goal}): ${t.met ? 'MET' : 'NOT MET'}, measured ${num(t.measuredFirst)} s to the slowest first picture, ${num(t.measuredWarmFinal)} s to the warm final`;
+}
+
 export function targetLine(r: BenchReport): string {
   const t = r.target;
   const goal = `${t.mode} mode with warm starts under ${t.seconds} s per frame`;
@@ -205,6 +306,11 @@ function contextLines(r: BenchReport): string[] {
     `settings: target age ${r.settings.targetAge}, ${r.settings.steps} steps on the first frame, ${r.settings.warmSteps} on warm frames, detail refinement ${r.settings.detail ? 'on' : 'off'}, ${r.settings.composite} compositing`,
     `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${num(r.machine.loadAverage, 1)} at the start`,
     `engine load: ${num(r.engineLoadSeconds, 1)} s (once per process, not in the frame times); peak RSS ${num(r.peakRssMB, 0)} MB`,
+    ...(r.previewSettings
+      ? [
+          `previews: the studio's defaults for a new shot: ${r.previewSettings.steps} steps cold, ${r.previewSettings.warmSteps} warm, source age ${r.previewSettings.sourceAge}, texture ${r.previewSettings.texture}, detail refinement ${r.settings.detail ? 'on' : 'off'}`,
+        ]
+      : []),
   ];
 }
 
@@ -215,8 +321,10 @@ export function formatBenchText(r: BenchReport): string {
     renderTable(modesTable(r), 'text'),
     '',
     renderTable(stagesTable(r), 'text'),
+    ...(r.previews.length ? ['', renderTable(previewsTable(r), 'text')] : []),
     '',
     targetLine(r),
+    ...(r.previews.length ? [previewTargetLine(r)] : []),
   ].join('\n');
 }
 
@@ -241,9 +349,23 @@ export function formatBenchMarkdown(r: BenchReport, command: string): string {
     '',
     renderTable(stagesTable(r), 'markdown'),
     '',
+    ...(r.previews.length
+      ? [
+          '## Previews',
+          '',
+          "The studio's progressive preview, in-process, with the studio's default shot settings:",
+          'seconds from the call to the first picture and to the final one. Cold is a fresh engine',
+          'on the first frame; warm the next frame, which starts from the first one solved; again',
+          'that frame at another target age, which reuses its own latent.',
+          '',
+          renderTable(previewsTable(r), 'markdown'),
+          '',
+        ]
+      : []),
     '## Target',
     '',
     targetLine(r),
+    ...(r.previews.length ? ['', previewTargetLine(r)] : []),
     '',
   ].join('\n');
 }

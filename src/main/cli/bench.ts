@@ -2,11 +2,14 @@
  * `npm run bench`: the real engine on a real plate (Tears of Steel by default), one
  * shot per reconstruction mode, delta compositing, written to a temporary folder.
  * Prints where the time goes per stage, throughput per mode, first vs warm frames,
- * peak memory, tensor counts (a leak shows as a growing count) and whether the
- * issue's target is met. Nothing is estimated: every number is measured here.
+ * peak memory, tensor counts (a leak shows as a growing count), the studio's
+ * progressive previews (time to the first picture and to the final one, cold and
+ * warm) and whether the issue's targets are met. Nothing is estimated: every number
+ * is measured here.
  *
  *   npm run bench -- [--frames 24] [--modes identity,pixel] [--detail on|off] [--footage DIR]
- *                    [--steps N] [--warm-steps N] [--backend …] [--model DIR] [--json] [--out FILE]
+ *                    [--steps N] [--warm-steps N] [--previews on|off] [--backend …] [--model DIR]
+ *                    [--json] [--out FILE]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,12 +24,20 @@ import {
   type BackendChoice,
   type ReconstructionMode,
 } from '../../shared/ages.js';
+import { DEFAULT_SHOT_SETTINGS } from '../../shared/project.js';
 import { createEngine } from '../engine/engine.js';
 import { resolveInput } from '../engine/sequence-io.js';
 import { warmStepsFor } from '../engine/shot.js';
 import type { AgeSettings, FrameReport } from '../engine/types.js';
 import { DEFAULT_STEPS, UsageError, onOff } from './args.js';
-import { benchReport, formatBenchMarkdown, formatBenchText, type BenchContext, type ModeRun } from './bench-report.js';
+import {
+  benchReport,
+  formatBenchMarkdown,
+  formatBenchText,
+  type BenchContext,
+  type ModeRun,
+  type PreviewRun,
+} from './bench-report.js';
 import type { CliEngine } from './deps.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from './frame-output.js';
 import { backendNote } from './info.js';
@@ -35,7 +46,8 @@ import { TerminalProgress } from './progress.js';
 import { reportError } from './session.js';
 
 export const BENCH_USAGE = `Usage: npm run bench -- [--frames 24] [--modes identity,pixel] [--detail on|off] [--footage DIR]
-         [--steps N] [--warm-steps N] [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json] [--out FILE]`;
+         [--steps N] [--warm-steps N] [--previews on|off] [--backend auto|tensorflow|wasm|cpu] [--model DIR]
+         [--json] [--out FILE]`;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -51,6 +63,8 @@ export interface BenchOptions {
   footage: string;
   steps: number;
   warmSteps?: number;
+  /** time the studio's progressive previews too (default on) */
+  previews: boolean;
   backend: BackendChoice;
   model?: string;
   json: boolean;
@@ -69,6 +83,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         footage: { type: 'string' },
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
+        previews: { type: 'string' },
         backend: { type: 'string' },
         model: { type: 'string' },
         json: { type: 'boolean' },
@@ -99,6 +114,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     footage: resolve(values.footage ?? defaultFootage()),
     steps: count('steps', values.steps, 0) ?? DEFAULT_STEPS,
     ...(warmSteps !== undefined ? { warmSteps } : {}),
+    previews: onOff('previews', values.previews, true),
     backend: backend as BackendChoice,
     ...(values.model !== undefined ? { model: values.model } : {}),
     json: values.json ?? false,
@@ -154,6 +170,72 @@ async function runMode(
   return { mode, frames, wallSeconds: summary.seconds, tensorsBefore, tensorsAfter: tf.memory().numTensors };
 }
 
+/** A new shot's settings in the studio, in this mode: what an artist's preview runs with. */
+function previewSettingsFor(opts: BenchOptions, mode: ReconstructionMode): AgeSettings {
+  return { ...DEFAULT_SHOT_SETTINGS, mode, detail: opts.detail };
+}
+
+/**
+ * The studio's preview, timed from the call to its first picture and to its result:
+ * a fresh engine (nothing remembered: not the shot's source age, a face, a latent)
+ * previews the first frame, then the next one, then that one at another target age.
+ */
+async function runPreviews(
+  opts: BenchOptions,
+  mode: ReconstructionMode,
+  refs: readonly { frame: number; path: string }[],
+  signal: AbortSignal,
+  progress: TerminalProgress,
+): Promise<PreviewRun[]> {
+  const engine: CliEngine = await createEngine({
+    backend: opts.backend,
+    ...(opts.model ? { modelDir: opts.model } : {}),
+  });
+  const settings = previewSettingsFor(opts, mode);
+  const other = settings.targetAge === '50-59' ? '60+' : '50-59';
+  type Planned = [PreviewRun['kind'], (typeof refs)[number], AgeSettings];
+  const next = refs[1];
+  const plan: Planned[] = [
+    ['cold', refs[0]!, settings],
+    ...(next
+      ? [['warm', next, settings] as Planned, ['again', next, { ...settings, targetAge: other }] as Planned]
+      : []),
+  ];
+  const runs: PreviewRun[] = [];
+  try {
+    for (const [kind, ref, s] of plan) {
+      signal.throwIfAborted();
+      const started = performance.now();
+      const since = () => (performance.now() - started) / 1000;
+      let first: { seconds: number; stage: string } | undefined;
+      let pictures = 1;
+      const result = await engine.preview(ref.path, ref.frame, s, signal, (stage) => {
+        first ??= { seconds: since(), stage: stage.stage };
+        pictures++;
+      });
+      const finalSeconds = since();
+      const run: PreviewRun = {
+        mode,
+        kind,
+        frame: ref.frame,
+        firstPictureSeconds: first?.seconds ?? finalSeconds,
+        firstPicture: first?.stage ?? 'final',
+        finalSeconds,
+        pictures,
+        steps: Math.max(0, (result.losses?.length ?? 0) - 1),
+        ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
+      };
+      progress.log(
+        `${mode.padEnd(8)} preview ${kind.padEnd(5)} frame ${ref.frame}  first picture ${run.firstPictureSeconds.toFixed(2)} s (${run.firstPicture}), final ${finalSeconds.toFixed(2)} s, ${run.steps} steps`,
+      );
+      runs.push(run);
+    }
+  } finally {
+    engine.dispose();
+  }
+  return runs;
+}
+
 /** `command` is recorded in the markdown report, so that it can be rerun as it was. */
 export async function bench(opts: BenchOptions, signal: AbortSignal, command: string): Promise<number> {
   const refs = await resolveInput(opts.footage);
@@ -172,11 +254,18 @@ export async function bench(opts: BenchOptions, signal: AbortSignal, command: st
   const outDir = await mkdtemp(join(tmpdir(), 'reage-bench-'));
   const progress = new TerminalProgress(process.stderr);
   const runs: ModeRun[] = [];
+  const previews: PreviewRun[] = [];
   try {
-    for (const mode of opts.modes) runs.push(await runMode(engine, opts, mode, files, outDir, signal, progress));
+    try {
+      for (const mode of opts.modes) runs.push(await runMode(engine, opts, mode, files, outDir, signal, progress));
+    } finally {
+      engine.dispose();
+    }
+    // each mode's previews on a fresh engine of its own, after the shots: the first is cold
+    if (opts.previews)
+      for (const mode of opts.modes) previews.push(...(await runPreviews(opts, mode, refs, signal, progress)));
   } finally {
     progress.end();
-    engine.dispose();
     await rm(outDir, { recursive: true, force: true });
   }
 
@@ -194,12 +283,22 @@ export async function bench(opts: BenchOptions, signal: AbortSignal, command: st
       composite: 'delta',
     },
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? 'unknown', node: process.version, loadAverage },
+    ...(opts.previews
+      ? {
+          previewSettings: {
+            steps: DEFAULT_SHOT_SETTINGS.steps,
+            warmSteps: warmStepsFor(previewSettingsFor(opts, 'pixel')),
+            sourceAge: DEFAULT_SHOT_SETTINGS.sourceAge,
+            texture: DEFAULT_SHOT_SETTINGS.texture,
+          },
+        }
+      : {}),
     engineLoadSeconds,
     // maxRSS is in kilobytes
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     date: new Date().toISOString().slice(0, 10),
   };
-  const report = benchReport(context, runs);
+  const report = benchReport(context, runs, previews);
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBenchText(report)}\n`);
   if (opts.out) {
     await writeFile(opts.out, formatBenchMarkdown(report, command));

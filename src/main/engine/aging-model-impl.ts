@@ -127,10 +127,15 @@ export class AgingModelImpl implements AgingModel {
           seed: opts.seed,
           ...(opts.earlyStop === false ? { earlyStop: false as const } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.checkpoints
+            ? { checkpoints: opts.checkpoints.after, onCheckpoint: opts.checkpoints.onCheckpoint }
+            : {}),
         }),
       );
     }
-    const detail = opts.detail && (await this.fitDetail(own, latent.z, opts.sourceIndex, opts.detail, opts.signal));
+    const kept = opts.mode === 'none' ? opts.offset : undefined;
+    const detail =
+      kept ?? (opts.detail && (await this.fitDetail(own, latent.z, opts.sourceIndex, opts.detail, opts.signal)));
     return {
       face,
       sourceIndex: opts.sourceIndex,

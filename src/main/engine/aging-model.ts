@@ -101,11 +101,21 @@ export interface OptimisedLatent extends ReconstructCommon {
   earlyStop?: false;
   /** the stage the optimisation is timed as; default 'optimise' */
   stage?: string;
+  /**
+   * the best latent so far after these many updates (those the optimisation reaches),
+   * for a progressive preview's pictures; the optimisation is the same without them
+   */
+  checkpoints?: {
+    after: readonly number[];
+    onCheckpoint(z: Float32Array, updates: number): void | Promise<void>;
+  };
 }
 
 /** z kept as it starts: E(x), the encoder's own reconstruction, or z0 as given. */
 export interface KeptLatent extends ReconstructCommon {
   mode: 'none';
+  /** a detail offset kept as given (one fitted before, with z0), instead of fitting one */
+  offset?: Float32Array;
 }
 
 export type ReconstructOptions = OptimisedLatent | KeptLatent;
@@ -210,6 +220,27 @@ export interface AgeFaceRequest {
   timer: StageTimer;
   /** also composite each layer alone, for evaluation side by side */
   layerOutputs?: boolean;
+  /**
+   * z0 (and detail0) are this face's own, solved before for these settings: aged as
+   * they are, nothing optimised or fitted (a preview of a frame solved before, at
+   * another target age or strength)
+   */
+  keep?: boolean;
+  /** the pictures of a progressive preview on the way to the result; none when nothing is optimised */
+  stages?: AgeFaceStages;
+}
+
+/**
+ * A progressive preview's pictures: the face aged from the optimisation's start, then
+ * from the best latent after some of its updates. They are extra: the result is the
+ * same with or without them.
+ */
+export interface AgeFaceStages {
+  /** the face aged from the start (E(x), or z0 and detail0 when warm-started), before the first update */
+  onStart?(aged: AgedFrame): void;
+  /** updates after which `onRefined` gets the face aged from the best latent so far (with detail0's offset) */
+  refineAfter?: readonly number[];
+  onRefined?(aged: AgedFrame, updates: number): void;
 }
 
 export interface AgedFace extends AgedFrame {
@@ -238,22 +269,40 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
     ...(req.z0 ? { z0: req.z0 } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   };
+  // the start's offset, kept as it is: a warm start's d0, for the pictures before d is fitted
+  const startOffset = req.detail && req.detail0 ? { offset: req.detail0 } : {};
+  const { stages } = req;
   const face = model.face({ image: req.image, landmarks: req.landmarks }, { timer: req.timer });
+  /** the face aged from a latent as it is, for a stage's picture */
+  const agedFrom = async (z: Float32Array | undefined): Promise<AgedFrame> => {
+    const kept = await model.reconstruct(face, { ...common, ...(z ? { z0: z } : {}), mode: 'none', ...startOffset });
+    return model.age(kept, req.targetIndex, ageing);
+  };
   try {
-    const rec = await model.reconstruct(
-      face,
-      useGan
-        ? {
-            ...common,
-            mode: req.mode,
-            steps: req.steps,
-            seed: req.seed,
-            ...(req.detail
-              ? { detail: { ...(req.detail0 ? { d0: req.detail0 } : {}), ageTargets: [req.targetIndex] } }
-              : {}),
-          }
-        : { ...common, mode: 'none' },
-    );
+    let rec: Reconstruction;
+    if (!useGan) rec = await model.reconstruct(face, { ...common, mode: 'none' });
+    else if (req.keep && req.z0) rec = await model.reconstruct(face, { ...common, mode: 'none', ...startOffset });
+    else {
+      if (stages?.onStart) stages.onStart(await agedFrom(req.z0));
+      const { onRefined, refineAfter } = stages ?? {};
+      rec = await model.reconstruct(face, {
+        ...common,
+        mode: req.mode,
+        steps: req.steps,
+        seed: req.seed,
+        ...(req.detail
+          ? { detail: { ...(req.detail0 ? { d0: req.detail0 } : {}), ageTargets: [req.targetIndex] } }
+          : {}),
+        ...(onRefined && refineAfter?.length
+          ? {
+              checkpoints: {
+                after: refineAfter,
+                onCheckpoint: async (z: Float32Array, updates: number) => onRefined(await agedFrom(z), updates),
+              },
+            }
+          : {}),
+      });
+    }
     const aged = model.age(rec, req.targetIndex, ageing);
     return { ...aged, z: rec.z, ...(rec.detail ? { detail: rec.detail } : {}), losses: rec.losses };
   } finally {

@@ -6,6 +6,7 @@
 import type {
   EngineInfoMessage as EngineInfo,
   PreviewResultMessage as PreviewResult,
+  PreviewStageMessage as PreviewStage,
   ShotJobMessage as ShotJob,
   ShotProgressMessage as ShotProgress,
   ShotSummaryMessage as ShotSummary,
@@ -26,6 +27,7 @@ export type {
   ShotSummaryMessage as ShotSummary,
   ShotSurveyMessage as ShotSurvey,
   PreviewResultMessage as PreviewResult,
+  PreviewStageMessage as PreviewStage,
 } from '../../shared/ipc.js';
 
 export interface RunHooks {
@@ -41,7 +43,21 @@ export interface RunHooks {
 
 export interface ReAgeEngine {
   info(): EngineInfo;
-  preview(file: string, frame: number, settings: AgeSettings, signal?: AbortSignal): Promise<PreviewResult>;
+  /**
+   * One frame aged, as the export would age it. With `onStage`, a progressive preview:
+   * the pictures on the way to the result come first, each as soon as it is ready (the
+   * encoder's, or a solved neighbour's when warm-started, then after some of the
+   * optimiser's updates), none after the result or once aborted. A frame of a shot
+   * solved before with the same reconstruction settings is warm-started from the
+   * nearest solved frame's latent (PreviewResult.warmStartFrame).
+   */
+  preview(
+    file: string,
+    frame: number,
+    settings: AgeSettings,
+    signal?: AbortSignal,
+    onStage?: (stage: PreviewStage) => void,
+  ): Promise<PreviewResult>;
   ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary>;
   /**
    * Follow the face through the job's frames (only `facesAt`, when given) and estimate

@@ -6,22 +6,39 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { ageCategoryIndex, type AgeCategory, type BackendChoice } from '../../shared/ages.js';
+import {
+  ageCategoryIndex,
+  ageToCategory,
+  type AgeCategory,
+  type BackendChoice,
+  type ReconstructionMode,
+} from '../../shared/ages.js';
 import { patternString, splitFrameNumber } from '../../shared/sequence.js';
-import type { EngineInfo, PreviewResult, ReAgeEngine, RunHooks, ShotJob, ShotSummary, ShotSurvey } from './api.js';
-import { ageFace, loadAgingModel, type AgingModel } from './aging-model.js';
+import type {
+  EngineInfo,
+  PreviewResult,
+  PreviewStage,
+  ReAgeEngine,
+  RunHooks,
+  ShotJob,
+  ShotSummary,
+  ShotSurvey,
+} from './api.js';
+import { ageFace, loadAgingModel, type AgedFace, type AgedFrame, type AgingModel } from './aging-model.js';
 import { initBackend, type BackendInfo } from './backend.js';
 import { detectFaces } from './face-track.js';
 import { toRgb8 } from './faces.js';
-import { checkSettings, runShot, surveyShot } from './shot.js';
+import { checkSettings, runShot, surveyShot, warmStepsFor } from './shot.js';
+import { SolvedLatents } from './solved-latents.js';
 import { estimateSourceAge } from './source-age.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
 import { StageTimer } from './stage-timer.js';
-import type { AgeSettings, RawImage } from './types.js';
+import type { AgeSettings, DetectedFace, RawImage } from './types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -49,10 +66,116 @@ async function png(image: RawImage): Promise<Uint8Array> {
   );
 }
 
+/**
+ * How far (in frames) a preview reaches for a solved frame of the same shot to start
+ * from. The shot loop starts each frame from the one before; a face further away has
+ * moved and turned more, and the warm step budget no longer closes the gap: on Tears
+ * of Steel, within this reach a warm preview came out as the cold one within two 8-bit
+ * levels in both modes, and twice as far the pixel mode's loss began to climb.
+ */
+export const WARM_PREVIEW_REACH = 12;
+
+/**
+ * After which fractions of its step budget a progressive preview shows the latent so
+ * far. A picture costs about what a few pixel-mode updates cost and waits for nothing
+ * but G and the compositing, so identity mode (several times slower an update) gets
+ * one after every quarter, pixel mode after the first quarter only.
+ */
+const REFINE_FRACTIONS: Record<ReconstructionMode, readonly number[]> = {
+  pixel: [0.25],
+  identity: [0.25, 0.5, 0.75],
+};
+
+/** The updates after which a progressive preview of `steps` updates shows a refining picture. */
+export function refineStages(mode: ReconstructionMode, steps: number): number[] {
+  const after = REFINE_FRACTIONS[mode].map((f) => Math.round(f * steps)).filter((n) => n >= 1 && n < steps);
+  return [...new Set(after)];
+}
+
+/** Frames whose detected faces are remembered, for previews of one frame at other settings. */
+const DETECTION_CACHE_SIZE = 32;
+
+/** What a stage's picture says besides the picture. */
+interface StageShown {
+  stage: PreviewStage['stage'];
+  aged: AgedFrame;
+  updates: number;
+  steps: number;
+  sourceAge: AgeCategory;
+  warmStartFrame?: number;
+}
+
+/**
+ * A progressive preview's pictures: each encoded (off the main thread, while the
+ * optimisation goes on) and sent in order, the plate with the first; none once the
+ * preview is aborted, and all of them before the result.
+ */
+class StagePictures {
+  private chain: Promise<void> = Promise.resolve();
+  private first = true;
+  private closed = false;
+
+  constructor(
+    private readonly onStage: (stage: PreviewStage) => void,
+    private readonly before: Promise<Uint8Array>,
+    private readonly base: { frame: number; file: string; width: number; height: number },
+    private readonly face: DetectedFace,
+    private readonly elapsed: () => number,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  show({ stage, aged, updates, steps, sourceAge, warmStartFrame }: StageShown): void {
+    const withBefore = this.first;
+    this.first = false;
+    this.chain = this.chain.then(async () => {
+      try {
+        const afterPng = await png(aged.output);
+        const beforePng = withBefore ? await this.before : undefined;
+        if (this.closed || this.signal?.aborted) return;
+        this.onStage({
+          stage,
+          ...this.base,
+          afterPng,
+          ...(beforePng ? { beforePng } : {}),
+          face: this.face,
+          maskOutline: aged.mask.polygon,
+          sourceAge,
+          updates,
+          steps,
+          ...(warmStartFrame !== undefined ? { warmStartFrame } : {}),
+          seconds: this.elapsed(),
+        });
+      } catch {
+        // a picture that could not be made is skipped: the next one, or the result, replaces it
+      }
+    });
+  }
+
+  /** Resolves once every picture shown so far has been sent (or skipped). */
+  sent(): Promise<void> {
+    return this.chain;
+  }
+
+  /** The preview is over (its result or its error is out): nothing more is sent. */
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** The sequence pattern a numbered frame belongs to (`/p/a.1001.png` → `/p/a.####.png`). */
+function sequenceOf(path: string): string | undefined {
+  const numbered = splitFrameNumber(path);
+  return numbered ? patternString({ ...numbered, padding: numbered.digits.length }) : undefined;
+}
+
 class Engine implements ReAgeEngine {
   /** one job at a time: the networks and the tf backend are shared state */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly sequenceAges = new Map<string, AgeCategory>();
+  /** previews' solved latents, for warm starts (shot loops keep their own track) */
+  private readonly solved = new SolvedLatents();
+  /** a frame file's faces, by path, size and modification time */
+  private readonly detections = new Map<string, DetectedFace[]>();
 
   /** the loaded model's manifest hash, which a shot plan pins */
   private readonly manifestSha256: string;
@@ -91,43 +214,168 @@ class Engine implements ReAgeEngine {
     return run;
   }
 
-  preview(file: string, frame: number, settings: AgeSettings, signal?: AbortSignal): Promise<PreviewResult> {
+  preview(
+    file: string,
+    frame: number,
+    settings: AgeSettings,
+    signal?: AbortSignal,
+    onStage?: (stage: PreviewStage) => void,
+  ): Promise<PreviewResult> {
     return this.serial(async () => {
       checkSettings(settings);
       const started = performance.now();
+      const elapsed = () => (performance.now() - started) / 1000;
       const ref = { frame, path: file };
       const { image } = await readFrame(ref);
-      const [face] = await detectFaces(this.model.analyzer, image);
-      const before = await png(image);
-      const base = { frame, file, width: image.width, height: image.height, beforePng: before };
-      if (!face) return { ...base, afterPng: before, seconds: (performance.now() - started) / 1000 };
-      const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
-      if (!sourceAge) throw new InputError(`no age estimate for frame ${frame} (${file})`);
-      const aged = await ageFace(this.model, {
-        image,
-        landmarks: face.landmarks,
-        sourceIndex: ageCategoryIndex(sourceAge),
-        targetIndex: ageCategoryIndex(settings.targetAge),
-        mode: settings.mode,
-        detail: settings.detail,
-        strength: settings.strength,
-        texture: settings.texture,
-        composite: settings.composite,
-        steps: settings.steps,
-        seed: settings.seed,
-        ...(signal ? { signal } : {}),
-        timer: new StageTimer(),
-      });
-      return {
-        ...base,
-        afterPng: await png(aged.output),
-        face,
-        maskOutline: aged.mask.polygon,
-        sourceAge,
-        losses: aged.losses,
-        seconds: (performance.now() - started) / 1000,
-      };
+      const [face] = await this.detect(ref, image);
+      // encoded while the face is aged (sharp works off the main thread)
+      const before = png(image);
+      before.catch(() => undefined);
+      const base = { frame, file, width: image.width, height: image.height };
+      if (!face) return { ...base, beforePng: await before, afterPng: await before, seconds: elapsed() };
+      const useGan = settings.composite === 'replace' || settings.strength > 0;
+      const stages = onStage && useGan ? new StagePictures(onStage, before, base, face, elapsed, signal) : undefined;
+      try {
+        const aged = await this.agePreview({ ref, image, face, settings, useGan, stages, signal });
+        const afterPng = await png(aged.output);
+        await stages?.sent();
+        return {
+          ...base,
+          beforePng: await before,
+          afterPng,
+          face,
+          maskOutline: aged.mask.polygon,
+          sourceAge: aged.sourceAge,
+          losses: aged.losses,
+          ...(aged.warmStartFrame !== undefined ? { warmStartFrame: aged.warmStartFrame } : {}),
+          seconds: elapsed(),
+        };
+      } finally {
+        stages?.close();
+      }
     });
+  }
+
+  /**
+   * A preview's face aged: from the nearest solved frame of the shot when there is one
+   * (or this frame's own latent as it was), from the encoder otherwise, with the
+   * stages' pictures on the way; the solution is remembered.
+   */
+  private async agePreview(job: {
+    ref: FrameRef;
+    image: RawImage;
+    face: DetectedFace;
+    settings: AgeSettings;
+    useGan: boolean;
+    stages: StagePictures | undefined;
+    signal: AbortSignal | undefined;
+  }): Promise<AgedFace & { sourceAge: AgeCategory; warmStartFrame?: number }> {
+    const { ref, image, face, settings, useGan, stages, signal } = job;
+    const targetIndex = ageCategoryIndex(settings.targetAge);
+    const ageing = { composite: settings.composite, strength: settings.strength, texture: settings.texture };
+
+    // The shot's source age takes seconds the first time (frames spread over the shot):
+    // the encoder's picture comes first, aged from this frame's own estimate.
+    let early: AgeCategory | undefined;
+    if (stages && settings.sourceAge === 'auto' && !this.knownSourceAge(ref)) {
+      const start = this.model.face({ image, landmarks: face.landmarks });
+      try {
+        const estimate = ageToCategory(await this.model.analyzer.estimateAge(image, face));
+        const rec = await this.model.reconstruct(start, { sourceIndex: ageCategoryIndex(estimate), mode: 'none' });
+        stages.show({
+          stage: 'encoder',
+          aged: this.model.age(rec, targetIndex, ageing),
+          updates: 0,
+          steps: settings.steps,
+          sourceAge: estimate,
+        });
+        early = estimate;
+      } catch {
+        // no early picture (a face the age network cannot read): the start's comes after the shot's estimate
+      } finally {
+        start.dispose();
+      }
+    }
+    const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
+    if (!sourceAge) throw new InputError(`no age estimate for frame ${ref.frame} (${ref.path})`);
+    const shot = this.solvedShot(ref.path, settings, sourceAge);
+    const warm = useGan ? this.solved.nearest(shot, ref.frame, WARM_PREVIEW_REACH) : undefined;
+    const own = warm?.frame === ref.frame;
+    const steps = warm ? warmStepsFor(settings) : settings.steps;
+    const warmStart = warm ? { warmStartFrame: warm.frame } : {};
+    const show = (stage: PreviewStage['stage'], aged: AgedFrame, updates: number) =>
+      stages?.show({ stage, aged, updates, steps, sourceAge, ...warmStart });
+
+    const aged = await ageFace(this.model, {
+      image,
+      landmarks: face.landmarks,
+      sourceIndex: ageCategoryIndex(sourceAge),
+      targetIndex,
+      mode: settings.mode,
+      detail: settings.detail,
+      ...ageing,
+      steps,
+      seed: settings.seed,
+      ...(warm ? { z0: warm.latent.z, ...(warm.latent.detail ? { detail0: warm.latent.detail } : {}) } : {}),
+      ...(own ? { keep: true } : {}),
+      ...(stages && !own
+        ? {
+            stages: {
+              // the early picture is the start's own unless the shot's age came out otherwise
+              ...(early !== sourceAge ? { onStart: (a: AgedFrame) => show(warm ? 'warm' : 'encoder', a, 0) } : {}),
+              refineAfter: refineStages(settings.mode, steps),
+              onRefined: (a: AgedFrame, updates: number) => show('refining', a, updates),
+            },
+          }
+        : {}),
+      ...(signal ? { signal } : {}),
+      timer: new StageTimer(),
+    });
+    if (useGan) this.solved.set(shot, ref.frame, { z: aged.z, ...(aged.detail ? { detail: aged.detail } : {}) });
+    return { ...aged, sourceAge, ...warmStart };
+  }
+
+  /** Whether the 'auto' source age of the frame's sequence is known already. */
+  private knownSourceAge(ref: FrameRef): boolean {
+    const pattern = sequenceOf(ref.path);
+    return pattern !== undefined && this.sequenceAges.has(pattern);
+  }
+
+  /** Faces in a frame, remembered per file (and its size and modification time): detection is deterministic. */
+  private async detect(ref: FrameRef, image: RawImage): Promise<DetectedFace[]> {
+    const file = await stat(ref.path).catch(() => undefined);
+    const key = file && `${ref.path}\n${file.size}\n${file.mtimeMs}`;
+    const known = key ? this.detections.get(key) : undefined;
+    if (key && known) {
+      this.detections.delete(key);
+      this.detections.set(key, known);
+      return known;
+    }
+    const faces = await detectFaces(this.model.analyzer, image);
+    if (key) {
+      this.detections.set(key, faces);
+      if (this.detections.size > DETECTION_CACHE_SIZE) this.detections.delete(this.detections.keys().next().value!);
+    }
+    return faces;
+  }
+
+  /**
+   * Which solved latents a preview may start from: those of the same shot (the frame's
+   * sequence, or the file alone) and model, solved with the settings the
+   * reconstruction depends on (the detail offset is fitted for the target age too).
+   */
+  private solvedShot(file: string, settings: AgeSettings, sourceAge: AgeCategory): string {
+    const { mode, detail, steps, seed, targetAge } = settings;
+    return JSON.stringify([
+      this.manifestSha256,
+      sequenceOf(file) ?? file,
+      mode,
+      detail,
+      steps,
+      seed,
+      sourceAge,
+      detail ? targetAge : null,
+    ]);
   }
 
   /**
@@ -136,8 +384,7 @@ class Engine implements ReAgeEngine {
    * export age from the same category. Remembered per sequence.
    */
   private async shotSourceAge(ref: FrameRef, signal?: AbortSignal): Promise<AgeCategory | undefined> {
-    const numbered = splitFrameNumber(ref.path);
-    const pattern = numbered && patternString({ ...numbered, padding: numbered.digits.length });
+    const pattern = sequenceOf(ref.path);
     const known = pattern ? this.sequenceAges.get(pattern) : undefined;
     if (known) return known;
     const refs = pattern ? await resolveInput(pattern).catch(() => [ref]) : [ref];

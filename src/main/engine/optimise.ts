@@ -103,6 +103,14 @@ export interface OptimiseOptions {
   /** aborting rejects with the signal's reason; everything allocated is released */
   signal?: AbortSignal;
   onStep?: (info: StepInfo) => void;
+  /**
+   * Updates after which `onCheckpoint` gets a copy of the best latent so far (a
+   * progressive preview's intermediate pictures), for those the optimisation reaches
+   * before it stops. The optimisation is the same with or without them: it waits for
+   * the callback, and nothing else changes.
+   */
+  checkpoints?: readonly number[];
+  onCheckpoint?: (z: Float32Array, updates: number) => void | Promise<void>;
 }
 
 export const DEFAULT_LEARNING_RATE = 0.1;
@@ -259,6 +267,7 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
       return ++sinceImprovement >= early.patience;
     };
 
+    const checkpoints = opts.onCheckpoint ? new Set(opts.checkpoints) : new Set<number>();
     while (updates < opts.steps) {
       await yieldToEventLoop();
       signal?.throwIfAborted();
@@ -269,6 +278,10 @@ export async function optimiseLatent(opts: OptimiseOptions): Promise<OptimiseRes
       if (await record(value, zBefore)) {
         stoppedEarly = true;
         break;
+      }
+      if (checkpoints.has(updates) && updates < opts.steps) {
+        await opts.onCheckpoint!(Float32Array.from(await best!.data()), updates);
+        signal?.throwIfAborted();
       }
     }
     signal?.throwIfAborted();

@@ -11,6 +11,7 @@ import {
   type EngineInfoMessage,
   type EngineStatus,
   type PreviewResultMessage,
+  type PreviewStageMessage,
   type ShotJobMessage,
   type ShotSummaryMessage,
   type WorkerMessage,
@@ -30,11 +31,13 @@ export interface EngineClientOptions {
 
 /** What the job queue needs from an engine; EngineClient implements it, tests may fake it. */
 export interface EngineService {
+  /** with `onStage`, the pictures on the way to the result stream to it first (a progressive preview) */
   preview(
     file: string,
     frame: number,
     settings: AgeSettingsMessage,
     signal?: AbortSignal,
+    onStage?: (stage: PreviewStageMessage) => void,
   ): Promise<PreviewResultMessage>;
   ageShot(job: ShotJobMessage, hooks?: RunHooks): Promise<ShotSummaryMessage>;
   /** kill whatever runs and start a fresh worker */
@@ -53,10 +56,14 @@ type ReplyOf<T extends WorkerRequest['type']> = T extends 'info'
       ? ShotSummaryMessage
       : never;
 
+interface RequestHooks extends RunHooks {
+  onStage?: (stage: PreviewStageMessage) => void;
+}
+
 interface PendingRequest {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  hooks?: RunHooks;
+  hooks?: RequestHooks;
 }
 
 function describeExit(exit: WorkerExit): string {
@@ -133,8 +140,12 @@ export class EngineClient implements EngineService {
     frame: number,
     settings: AgeSettingsMessage,
     signal?: AbortSignal,
+    onStage?: (stage: PreviewStageMessage) => void,
   ): Promise<PreviewResultMessage> {
-    return this.request({ type: 'preview', id: this.newId(), file, frame, settings }, { signal });
+    return this.request(
+      { type: 'preview', id: this.newId(), file, frame, settings, ...(onStage ? { stages: true } : {}) },
+      { ...(signal ? { signal } : {}), ...(onStage ? { onStage } : {}) },
+    );
   }
 
   ageShot(job: ShotJobMessage, hooks?: RunHooks): Promise<ShotSummaryMessage> {
@@ -243,6 +254,10 @@ export class EngineClient implements EngineService {
       case 'frame':
         pending.hooks?.onFrame?.(message.report);
         return;
+      case 'previewStage':
+        // a cancelled request's late pictures are dropped with it
+        if (!pending.hooks?.signal?.aborted) pending.hooks?.onStage?.(message.stage);
+        return;
       case 'error':
         this.pending.delete(message.id);
         pending.reject(fromErrorInfo(message.error));
@@ -264,7 +279,7 @@ export class EngineClient implements EngineService {
 
   private async request<R extends Exclude<WorkerRequest, { type: 'cancel' }>>(
     request: R,
-    hooks?: RunHooks,
+    hooks?: RequestHooks,
   ): Promise<ReplyOf<R['type']>> {
     await this.start();
     const signal = hooks?.signal;

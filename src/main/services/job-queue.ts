@@ -24,6 +24,7 @@ import {
   type JobSnapshot,
   type JobStatus,
   type PreviewResultMessage,
+  type PreviewStageMessage,
   type ShotJobMessage,
 } from '../../shared/ipc.js';
 import type { AgeCategory } from '../../shared/ages.js';
@@ -38,6 +39,11 @@ export interface PreviewRequest {
   settings: AgeSettingsMessage;
   /** a newer request in the same group supersedes this one */
   group?: string;
+  /**
+   * the pictures on the way to the result (a progressive preview), each replacing the
+   * one before; none once the request is superseded or cancelled
+   */
+  onStage?: (stage: PreviewStageMessage) => void;
 }
 
 export interface ExportRequest {
@@ -299,9 +305,16 @@ export class JobQueue {
   }
 
   private async runPreview(task: PreviewTask): Promise<void> {
-    const { file, frame, settings } = task.request;
+    const { file, frame, settings, onStage } = task.request;
+    const { signal } = task.controller;
+    // a superseded preview's late pictures must not replace the newer one's
+    const stage =
+      onStage &&
+      ((s: PreviewStageMessage) => {
+        if (!task.superseded && !signal.aborted) onStage(s);
+      });
     try {
-      task.resolve(await this.engine.preview(file, frame, settings, task.controller.signal));
+      task.resolve(await this.engine.preview(file, frame, settings, signal, stage));
     } catch (err) {
       if (task.superseded) {
         task.reject(new StudioError('superseded', 'a newer preview replaced this one'));

@@ -131,9 +131,15 @@ export class StudioBackend {
     const roots = this.roots;
     return {
       'engine.status': async () => this.engine.status(),
-      'preview.render': async ({ file, frame, settings, group }) => {
+      'preview.render': async ({ file, frame, settings, group, previewId }) => {
         await roots.check(file, 'frame');
-        return this.queue.preview({ file, frame, settings, ...(group ? { group } : {}) });
+        return this.queue.preview({
+          file,
+          frame,
+          settings,
+          ...(group ? { group } : {}),
+          ...(previewId ? { onStage: (stage) => this.emit({ type: 'preview', previewId, stage }) } : {}),
+        });
       },
       'fs.listFolder': async ({ path }) => {
         await roots.check(path, 'folder');

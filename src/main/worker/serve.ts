@@ -6,7 +6,7 @@
  * one has an AbortController that a 'cancel' message trips.
  */
 import { parseWorkerRequest, type WorkerMessage, type WorkerRequest } from '../../shared/ipc.js';
-import type { ReAgeEngine } from '../engine/api.js';
+import type { PreviewStage, ReAgeEngine } from '../engine/api.js';
 import { toErrorInfo } from '../services/errors.js';
 import type { ParentChannel } from './channel.js';
 
@@ -53,7 +53,12 @@ export async function serveEngine(
     const { signal } = controller;
     try {
       if (request.type === 'preview') {
-        const result = await engine.preview(request.file, request.frame, request.settings, signal);
+        const onStage = request.stages
+          ? (stage: PreviewStage) => {
+              if (!signal.aborted) send({ type: 'previewStage', id: request.id, stage });
+            }
+          : undefined;
+        const result = await engine.preview(request.file, request.frame, request.settings, signal, onStage);
         signal.throwIfAborted();
         send({ type: 'previewResult', id: request.id, result });
       } else {

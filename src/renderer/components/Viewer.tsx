@@ -2,12 +2,14 @@
  * The viewer: the frame under the playhead, before (A: the plate) and after
  * (B: the engine's preview) side by side under a draggable wipe, or either alone.
  * Wheel zooms about the cursor, dragging the picture pans it; the face box and
- * mask outline from the preview can be laid over it.
+ * mask outline from the preview can be laid over it. While a preview renders, B
+ * shows its latest picture so far (the encoder's, then refining ones), labelled,
+ * until the final one replaces it.
  */
 import { useMemo, useRef, useState, type PointerEvent, type ReactElement, type WheelEvent } from 'react';
 import { baseName, clipFramePath } from '../../shared/project.js';
 import { previewKey } from '../lib/preview-key.js';
-import type { PreviewEntry } from '../state/preview-slice.js';
+import type { PreviewEntry, PreviewStagePicture } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
 import { useElapsed, useElementSize, useFrameImage } from './hooks.js';
 import { ViewerToolbar } from './ViewerToolbar.js';
@@ -34,7 +36,21 @@ function useGeometry(frame: { width: number; height: number }, box: { width: num
   };
 }
 
-function Overlay(props: { entry: Extract<PreviewEntry, { status: 'ready' }>; face: boolean; mask: boolean }) {
+type ReadyEntry = Extract<PreviewEntry, { status: 'ready' }>;
+
+/** What B shows: the final picture, or the latest stage of one still rendering. */
+type Picture = ReadyEntry | PreviewStagePicture;
+
+/** The label of the picture B shows: which stage of the preview it is. */
+export function stageLabel(picture: Picture): string {
+  if ('status' in picture)
+    return picture.warmStartFrame === undefined ? 'final' : `final · warm from ${picture.warmStartFrame}`;
+  if (picture.stage === 'encoder') return 'encoder';
+  if (picture.stage === 'warm') return `from frame ${picture.warmStartFrame ?? '?'}`;
+  return `refining ${picture.updates}/${picture.steps}`;
+}
+
+function Overlay(props: { entry: Picture; face: boolean; mask: boolean }) {
   const { entry } = props;
   const box = entry.face?.box;
   const outline = entry.maskOutline?.map((p) => `${p.x},${p.y}`).join(' ');
@@ -65,7 +81,7 @@ function StatusCard({ entry }: { entry: PreviewEntry | undefined }) {
     return (
       <div className="viewer-status" role="status" data-testid="preview-progress">
         <span className="spinner" />
-        Rendering preview… {elapsed.toFixed(1)} s
+        {entry.stage ? 'Refining preview' : 'Rendering preview'}… {elapsed.toFixed(1)} s
       </div>
     );
   }
@@ -106,18 +122,19 @@ export function Viewer(): ReactElement {
   const key = clip && playhead && platePath ? previewKey(platePath, playhead.frame, clip.settings) : null;
   const entry = key ? previews[key] : undefined;
   const ready = entry?.status === 'ready' ? entry : undefined;
+  const picture: Picture | undefined = ready ?? (entry?.status === 'rendering' ? entry.stage : undefined);
   const { image: plate, error: plateError } = useFrameImage(platePath);
 
   const { ref: areaRef, element: area, size: box } = useElementSize<HTMLDivElement>();
   const [natural, setNatural] = useState({ width: 0, height: 0 });
-  const frame = ready ? { width: ready.width, height: ready.height } : natural;
+  const frame = picture ? { width: picture.width, height: picture.height } : natural;
   const geometry = useGeometry(frame, box);
 
   // a plate the browser cannot decode (a corrupt file) gets a slate naming it, not a broken-image icon
   const [undecodable, setUndecodable] = useState<string | null>(null);
-  const candidate = ready?.beforeUrl ?? (plate?.displayable ? plate.url : undefined);
+  const candidate = picture?.beforeUrl ?? (plate?.displayable ? plate.url : undefined);
   const beforeUrl = candidate !== undefined && candidate !== undecodable ? candidate : undefined;
-  const afterUrl = ready?.afterUrl;
+  const afterUrl = picture?.afterUrl;
   const showBefore = viewer.compare !== 'after' || !afterUrl;
   const showAfter = !!afterUrl && viewer.compare !== 'before';
 
@@ -222,13 +239,13 @@ export function Viewer(): ReactElement {
             <img
               className="layer after"
               src={afterUrl}
-              alt="After (re-aged preview)"
+              alt={ready ? 'After (re-aged preview)' : `After (re-aged preview so far: ${stageLabel(picture!)})`}
               draggable={false}
               style={viewer.compare === 'wipe' ? { clipPath: `inset(0 0 0 ${viewer.wipe * 100}%)` } : undefined}
             />
           )}
-          {ready && (viewer.showFace || viewer.showMask) && (
-            <Overlay entry={ready} face={viewer.showFace} mask={viewer.showMask} />
+          {picture && (viewer.showFace || viewer.showMask) && (
+            <Overlay entry={picture} face={viewer.showFace} mask={viewer.showMask} />
           )}
         </div>
         {!beforeUrl && (
@@ -271,6 +288,16 @@ export function Viewer(): ReactElement {
             {clip.settings.detail ? ' + detail' : ''}
             {clip.settings.strength !== 1 ? ` · strength ${clip.settings.strength}` : ''}
             {clip.settings.texture !== 1 ? ` · texture ${clip.settings.texture}` : ''} · {clip.settings.composite}
+            {picture && (
+              <span
+                className="stage-label"
+                data-testid="preview-stage"
+                data-stage={'status' in picture ? 'final' : picture.stage}
+              >
+                {' · '}
+                {stageLabel(picture)}
+              </span>
+            )}
           </div>
         )}
         {!entry && (

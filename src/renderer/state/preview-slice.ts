@@ -2,17 +2,44 @@
  * Previews of the frame under the playhead, rendered by the engine and cached per
  * frame and settings (see lib/preview-key.ts). A newer request replaces an older
  * one still waiting (the backend supersedes it), so scrubbing never queues up work.
+ * The engine's pictures on the way to a preview (the encoder's, then refining ones)
+ * arrive as events and replace each other on the rendering entry; only the final
+ * picture, the reply, is cached.
  */
 import type { AgeCategory } from '../../shared/ages.js';
-import type { PreviewResultMessage } from '../../shared/ipc.js';
+import type { PreviewResultMessage, PreviewStageMessage, PreviewStageName } from '../../shared/ipc.js';
 import { clipFramePath, type Clip } from '../../shared/project.js';
 import { RequestError } from '../client/studio-client.js';
 import { bytesToUrl, revokeUrl } from '../lib/object-url.js';
 import { previewKey } from '../lib/preview-key.js';
 import type { SliceCreator, StudioState } from './types.js';
 
+/** A picture of a preview still rendering: the latest stage the engine sent. */
+export interface PreviewStagePicture {
+  stage: PreviewStageName;
+  /** the plate as the engine sent it with the first stage */
+  beforeUrl?: string;
+  afterUrl: string;
+  width: number;
+  height: number;
+  face?: PreviewResultMessage['face'];
+  maskOutline?: PreviewResultMessage['maskOutline'];
+  /** the optimiser's updates behind it, of `steps` */
+  updates: number;
+  steps: number;
+  warmStartFrame?: number;
+  seconds: number;
+}
+
 export type PreviewEntry =
-  | { status: 'rendering'; startedAt: number; frame: number }
+  | {
+      status: 'rendering';
+      startedAt: number;
+      frame: number;
+      /** the request's id, which its stage events carry */
+      previewId: string;
+      stage?: PreviewStagePicture;
+    }
   | {
       status: 'ready';
       beforeUrl: string;
@@ -22,6 +49,8 @@ export type PreviewEntry =
       face?: PreviewResultMessage['face'];
       maskOutline?: PreviewResultMessage['maskOutline'];
       sourceAge?: AgeCategory;
+      /** the solved frame of the shot the engine started from, when it was warm-started */
+      warmStartFrame?: number;
       seconds: number;
     }
   /** `frame` and `file` say which plate frame failed, as the artist needs to find it */
@@ -33,6 +62,8 @@ export interface PreviewSlice {
   estimatedAges: Record<string, AgeCategory>;
   autoPreview: boolean;
   renderPreview(): Promise<void>;
+  /** a picture on the way to the preview requested with `previewId`; dropped unless that one is still rendering */
+  applyPreviewStage(previewId: string, stage: PreviewStageMessage): void;
   setAutoPreview(on: boolean): void;
 }
 
@@ -52,11 +83,17 @@ export function currentPreviewTarget(
   return { clip, frame: playhead.frame, file, key: previewKey(file, playhead.frame, clip.settings) };
 }
 
+function releaseStage(stage: PreviewStagePicture | undefined, keepBefore = false): void {
+  if (!stage) return;
+  revokeUrl(stage.afterUrl);
+  if (stage.beforeUrl && !keepBefore) revokeUrl(stage.beforeUrl);
+}
+
 function releaseEntry(entry: PreviewEntry | undefined): void {
   if (entry?.status === 'ready') {
     revokeUrl(entry.beforeUrl);
     revokeUrl(entry.afterUrl);
-  }
+  } else if (entry?.status === 'rendering') releaseStage(entry.stage);
 }
 
 export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { client, now }) => {
@@ -70,10 +107,14 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
     return previews;
   };
 
+  /** ids of this renderer's preview requests (events reach every window: they carry the id) */
+  const session = Math.random().toString(36).slice(2, 10);
+  let requests = 0;
+
   const put = (key: string, entry: PreviewEntry | undefined) =>
     set((s) => {
       const previews = { ...s.previews };
-      if (entry?.status !== 'ready') releaseEntry(previews[key]);
+      if (previews[key] !== entry) releaseEntry(previews[key]);
       delete previews[key]; // re-inserting moves it to the young end
       if (entry) previews[key] = entry;
       return { previews: trim(previews) };
@@ -90,13 +131,15 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
       const existing = get().previews[target.key];
       if (existing?.status === 'ready' || existing?.status === 'rendering') return;
       const { clip, frame, file, key } = target;
-      put(key, { status: 'rendering', startedAt: now(), frame });
+      const previewId = `${session}-${++requests}`;
+      put(key, { status: 'rendering', startedAt: now(), frame, previewId });
       try {
         const result = await client.call('preview.render', {
           file,
           frame,
           settings: clip.settings,
           group: VIEWER_GROUP,
+          previewId,
         });
         put(key, {
           status: 'ready',
@@ -108,6 +151,7 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           ...(result.face ? { face: result.face } : {}),
           ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
           ...(result.sourceAge ? { sourceAge: result.sourceAge } : {}),
+          ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
         });
         if (result.sourceAge && clip.settings.sourceAge === 'auto') {
           set((s) => ({ estimatedAges: { ...s.estimatedAges, [clip.id]: result.sourceAge! } }));
@@ -119,6 +163,34 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
         }
         put(key, { status: 'error', message: err instanceof Error ? err.message : String(err), frame, file });
       }
+    },
+
+    applyPreviewStage(previewId, stage) {
+      set((s) => {
+        const key = Object.keys(s.previews).find((k) => {
+          const e = s.previews[k]!;
+          return e.status === 'rendering' && e.previewId === previewId;
+        });
+        const entry = key === undefined ? undefined : s.previews[key];
+        if (key === undefined || entry?.status !== 'rendering') return {};
+        const beforeUrl = stage.beforePng ? bytesToUrl(stage.beforePng, 'image/png') : entry.stage?.beforeUrl;
+        releaseStage(entry.stage, beforeUrl === entry.stage?.beforeUrl);
+        const picture: PreviewStagePicture = {
+          stage: stage.stage,
+          ...(beforeUrl ? { beforeUrl } : {}),
+          afterUrl: bytesToUrl(stage.afterPng, 'image/png'),
+          width: stage.width,
+          height: stage.height,
+          ...(stage.face ? { face: stage.face } : {}),
+          ...(stage.maskOutline ? { maskOutline: stage.maskOutline } : {}),
+          updates: stage.updates,
+          steps: stage.steps,
+          ...(stage.warmStartFrame !== undefined ? { warmStartFrame: stage.warmStartFrame } : {}),
+          seconds: stage.seconds,
+        };
+        // in place: the entry keeps its age in the cache order
+        return { previews: { ...s.previews, [key]: { ...entry, stage: picture } } };
+      });
     },
 
     setAutoPreview(on) {

@@ -45,6 +45,7 @@ export function connectEvents(studio: Studio): () => void {
     const state = store.getState();
     if (event.type === 'engine') state.setEngine(event.status);
     else if (event.type === 'job') state.applyJob(event.job);
+    else if (event.type === 'preview') state.applyPreviewStage(event.previewId, event.stage);
     else state.run(event.command);
   });
   client.call('engine.status', {}).then(
