@@ -41,10 +41,14 @@ type ReadyEntry = Extract<PreviewEntry, { status: 'ready' }>;
 /** What B shows: the final picture, or the latest stage of one still rendering. */
 type Picture = ReadyEntry | PreviewStagePicture;
 
-/** The label of the picture B shows: which stage of the preview it is. */
-export function stageLabel(picture: Picture): string {
-  if ('status' in picture)
-    return picture.warmStartFrame === undefined ? 'final' : `final · warm from ${picture.warmStartFrame}`;
+/** The label of the picture B shows (of `frame`): which stage of the preview it is. */
+function stageLabel(picture: Picture, frame: number): string {
+  if ('status' in picture) {
+    if (picture.warmStartFrame === undefined) return 'final';
+    // the frame's own latent, solved before at other settings (another target age, strength)
+    if (picture.warmStartFrame === frame) return 'final · solved before';
+    return `final · warm from ${picture.warmStartFrame}`;
+  }
   if (picture.stage === 'encoder') return 'encoder';
   if (picture.stage === 'warm') return `from frame ${picture.warmStartFrame ?? '?'}`;
   return `refining ${picture.updates}/${picture.steps}`;
@@ -239,7 +243,11 @@ export function Viewer(): ReactElement {
             <img
               className="layer after"
               src={afterUrl}
-              alt={ready ? 'After (re-aged preview)' : `After (re-aged preview so far: ${stageLabel(picture!)})`}
+              alt={
+                ready
+                  ? 'After (re-aged preview)'
+                  : `After (re-aged preview so far: ${stageLabel(picture!, playhead.frame)})`
+              }
               draggable={false}
               style={viewer.compare === 'wipe' ? { clipPath: `inset(0 0 0 ${viewer.wipe * 100}%)` } : undefined}
             />
@@ -295,7 +303,7 @@ export function Viewer(): ReactElement {
                 data-stage={'status' in picture ? 'final' : picture.stage}
               >
                 {' · '}
-                {stageLabel(picture)}
+                {stageLabel(picture, playhead.frame)}
               </span>
             )}
           </div>
