@@ -108,6 +108,42 @@ describe('a plan', () => {
   });
 });
 
+describe('local workers by default', () => {
+  const plates = (n: number) => {
+    for (let i = 0; i < n; i++) writeFileSync(join(dir, `shot.${1001 + i}.png`), 'x');
+    return join(dir, 'shot.####.png');
+  };
+
+  it('keeps a short render in one process, bit for bit what one process makes', async () => {
+    const engine = new FakeEngine({ frames: [frame(1001, 'done')] });
+    const deps = testDeps(engine, {
+      defaultWorkers: () => 2,
+      spawnWorker: () => {
+        throw new Error('no worker for 5 frames');
+      },
+    });
+    expect(await main(['age', plates(5), '--out', join(dir, 'out') + '/', '--age', '60+'], deps)).toBe(0);
+    expect(engine.jobs).toHaveLength(1);
+  });
+
+  it('splits a long render across one worker per core', async () => {
+    const engine = new FakeEngine({ frames: [] });
+    engine.info = () => info;
+    const launched: string[][] = [];
+    const deps = testDeps(engine, {
+      defaultWorkers: () => 2,
+      spawnWorker: (args) => {
+        launched.push(args);
+        return spawn(process.execPath, ['-e', 'console.log(JSON.stringify({ summary: { backend: "cpu" } }))'], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+      },
+    });
+    await main(['age', plates(24), '--out', join(dir, 'out') + '/', '--age', '60+'], deps);
+    expect(launched.map((a) => a[a.indexOf('--frames') + 1])).toEqual(['1001-1014', '1015-1024']);
+  });
+});
+
 describe('local workers', () => {
   it('splits a shot into contiguous parts balanced on the frames each ages, pre-roll included', () => {
     const frames = Array.from({ length: 24 }, (_, i) => 1001 + i);

@@ -78,7 +78,7 @@ export async function runAge(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): P
   const engine = await openEngine(deps, cmd);
   try {
     const { job, plan } = await jobFor(cmd, engine);
-    const workers = cmd.workers ?? deps.defaultWorkers?.() ?? 1;
+    const workers = await workersFor(cmd, job, deps);
     const { backend, model } = engine.info();
     const targetAge = job.settings.targetAge;
     const progress = new TerminalProgress(deps.stderr, deps.isTTY);
@@ -138,6 +138,22 @@ export async function runAge(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): P
   } finally {
     engine.dispose();
   }
+}
+
+/**
+ * Frames a default split gives each worker at least: every worker but the first pays
+ * a process start and a pre-roll, which a short render does not earn back, and a short
+ * render stays bit-for-bit what one process makes.
+ */
+const MIN_FRAMES_PER_WORKER = 12;
+
+/** --workers as given, else one per core (deps.defaultWorkers) for renders long enough to gain from it. */
+async function workersFor(cmd: AgeCommand | AgePlanCommand, job: ShotJob, deps: CliDeps): Promise<number> {
+  if (cmd.workers !== undefined) return cmd.workers;
+  const cores = deps.defaultWorkers?.() ?? 1;
+  if (cores <= 1) return 1;
+  const frames = (await resolveInput(job.input, job.frames)).length;
+  return Math.max(1, Math.min(cores, Math.floor(frames / MIN_FRAMES_PER_WORKER)));
 }
 
 /** What each worker needs to load the same engine as this process. */
