@@ -5,8 +5,23 @@ import { builtinRules } from 'eslint/use-at-your-own-risk';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url', 'util',
-  'stream', 'events', 'process', 'buffer', 'module', 'readline',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'http',
+  'net',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'process',
+  'buffer',
+  'module',
+  'readline',
 ];
 const nodeBuiltinPatterns = ['node:*', ...NODE_BUILTINS];
 
@@ -101,7 +116,18 @@ function engineEntry(files, allowed, message = ENGINE_ENTRY_MESSAGE) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'training/**', 'models/**', 'test-artifacts/**', '.cache/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'release/**',
+      'node_modules/**',
+      'training/**',
+      'models/**',
+      'test-artifacts/**',
+      '.cache/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -113,7 +139,17 @@ export default tseslint.config(
   },
   boundary(
     ['src/shared/**'],
-    [...nodeBuiltinPatterns, 'electron', '@tensorflow/*', 'sharp', 'react', 'react-dom', 'zustand', '**/main/**', '**/renderer/**'],
+    [
+      ...nodeBuiltinPatterns,
+      'electron',
+      '@tensorflow/*',
+      'sharp',
+      'react',
+      'react-dom',
+      'zustand',
+      '**/main/**',
+      '**/renderer/**',
+    ],
     'src/shared runs everywhere: it may import only src/shared (no Node, Electron, tfjs, React, main or renderer code).',
   ),
   boundary(
@@ -143,14 +179,25 @@ export default tseslint.config(
   ),
   boundary(
     ['src/main/node/**'],
-    ['electron', '@tensorflow/*', '**/renderer/**', '**/engine/**', '**/services/**', '**/host/**', '**/electron/**', '**/worker/**', '**/cli/**', '**/eval/**'],
+    [
+      'electron',
+      '@tensorflow/*',
+      '**/renderer/**',
+      '**/engine/**',
+      '**/services/**',
+      '**/host/**',
+      '**/electron/**',
+      '**/worker/**',
+      '**/cli/**',
+      '**/eval/**',
+    ],
     'src/main/node holds plain Node helpers shared by every main-side folder: it imports only Node and src/shared.',
   ),
   // ---- the engine's entry points (see ENGINE_PUBLIC above); tests may import internals
-  engineEntry(['src/main/cli/**', 'src/main/eval/**', 'src/main/worker/**', 'scripts/**', 'bin/**'], [
-    ...ENGINE_PUBLIC,
-    ...ENGINE_SHARED,
-  ]),
+  engineEntry(
+    ['src/main/cli/**', 'src/main/eval/**', 'src/main/worker/**', 'scripts/**', 'bin/**'],
+    [...ENGINE_PUBLIC, ...ENGINE_SHARED],
+  ),
   engineEntry(MODEL_BUILDERS.files, [...ENGINE_PUBLIC, ...ENGINE_SHARED, ...MODEL_BUILDERS.modules]),
   // services, the browser host and Electron main name the engine's types only (the rule above): the public ones
   engineEntry(['src/main/services/**', 'src/main/host/**', 'src/main/electron/**'], ENGINE_PUBLIC),

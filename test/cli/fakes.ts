@@ -107,7 +107,11 @@ export class FakeEngine implements CliEngine {
     if (this.script.error) throw this.script.error;
     const frames = this.script.frames ?? [];
     const box = { x: 10, y: 20, width: 30, height: 40 };
-    return { sourceAge: '30-39', faces: Object.fromEntries(frames.map((f) => [String(f.frame), box])), frames: frames.length };
+    return {
+      sourceAge: '30-39',
+      faces: Object.fromEntries(frames.map((f) => [String(f.frame), box])),
+      frames: frames.length,
+    };
   }
 
   dispose(): void {

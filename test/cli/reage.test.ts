@@ -271,7 +271,11 @@ describe('reage info and help', () => {
   });
 
   it('--help after a command prints the usage instead of an unknown-option error', async () => {
-    for (const argv of [['age', '--help'], ['eval-aging', '-h'], ['info', '--out', 'x', '--help']]) {
+    for (const argv of [
+      ['age', '--help'],
+      ['eval-aging', '-h'],
+      ['info', '--out', 'x', '--help'],
+    ]) {
       const deps = testDeps(new Error('unused'));
       expect(await main(argv, deps)).toBe(0);
       expect(deps.stdout.text).toContain('Usage:');

@@ -235,11 +235,7 @@ class WorkRate {
   }
 }
 
-export async function runShot(
-  ctx: ShotContext,
-  job: ShotJob,
-  hooks: RunHooks = {},
-): Promise<ShotSummary> {
+export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = {}): Promise<ShotSummary> {
   const started = performance.now();
   const { settings } = job;
   const { signal } = hooks;
