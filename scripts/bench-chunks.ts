@@ -20,6 +20,8 @@ import sharp from 'sharp';
 import { parseShotPlan, type ShotPlan } from '../src/shared/plan.js';
 import { parseFrameRange } from '../src/shared/sequence.js';
 import { writeFileAtomic } from '../src/main/node/atomic.js';
+import { readFrame } from '../src/main/engine/sequence-io.js';
+import { boxDifference } from '../src/main/eval/plate-checks.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -93,23 +95,19 @@ async function reage(args: string[]): Promise<{ seconds: number; peaks: number[]
   return { seconds: (performance.now() - started) / 1000, peaks: [...memory.peaks.values()], stdout };
 }
 
-/** Largest and mean absolute difference (0-255) of two renders in a face box. */
+/** Largest and mean absolute difference (0-255) of two renders' colour in a face box (the plan's, clipped to the frame). */
 async function difference(a: string, b: string, box: { x: number; y: number; width: number; height: number }) {
-  const [x, y] = await Promise.all([a, b].map((p) => sharp(p).raw().toBuffer({ resolveWithObject: true })));
-  const { width, height, channels } = x!.info;
-  let max = 0;
-  let sum = 0;
-  let n = 0;
-  for (let row = Math.max(0, Math.floor(box.y)); row < Math.min(height, Math.ceil(box.y + box.height)); row++)
-    for (let col = Math.max(0, Math.floor(box.x)); col < Math.min(width, Math.ceil(box.x + box.width)); col++)
-      for (let c = 0; c < channels; c++) {
-        const i = (row * width + col) * channels + c;
-        const d = Math.abs(x!.data[i]! - y!.data[i]!);
-        max = Math.max(max, d);
-        sum += d;
-        n++;
-      }
-  return { max, mean: n ? sum / n : 0 };
+  const [x, y] = [(await readFrame(a)).image, (await readFrame(b)).image];
+  const left = Math.max(0, Math.floor(box.x));
+  const top = Math.max(0, Math.floor(box.y));
+  const pixels = {
+    x: left,
+    y: top,
+    width: Math.max(0, Math.min(x.width, Math.ceil(box.x + box.width)) - left),
+    height: Math.max(0, Math.min(x.height, Math.ceil(box.y + box.height)) - top),
+  };
+  const d = boxDifference(x, y, pixels);
+  return { max: d.max * 255, mean: d.mean * 255 };
 }
 
 async function upscaled(folder: string, frames: number[], into: string): Promise<string> {

@@ -24,6 +24,7 @@ import type { ShotJob } from '../src/main/engine/api.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { readFrame, resolveInput, resolveOutputs, type FrameRef } from '../src/main/engine/sequence-io.js';
 import { DEFAULT_PRE_ROLL, runShot, type ShotContext } from '../src/main/engine/shot.js';
+import { boxDifference } from '../src/main/eval/plate-checks.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -44,26 +45,10 @@ interface Stats {
   mean: number;
 }
 
-/** Max and mean absolute sample difference of two 8-bit frames (any 16-bit one reduced) inside `box`. */
+/** Max and mean absolute sample difference (0-255) of two frames' colour inside `box`. */
 async function difference(a: string, b: string, box: PixelBox): Promise<Stats> {
-  const [x, y] = [(await readFrame(a)).image, (await readFrame(b)).image];
-  const scale = (depth: number) => (depth === 16 ? 1 / 257 : 1);
-  const [sx, sy] = [scale(x.bitDepth), scale(y.bitDepth)];
-  let max = 0;
-  let sum = 0;
-  let n = 0;
-  for (let row = box.y; row < box.y + box.height; row++) {
-    for (let col = box.x; col < box.x + box.width; col++) {
-      for (let c = 0; c < x.channels; c++) {
-        const i = (row * x.width + col) * x.channels + c;
-        const d = Math.abs(x.data[i]! * sx - y.data[i]! * sy);
-        max = Math.max(max, d);
-        sum += d;
-        n++;
-      }
-    }
-  }
-  return { max, mean: n ? sum / n : 0 };
+  const d = boxDifference((await readFrame(a)).image, (await readFrame(b)).image, box);
+  return { max: d.max * 255, mean: d.mean * 255 };
 }
 
 function statsText({ max, mean }: Stats): string {

@@ -4,7 +4,6 @@
  * every chunk must share (src/shared/plan.ts); `reage age --plan FILE` turns a plan
  * and a chunk's frames back into the engine's job.
  */
-import { open } from 'node:fs/promises';
 import { userInfo, hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { PLAN_FORMAT, PLAN_VERSION, parseShotPlan, type ShotPlan } from '../../shared/plan.js';
@@ -12,6 +11,7 @@ import { formatFrameRange } from '../../shared/sequence.js';
 import type { ShotJob, ShotSurvey } from '../engine/api.js';
 import { resolveInput } from '../engine/sequence-io.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { FileTooLargeError, readTextWithin } from '../node/bounded-read.js';
 import { UsageError, type PlanCommand } from './args.js';
 import type { CliDeps, CliEngine, CliEngineInfo } from './deps.js';
 import { EXIT_FAILED, EXIT_OK } from './frame-output.js';
@@ -78,16 +78,9 @@ export async function makePlan(
 export async function readPlan(file: string): Promise<ShotPlan> {
   let text: string;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > MAX_PLAN_BYTES) throw new UsageError(`${file} is too large to be a shot plan`);
-      text = (await handle.readFile()).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = await readTextWithin(file, MAX_PLAN_BYTES);
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    if (err instanceof FileTooLargeError) throw new UsageError(`${file} is too large to be a shot plan`);
     throw new UsageError(`cannot read the plan ${file}: ${(err as Error).message}`);
   }
   try {

@@ -64,10 +64,9 @@ export function checkSettings(settings: AgeSettings): void {
     const value = settings[key];
     if (value === undefined && key === 'warmSteps') continue;
     if (typeof value !== 'number' || !withinSettingLimits(value, limits)) {
-      const kind = limits.integer ? 'a whole number' : 'a number';
       throw new InputError(
         limits.integer
-          ? `${name} must be ${kind} from ${limits.min} to ${limits.max} (got ${String(value)})`
+          ? `${name} must be a whole number from ${limits.min} to ${limits.max} (got ${String(value)})`
           : `${name} must be between ${limits.min} and ${limits.max} (got ${String(value)})`,
       );
     }

@@ -28,21 +28,29 @@ export function changedOutsideMask(input: RawImage, output: RawImage, mask: Floa
   return n;
 }
 
-/** Mean absolute sample difference of two frames inside `box`, in 0..1 units. */
-export function meanAbsDifference(a: RawImage, b: RawImage, box: PixelBox): number {
+/** Largest and mean absolute sample difference of two frames inside `box`, colour channels only, in 0..1 units. */
+export function boxDifference(a: RawImage, b: RawImage, box: PixelBox): { max: number; mean: number } {
   sameLayout(a, b);
   const c = a.channels;
-  const max = a.bitDepth === 16 ? 65535 : 255;
+  const full = a.bitDepth === 16 ? 65535 : 255;
   let sum = 0;
+  let largest = 0;
   let n = 0;
   for (let y = box.y; y < box.y + box.height; y++)
     for (let x = box.x; x < box.x + box.width; x++)
       for (let k = 0; k < Math.min(c, 3); k++) {
         const i = (y * a.width + x) * c + k;
-        sum += Math.abs(a.data[i]! - b.data[i]!);
+        const d = Math.abs(a.data[i]! - b.data[i]!);
+        sum += d;
+        largest = Math.max(largest, d);
         n++;
       }
-  return n ? sum / n / max : 0;
+  return { max: largest / full, mean: n ? sum / n / full : 0 };
+}
+
+/** Mean absolute sample difference of two frames inside `box`, in 0..1 units. */
+export function meanAbsDifference(a: RawImage, b: RawImage, box: PixelBox): number {
+  return boxDifference(a, b, box).mean;
 }
 
 /**

@@ -3,7 +3,7 @@
  * (temp file + rename, so a crash never leaves half a project), autosave, the
  * recent-projects list, and finding each shot's frames again when they moved.
  */
-import { mkdir, open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { MediaCheck, RecentProject } from '../../shared/ipc.js';
@@ -19,6 +19,7 @@ import {
 } from '../../shared/project.js';
 import { formatFrame } from '../../shared/sequence.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { FileTooLargeError, NotAFileError, readTextWithin } from '../node/bounded-read.js';
 import { StudioError } from './errors.js';
 
 export interface ProjectStoreOptions {
@@ -70,25 +71,14 @@ async function modifiedMs(path: string): Promise<number | null> {
   }
 }
 
-/**
- * A project file's text, refusing anything larger than PROJECT_LIMITS.fileBytes
- * before reading it (read through one handle, so a file that grows after the size
- * check is still cut off at the limit).
- */
+/** A project file's text, refusing anything larger than PROJECT_LIMITS.fileBytes before reading it. */
 async function readProjectText(file: string): Promise<string> {
   const limit = PROJECT_LIMITS.fileBytes;
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(file, 'r');
-    const info = await handle.stat();
-    if (!info.isFile()) throw new StudioError('invalid-request', `cannot open ${file}: it is not a file`);
-    if (info.size > limit) throw tooLarge(file, limit);
-    const buffer = Buffer.alloc(Math.min(info.size, limit) + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > limit) throw tooLarge(file, limit);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    return await readTextWithin(file, limit);
   } catch (err) {
-    if (err instanceof StudioError) throw err;
+    if (err instanceof NotAFileError) throw new StudioError('invalid-request', `cannot open ${file}: it is not a file`);
+    if (err instanceof FileTooLargeError) throw tooLarge(file, limit);
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -99,8 +89,6 @@ async function readProjectText(file: string): Promise<string> {
             ? 'it is a folder'
             : (err as Error).message;
     throw new StudioError(code === 'ENOENT' ? 'not-found' : 'io', `cannot open ${file}: ${why}`);
-  } finally {
-    await handle?.close();
   }
 }
 

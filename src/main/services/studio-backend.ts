@@ -44,11 +44,6 @@ type Handlers = { [M in StudioMethod]: (params: StudioParams<M>) => Promise<Stud
 /** What an export may write: the image formats the engine encodes, never another kind of file. */
 const OUTPUT_EXTENSION = /\.(png|tiff?|jpe?g)$/i;
 
-/** The folder of a frame pattern or file (`/plates/akiyo/akiyo.####.png` → `/plates/akiyo`). */
-function folderOf(path: string): string {
-  return dirname(path);
-}
-
 export class StudioBackend {
   readonly engine: EngineClient;
   readonly queue: JobQueue;
@@ -188,8 +183,8 @@ export class StudioBackend {
               'invalid-request',
               `the output ${shot.out} must end in .png, .tif, .tiff, .jpg or .jpeg: that extension chooses the format`,
             );
-          await roots.check(folderOf(shot.input), 'plate folder');
-          await roots.check(folderOf(shot.out), 'output folder');
+          await roots.check(dirname(shot.input), 'plate folder');
+          await roots.check(dirname(shot.out), 'output folder');
         }
         return { jobId: this.queue.enqueueExport({ shots, skipExisting }) };
       },
