@@ -9,6 +9,7 @@ import { detectSequences, type NumberedSequence } from '../../src/shared/sequenc
 import { App } from '../../src/renderer/components/App.js';
 import { AgeSlider } from '../../src/renderer/components/AgeSlider.js';
 import { createStudioClient } from '../../src/renderer/client/studio-client.js';
+import { SHORTCUTS } from '../../src/renderer/lib/shortcuts.js';
 import { StudioContext, connectEvents, createStudio, type Studio } from '../../src/renderer/state/store.js';
 import { BYTES, FakeError, fakeClient, type Handlers } from './fake-client.js';
 
@@ -71,6 +72,13 @@ function renderApp(extra: Handlers = {}) {
     </StudioContext.Provider>,
   );
   return { client, studio, state: () => studio.store.getState() };
+}
+
+function renderAppWithPreview() {
+  const app = renderApp();
+  importAkiyo(app.studio);
+  fireEvent.click(screen.getByTestId('render-preview'));
+  return app;
 }
 
 function importAkiyo(studio: Studio) {
@@ -440,6 +448,100 @@ describe('the studio window', () => {
     fireEvent.keyDown(window, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(state().prompt).toBeNull();
+  });
+});
+
+describe('the viewer for QC', () => {
+  const tags = () => [...document.querySelectorAll('.viewer-tag')].map((t) => t.textContent);
+
+  it('labels exactly what is shown: A, B, wipe, difference with its gain, side by side', async () => {
+    renderAppWithPreview();
+    await screen.findByAltText('After (re-aged preview)');
+    const b = 'B · 60+ · pixel-wise · delta · final';
+    expect(tags()).toEqual(['A · plate', b]); // the wipe
+    fireEvent.click(screen.getByRole('radio', { name: 'B' }));
+    expect(tags()).toEqual([b]);
+    expect(screen.queryByAltText('Before (plate)')).toBeNull();
+    fireEvent.click(screen.getByRole('radio', { name: 'A' }));
+    expect(tags()).toEqual(['A · plate']);
+    fireEvent.click(screen.getByRole('radio', { name: 'Diff' }));
+    expect(tags()[0]).toMatch(/^\|B−A\| × 4/);
+    expect(screen.getByRole('img', { name: 'Difference |B−A| × 4' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'More gain' }));
+    expect(tags()[0]).toMatch(/^\|B−A\| × 8/);
+    fireEvent.click(screen.getByRole('radio', { name: 'Side' }));
+    expect(tags()).toEqual(['A · plate', b]);
+    expect(screen.getAllByTestId('viewer-pane')).toHaveLength(2);
+    // without a B to compare with, only A is shown and said
+    fireEvent.click(screen.getByRole('radio', { name: 'Identity' }));
+    expect(tags()).toEqual(['A · plate']);
+  });
+
+  it('switches the wipe between vertical and horizontal from the toolbar and with Shift+W', async () => {
+    const { state } = renderAppWithPreview();
+    await screen.findByAltText('After (re-aged preview)');
+    expect(screen.getByTestId('wipe-handle').getAttribute('data-axis')).toBe('vertical');
+    fireEvent.click(screen.getByRole('radio', { name: '─' }));
+    expect(state().viewer.wipeAxis).toBe('horizontal');
+    expect(screen.getByAltText('After (re-aged preview)').style.clipPath).toBe('inset(50% 0 0 0)');
+    fireEvent.keyDown(screen.getByTestId('wipe-handle'), { key: 'ArrowDown' });
+    expect(state().viewer.wipe).toBeCloseTo(0.52);
+    fireEvent.keyDown(window, { key: 'W', shiftKey: true });
+    expect(screen.getByTestId('wipe-handle').getAttribute('data-axis')).toBe('vertical');
+  });
+
+  it('keeps the arrows stepping frames after a toolbar button is clicked; a slider keeps its own', () => {
+    const { studio, state } = renderApp();
+    importAkiyo(studio);
+    const diff = screen.getByRole('radio', { name: 'Diff' });
+    diff.focus();
+    fireEvent.click(diff);
+    fireEvent.keyDown(diff, { key: 'ArrowRight' });
+    expect(state().playhead!.frame).toBe(1002);
+    const next = screen.getByRole('button', { name: 'Next frame' });
+    next.focus();
+    fireEvent.keyDown(next, { key: 'ArrowRight' });
+    expect(state().playhead!.frame).toBe(1003);
+    fireEvent.keyDown(screen.getByRole('slider', { name: 'Target age' }), { key: 'ArrowRight' });
+    expect(state().playhead!.frame).toBe(1003);
+    fireEvent.keyDown(window, { key: 'End' });
+    expect(state().playhead!.frame).toBe(1005);
+    fireEvent.keyDown(window, { key: 'Home' });
+    expect(state().playhead!.frame).toBe(1001);
+    fireEvent.keyDown(window, { key: 'l' });
+    fireEvent.keyDown(window, { key: 'l' });
+    expect([state().playing, state().playRate]).toEqual([true, 2]);
+    fireEvent.keyDown(window, { key: 'k' });
+    expect(state().playing).toBe(false);
+  });
+
+  it('changes exposure and channels for display only, and says so', () => {
+    const { studio, state } = renderApp();
+    importAkiyo(studio);
+    fireEvent.keyDown(window, { key: 'e' });
+    fireEvent.keyDown(window, { key: 'e' });
+    fireEvent.keyDown(window, { key: 'c' });
+    expect(state().viewer).toMatchObject({ exposure: 1, channel: 'r' });
+    expect(screen.getByTestId('viewer-look').textContent).toBe('Display only: +1.0 stops · red channel');
+    expect(screen.getByTestId('exposure').textContent).toBe('+1.0 EV');
+    fireEvent.click(screen.getByTestId('exposure'));
+    fireEvent.click(screen.getByRole('radio', { name: 'RGB channels' }));
+    expect(screen.queryByTestId('viewer-look')).toBeNull();
+  });
+
+  it('lists every shortcut of the table in the ? overlay', () => {
+    const { studio } = renderApp();
+    fireEvent.keyDown(window, { key: '?', shiftKey: true });
+    const overlay = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    const rows = within(overlay).getAllByTestId('shortcut');
+    expect(rows).toHaveLength(SHORTCUTS.length);
+    expect(rows.map((r) => r.textContent)).toContain('JPlay backwards (again: faster)');
+    expect(rows.map((r) => r.textContent)).toContain('Shift+WWipe vertical / horizontal');
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByRole('dialog', { name: 'Keyboard shortcuts' })).toBeNull();
+    importAkiyo(studio);
+    fireEvent.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }));
+    expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
   });
 });
 

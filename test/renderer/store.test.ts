@@ -143,6 +143,39 @@ describe('playhead', () => {
     expect(state().playhead!.frame).not.toBe(1004);
     expect(state().selectedClipId).toBe(a!.id);
   });
+
+  it('goes to the first / last frame of the shot under the playhead, or of the timeline', () => {
+    const { state } = studioWith();
+    const [a, b] = state().project.timeline.clips;
+    state().setPlayhead(b!.id, 2);
+    state().goToEdge('start', 'shot');
+    expect(state().playhead).toEqual({ clipId: b!.id, frame: 1 });
+    state().goToEdge('end', 'shot');
+    expect(state().playhead).toEqual({ clipId: b!.id, frame: 3 });
+    state().setPlayhead(a!.id, 1002);
+    state().goToEdge('end', 'shot');
+    expect(state().playhead).toEqual({ clipId: a!.id, frame: 1006 });
+    state().goToEdge('end');
+    expect(state().playhead).toEqual({ clipId: b!.id, frame: 3 });
+  });
+
+  it('shuttles with J / K / L: backwards, faster on a repeat, stopped; Space plays forwards at 1x', () => {
+    const { state } = studioWith();
+    state().goToEdge('start');
+    state().shuttle(1);
+    expect([state().playing, state().playRate]).toEqual([true, 1]);
+    state().shuttle(1);
+    state().shuttle(1);
+    expect(state().playRate).toBe(4);
+    state().shuttle(-1);
+    expect([state().playing, state().playRate]).toEqual([true, -1]);
+    state().shuttle(0);
+    expect(state().playing).toBe(false);
+    state().shuttle(-1);
+    state().togglePlay(); // pause
+    state().togglePlay();
+    expect([state().playing, state().playRate]).toEqual([true, 1]);
+  });
 });
 
 describe('previews', () => {

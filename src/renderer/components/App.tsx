@@ -9,6 +9,7 @@ import { Inspector } from './Inspector.js';
 import { Notices } from './Notices.js';
 import { PathPrompt } from './PathPrompt.js';
 import { RenderQueue } from './RenderQueue.js';
+import { ShortcutsOverlay } from './ShortcutsOverlay.js';
 import { StatusBar } from './StatusBar.js';
 import { Timeline } from './Timeline.js';
 import { TopBar } from './TopBar.js';
@@ -45,6 +46,7 @@ export function App(): ReactElement {
       <Notices />
       <DropZone />
       <Dialogs />
+      <ShortcutsOverlay />
     </div>
   );
 }

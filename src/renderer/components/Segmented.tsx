@@ -4,6 +4,8 @@ import type { ReactElement } from 'react';
 export interface SegmentOption<T extends string> {
   value: T;
   label: string;
+  /** an accessible name other than the label, where the label alone is ambiguous */
+  ariaLabel?: string;
   title?: string;
 }
 
@@ -22,6 +24,7 @@ export function Segmented<T extends string>(props: {
           type="button"
           role="radio"
           aria-checked={option.value === props.value}
+          aria-label={option.ariaLabel}
           className={option.value === props.value ? 'active' : ''}
           title={option.title}
           onClick={() => props.onChange(option.value)}

@@ -19,8 +19,8 @@ export function TransportBar(props: { scale: number; onScale(scale: number): voi
         type="button"
         className="ghost icon-button"
         aria-label="Go to start"
-        title="Start (Home)"
-        onClick={() => goToEdge('start')}
+        title="First frame of the shot (Home)"
+        onClick={() => goToEdge('start', 'shot')}
       >
         <Icon name="toStart" />
       </button>
@@ -55,8 +55,8 @@ export function TransportBar(props: { scale: number; onScale(scale: number): voi
         type="button"
         className="ghost icon-button"
         aria-label="Go to end"
-        title="End (End)"
-        onClick={() => goToEdge('end')}
+        title="Last frame of the shot (End)"
+        onClick={() => goToEdge('end', 'shot')}
       >
         <Icon name="toEnd" />
       </button>

@@ -1,40 +1,52 @@
 /**
- * The viewer: the frame under the playhead, before (A: the plate) and after
- * (B: the engine's preview) side by side under a draggable wipe, or either alone.
- * Wheel zooms about the cursor, dragging the picture pans it; the face box and
- * mask outline from the preview can be laid over it. While a preview renders, B
- * shows its latest picture so far (the encoder's, then refining ones), labelled,
- * until the final one replaces it.
+ * The viewer, for QC: the frame under the playhead as A (the plate), B (the
+ * engine's preview), a wipe between them (vertical or horizontal), their
+ * amplified difference |B−A|, or A and B side by side under one zoom and pan.
+ * Wheel zooms about the cursor, dragging pans; above 100% pixels are drawn as
+ * blocks (nearest neighbour), so what is judged is the frame's own pixels. The
+ * readout gives the frame pixel under the cursor and A's and B's values there;
+ * exposure and channel views change the display only. While a preview renders, B
+ * shows its latest picture so far, labelled, until the final one replaces it.
  */
-import { useMemo, useRef, useState, type PointerEvent, type ReactElement, type WheelEvent } from 'react';
+import {
+  useEffect,
+  useRef,
+  useState,
+  type CSSProperties,
+  type MouseEvent,
+  type PointerEvent,
+  type ReactElement,
+  type WheelEvent,
+} from 'react';
 import { baseName, clipFramePath } from '../../shared/project.js';
 import { previewKey } from '../lib/preview-key.js';
+import {
+  differencePixels,
+  fitZoom,
+  frameGeometry,
+  framePixelAt,
+  isNeutralLook,
+  lookMatrix,
+  panKeeping,
+  rgbAt,
+  wipeAt,
+  wipeHandle,
+  type Geometry,
+  type Size,
+} from '../lib/viewer-math.js';
+import type { ViewerSettings } from '../state/playback-slice.js';
 import type { PreviewEntry, PreviewStagePicture } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
-import { useElapsed, useElementSize, useFrameImage } from './hooks.js';
+import { useElapsed, useElementSize, useFrameImage, usePixels, type Pixels } from './hooks.js';
+import { LookBadge, PixelReadout, TagA, TagB, TagDifference, type Showing } from './ViewerLabels.js';
 import { ViewerToolbar } from './ViewerToolbar.js';
 
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 32;
-
-interface Geometry {
-  /** screen pixels per frame pixel */
-  zoom: number;
-  left: number;
-  top: number;
-}
-
-function useGeometry(frame: { width: number; height: number }, box: { width: number; height: number }): Geometry {
-  const viewer = useStudio((s) => s.viewer);
-  const fit =
-    frame.width > 0 && box.width > 0 ? Math.min(box.width / frame.width, box.height / frame.height) * 0.94 : 1;
-  const zoom = viewer.zoom ?? fit;
-  return {
-    zoom,
-    left: box.width / 2 + viewer.pan.x - (frame.width * zoom) / 2,
-    top: box.height / 2 + viewer.pan.y - (frame.height * zoom) / 2,
-  };
-}
+/** the gutter between the two panes of the side-by-side view, in screen pixels */
+const SIDE_GAP = 4;
+/** the SVG filter holding the display look (exposure, channel), referenced by the layers' CSS */
+const LOOK_FILTER_ID = 'viewer-look';
 
 type ReadyEntry = Extract<PreviewEntry, { status: 'ready' }>;
 
@@ -113,6 +125,182 @@ function StatusCard({ entry }: { entry: PreviewEntry | undefined }) {
   return null;
 }
 
+/** What the viewer shows: the mode asked for, or A alone while there is no B to compare with. */
+function showingFor(viewer: ViewerSettings, hasB: boolean): Showing {
+  if (!hasB || viewer.compare === 'before') return 'a';
+  if (viewer.compare === 'after') return 'b';
+  if (viewer.compare === 'wipe') return viewer.wipeAxis === 'vertical' ? 'wipe-vertical' : 'wipe-horizontal';
+  return viewer.compare;
+}
+
+/**
+ * The display look (exposure, channel view) as an SVG filter the layers reference.
+ * It runs in linear light, so +1 stop doubles the light, not the encoded value; it is
+ * a filter on what is drawn and never touches the pictures' data or the exports.
+ */
+function LookFilter(props: { viewer: ViewerSettings }): ReactElement {
+  return (
+    <svg className="look-filter" width="0" height="0" aria-hidden="true">
+      <filter id={LOOK_FILTER_ID} colorInterpolationFilters="linearRGB">
+        <feColorMatrix type="matrix" values={lookMatrix(props.viewer.channel, props.viewer.exposure).join(' ')} />
+      </filter>
+    </svg>
+  );
+}
+
+/** |B−A| × gain drawn on a canvas from the two decoded pictures, once both are here. */
+function DifferenceLayer(props: { a: Pixels | null; b: Pixels | null; gain: number; style?: CSSProperties }) {
+  const { a, b, gain } = props;
+  const ref = useRef<HTMLCanvasElement>(null);
+  const ready = !!a && !!b && a.width === b.width && a.height === b.height;
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas || !a || !b || a.width !== b.width || a.height !== b.height) return;
+    canvas.width = a.width;
+    canvas.height = a.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const out = ctx.createImageData(a.width, a.height);
+    differencePixels(a.data, b.data, gain, out.data);
+    ctx.putImageData(out, 0, 0);
+  }, [a, b, gain]);
+  return (
+    <canvas
+      ref={ref}
+      className="layer difference"
+      style={props.style}
+      role="img"
+      aria-label={`Difference |B−A| × ${gain}`}
+      data-testid="difference-layer"
+      data-ready={ready}
+    />
+  );
+}
+
+type PaneContent = 'a' | 'b' | 'wipe' | 'difference';
+
+interface StageProps {
+  content: PaneContent;
+  frame: Size;
+  geometry: Geometry;
+  viewer: ViewerSettings;
+  beforeUrl: string | undefined;
+  afterUrl: string | undefined;
+  afterAlt: string;
+  pixels: { a: Pixels | null; b: Pixels | null };
+  onPlateLoad(size: Size): void;
+  onPlateError(url: string): void;
+  overlay: ReactElement | null;
+}
+
+/** One pane's picture: the frame's layers, scaled and placed by the geometry. */
+function Stage(props: StageProps): ReactElement {
+  const { content, frame, geometry, viewer, beforeUrl, afterUrl } = props;
+  // nearest neighbour above 100%: a QC viewer shows the frame's pixels, not a smoothed guess at them
+  const pixelated = geometry.zoom > 1;
+  const look = isNeutralLook(viewer.channel, viewer.exposure) ? undefined : `url(#${LOOK_FILTER_ID})`;
+  const showA = content === 'a' || content === 'wipe';
+  const showB = !!afterUrl && (content === 'b' || content === 'wipe');
+  const w = viewer.wipe * 100;
+  const clip = viewer.wipeAxis === 'vertical' ? `inset(0 0 0 ${w}%)` : `inset(${w}% 0 0 0)`;
+  return (
+    <div
+      className={`viewer-stage${pixelated ? ' pixelated' : ''}`}
+      data-testid="viewer-stage"
+      data-pixelated={pixelated}
+      style={{
+        width: frame.width || undefined,
+        height: frame.height || undefined,
+        transform: `translate(${geometry.left}px, ${geometry.top}px) scale(${geometry.zoom})`,
+      }}
+    >
+      {showA && beforeUrl && (
+        <img
+          className="layer before"
+          src={beforeUrl}
+          alt="Before (plate)"
+          draggable={false}
+          style={look ? { filter: look } : undefined}
+          onError={() => props.onPlateError(beforeUrl)}
+          onLoad={(e) =>
+            props.onPlateLoad({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })
+          }
+        />
+      )}
+      {showB && (
+        <img
+          className="layer after"
+          src={afterUrl}
+          alt={props.afterAlt}
+          draggable={false}
+          style={{ ...(look ? { filter: look } : {}), ...(content === 'wipe' ? { clipPath: clip } : {}) }}
+        />
+      )}
+      {content === 'difference' && (
+        <DifferenceLayer
+          a={props.pixels.a}
+          b={props.pixels.b}
+          gain={viewer.gain}
+          style={look ? { filter: look } : undefined}
+        />
+      )}
+      {props.overlay}
+    </div>
+  );
+}
+
+/** The wipe's handle, drawn where it is on screen and grabbable whatever the zoom and pan. */
+function WipeHandleView(props: {
+  viewer: ViewerSettings;
+  geometry: Geometry;
+  frame: Size;
+  pane: Size;
+  onStep(delta: number): void;
+}): ReactElement {
+  const { viewer } = props;
+  const handle = wipeHandle(viewer.wipe, viewer.wipeAxis, props.geometry, props.frame, props.pane);
+  const vertical = handle.axis === 'vertical';
+  const style: CSSProperties = vertical
+    ? { left: handle.at, top: handle.from, height: handle.to - handle.from }
+    : { top: handle.at, left: handle.from, width: handle.to - handle.from };
+  const gripStyle: CSSProperties = vertical ? { top: handle.grip - handle.from } : { left: handle.grip - handle.from };
+  const [less, more] = vertical ? ['ArrowLeft', 'ArrowRight'] : ['ArrowUp', 'ArrowDown'];
+  return (
+    <div
+      className={`wipe-handle ${handle.axis}${handle.clamped ? ' clamped' : ''}`}
+      style={style}
+      role="slider"
+      aria-label="Wipe"
+      aria-orientation={vertical ? 'horizontal' : 'vertical'}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(viewer.wipe * 100)}
+      tabIndex={0}
+      data-testid="wipe-handle"
+      data-axis={handle.axis}
+      data-clamped={handle.clamped}
+      title={handle.clamped ? 'The wipe is off screen: drag it into view' : 'Drag to move the wipe'}
+      onKeyDown={(e) => {
+        const step = e.key === less ? -0.02 : e.key === more ? 0.02 : 0;
+        if (step) {
+          e.preventDefault();
+          e.stopPropagation();
+          props.onStep(step);
+        }
+      }}
+    >
+      <span className="wipe-grip" style={gripStyle} />
+    </div>
+  );
+}
+
+/** The frame pixel under the cursor, kept only while it changes (not on every pointer move). */
+function useCursorPixel(): [{ x: number; y: number } | null, (p: { x: number; y: number } | null) => void] {
+  const [at, setAt] = useState<{ x: number; y: number } | null>(null);
+  const update = (p: { x: number; y: number } | null) => setAt((old) => (old?.x === p?.x && old?.y === p?.y ? old : p));
+  return [at, update];
+}
+
 export function Viewer(): ReactElement {
   const clips = useStudio((s) => s.project.timeline.clips);
   const playhead = useStudio((s) => s.playhead);
@@ -129,68 +317,72 @@ export function Viewer(): ReactElement {
   const picture: Picture | undefined = ready ?? (entry?.status === 'rendering' ? entry.stage : undefined);
   const { image: plate, error: plateError } = useFrameImage(platePath);
 
-  const { ref: areaRef, element: area, size: box } = useElementSize<HTMLDivElement>();
+  const { ref: areaRef, element: area, size: areaSize } = useElementSize<HTMLDivElement>();
   const [natural, setNatural] = useState({ width: 0, height: 0 });
   const frame = picture ? { width: picture.width, height: picture.height } : natural;
-  const geometry = useGeometry(frame, box);
 
   // a plate the browser cannot decode (a corrupt file) gets a slate naming it, not a broken-image icon
   const [undecodable, setUndecodable] = useState<string | null>(null);
   const candidate = picture?.beforeUrl ?? (plate?.displayable ? plate.url : undefined);
   const beforeUrl = candidate !== undefined && candidate !== undecodable ? candidate : undefined;
   const afterUrl = picture?.afterUrl;
-  const showBefore = viewer.compare !== 'after' || !afterUrl;
-  const showAfter = !!afterUrl && viewer.compare !== 'before';
+  const showing = showingFor(viewer, !!afterUrl);
+  const side = showing === 'side';
+
+  // side by side: two panes under one zoom and pan, so the same detail is in the same place in both
+  const pane: Size = side ? { width: Math.max(0, (areaSize.width - SIDE_GAP) / 2), height: areaSize.height } : areaSize;
+  const measured = frame.width > 0 && pane.width > 0;
+  const zoom = viewer.zoom ?? fitZoom(frame, pane);
+  const geometry = frameGeometry(frame, pane, zoom, viewer.pan);
+
+  const [hover, setHover] = useState(false);
+  const [cursor, setCursor] = useCursorPixel();
+  const wantPixels = hover || showing === 'difference';
+  const pixels = { a: usePixels(beforeUrl, wantPixels), b: usePixels(afterUrl, wantPixels) };
 
   const drag = useRef<{ kind: 'pan' | 'wipe'; x: number; y: number; pan: { x: number; y: number } } | null>(null);
 
-  const wipeFromX = (clientX: number) => {
+  /** A pointer's position in the pane under it (either pane of side by side: the same frame point). */
+  const toPane = (clientX: number, clientY: number): { x: number; y: number } | null => {
     const rect = area?.getBoundingClientRect();
-    if (!rect || frame.width === 0) return;
-    setViewer({ wipe: (clientX - rect.left - geometry.left) / (frame.width * geometry.zoom) });
+    if (!rect) return null;
+    let x = clientX - rect.left;
+    if (side && x >= pane.width + SIDE_GAP / 2) x -= pane.width + SIDE_GAP;
+    return { x, y: clientY - rect.top };
+  };
+  const moveWipe = (clientX: number, clientY: number) => {
+    const p = toPane(clientX, clientY);
+    if (p && measured) setViewer({ wipe: wipeAt(viewer.wipeAxis, geometry, frame, p.x, p.y) });
   };
 
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (e.button !== 0 && e.button !== 1) return;
+    // the picture takes the keyboard back from a field or slider, so the arrows step frames again
+    (document.activeElement as HTMLElement | null)?.blur?.();
     const onHandle = (e.target as HTMLElement).closest('.wipe-handle');
     drag.current = { kind: onHandle ? 'wipe' : 'pan', x: e.clientX, y: e.clientY, pan: viewer.pan };
     e.currentTarget.setPointerCapture?.(e.pointerId);
-    if (onHandle) wipeFromX(e.clientX);
+    if (onHandle) moveWipe(e.clientX, e.clientY);
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    const p = toPane(e.clientX, e.clientY);
+    setCursor(p && measured ? framePixelAt(geometry, frame, p.x, p.y) : null);
     const d = drag.current;
     if (!d) return;
-    if (d.kind === 'wipe') wipeFromX(e.clientX);
+    if (d.kind === 'wipe') moveWipe(e.clientX, e.clientY);
     else setViewer({ pan: { x: d.pan.x + e.clientX - d.x, y: d.pan.y + e.clientY - d.y } });
   };
   const onPointerUp = () => {
     drag.current = null;
   };
   const onWheel = (e: WheelEvent<HTMLDivElement>) => {
-    const rect = area?.getBoundingClientRect();
-    if (!rect || frame.width === 0) return;
-    const zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, geometry.zoom * Math.exp(-e.deltaY * 0.0015)));
-    // keep the frame pixel under the cursor where it is
-    const cx = e.clientX - rect.left;
-    const cy = e.clientY - rect.top;
-    const u = (cx - geometry.left) / geometry.zoom;
-    const v = (cy - geometry.top) / geometry.zoom;
-    const left = cx - u * zoom;
-    const top = cy - v * zoom;
-    setViewer({
-      zoom,
-      pan: { x: left - box.width / 2 + (frame.width * zoom) / 2, y: top - box.height / 2 + (frame.height * zoom) / 2 },
-    });
+    const p = toPane(e.clientX, e.clientY);
+    if (!p || !measured) return;
+    const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, geometry.zoom * Math.exp(-e.deltaY * 0.0015)));
+    // keep the frame point under the cursor where it is
+    const at = { u: (p.x - geometry.left) / geometry.zoom, v: (p.y - geometry.top) / geometry.zoom };
+    setViewer({ zoom: next, pan: panKeeping(frame, pane, next, at, p) });
   };
-
-  const stageStyle = useMemo(
-    () => ({
-      width: frame.width || undefined,
-      height: frame.height || undefined,
-      transform: `translate(${geometry.left}px, ${geometry.top}px) scale(${geometry.zoom})`,
-    }),
-    [frame.width, frame.height, geometry.left, geometry.top, geometry.zoom],
-  );
 
   if (!clip || !playhead) {
     return (
@@ -208,54 +400,109 @@ export function Viewer(): ReactElement {
     );
   }
 
-  const wipeX = geometry.left + viewer.wipe * frame.width * geometry.zoom;
+  const stageLabelNode = picture && (
+    <span
+      className="stage-label"
+      data-testid="preview-stage"
+      data-stage={'status' in picture ? 'final' : picture.stage}
+    >
+      {' · '}
+      {stageLabel(picture, playhead.frame)}
+    </span>
+  );
+  const overlay =
+    picture && (viewer.showFace || viewer.showMask) ? (
+      <Overlay entry={picture} face={viewer.showFace} mask={viewer.showMask} />
+    ) : null;
+  const stageProps = {
+    frame,
+    geometry,
+    viewer,
+    beforeUrl,
+    afterUrl,
+    afterAlt: ready
+      ? 'After (re-aged preview)'
+      : `After (re-aged preview so far: ${picture ? stageLabel(picture, playhead.frame) : ''})`,
+    pixels,
+    onPlateLoad: (size: Size) => {
+      if (size.width !== natural.width || size.height !== natural.height) setNatural(size);
+    },
+    onPlateError: setUndecodable,
+    overlay,
+  };
+  const tags = (() => {
+    const b = (place?: string) => <TagB settings={clip.settings} stage={stageLabelNode} place={place} />;
+    if (showing === 'a') return <TagA />;
+    if (showing === 'b') return b('left');
+    if (showing === 'difference')
+      return <TagDifference gain={viewer.gain} settings={clip.settings} ready={!!pixels.a && !!pixels.b} />;
+    return (
+      <>
+        <TagA />
+        {b(showing === 'wipe-horizontal' ? 'bottom' : undefined)}
+      </>
+    );
+  })();
+  const single: PaneContent =
+    showing === 'wipe-vertical' || showing === 'wipe-horizontal' ? 'wipe' : showing === 'side' ? 'a' : showing;
+  const at = (p: Pixels | null) =>
+    p && cursor && cursor.x < p.width && cursor.y < p.height ? rgbAt(p.data, p.width, cursor.x, cursor.y) : null;
+
   return (
     <section className="viewer" aria-label="Viewer">
-      <ViewerToolbar entry={entry} zoom={frame.width > 0 && box.width > 0 ? geometry.zoom : null} />
+      <ViewerToolbar entry={entry} zoom={measured ? geometry.zoom : null} />
       <div
         className="viewer-area"
         ref={areaRef}
         data-testid="viewer"
         data-compare={viewer.compare}
+        data-showing={showing}
         data-wipe={viewer.wipe.toFixed(3)}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
+        onPointerEnter={() => setHover(true)}
+        onPointerLeave={() => {
+          setHover(false);
+          setCursor(null);
+        }}
+        // no focus moves to the handle or the picture on a click: the keyboard stays with the shortcuts
+        onMouseDown={(e: MouseEvent) => e.preventDefault()}
         onWheel={onWheel}
         onDoubleClick={() => setViewer({ zoom: null, pan: { x: 0, y: 0 } })}
       >
-        <div className="viewer-stage" style={stageStyle}>
-          {showBefore && beforeUrl && (
-            <img
-              className="layer before"
-              src={beforeUrl}
-              alt="Before (plate)"
-              draggable={false}
-              onError={() => setUndecodable(beforeUrl)}
-              onLoad={(e) => {
-                const { naturalWidth: width, naturalHeight: height } = e.currentTarget;
-                if (width !== natural.width || height !== natural.height) setNatural({ width, height });
-              }}
-            />
-          )}
-          {showAfter && (
-            <img
-              className="layer after"
-              src={afterUrl}
-              alt={
-                ready
-                  ? 'After (re-aged preview)'
-                  : `After (re-aged preview so far: ${stageLabel(picture!, playhead.frame)})`
-              }
-              draggable={false}
-              style={viewer.compare === 'wipe' ? { clipPath: `inset(0 0 0 ${viewer.wipe * 100}%)` } : undefined}
-            />
-          )}
-          {picture && (viewer.showFace || viewer.showMask) && (
-            <Overlay entry={picture} face={viewer.showFace} mask={viewer.showMask} />
-          )}
-        </div>
+        <LookFilter viewer={viewer} />
+        {side ? (
+          <>
+            <div className="viewer-pane" style={{ left: 0, width: pane.width }} data-testid="viewer-pane">
+              <Stage content="a" {...stageProps} />
+              <TagA />
+            </div>
+            <div
+              className="viewer-pane"
+              style={{ left: pane.width + SIDE_GAP, width: pane.width }}
+              data-testid="viewer-pane"
+            >
+              <Stage content="b" {...stageProps} />
+              <TagB settings={clip.settings} stage={stageLabelNode} place="left" />
+            </div>
+          </>
+        ) : (
+          <div className="viewer-pane" style={{ left: 0, width: pane.width || '100%' }} data-testid="viewer-pane">
+            <Stage content={single} {...stageProps} />
+            {single === 'wipe' && frame.width > 0 && (
+              <WipeHandleView
+                viewer={viewer}
+                geometry={geometry}
+                frame={frame}
+                pane={pane}
+                onStep={(delta) => setViewer({ wipe: viewer.wipe + delta })}
+              />
+            )}
+            {tags}
+          </div>
+        )}
         {!beforeUrl && (
           <div className="viewer-slate">
             {plateError ??
@@ -266,48 +513,10 @@ export function Viewer(): ReactElement {
                   : 'Loading frame…')}
           </div>
         )}
-        {showAfter && viewer.compare === 'wipe' && frame.width > 0 && (
-          <div
-            className="wipe-handle"
-            style={{ left: wipeX, top: geometry.top, height: frame.height * geometry.zoom }}
-            role="slider"
-            aria-label="Wipe"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(viewer.wipe * 100)}
-            tabIndex={0}
-            data-testid="wipe-handle"
-            onKeyDown={(e) => {
-              const step = e.key === 'ArrowLeft' ? -0.02 : e.key === 'ArrowRight' ? 0.02 : 0;
-              if (step) {
-                e.preventDefault();
-                e.stopPropagation();
-                setViewer({ wipe: viewer.wipe + step });
-              }
-            }}
-          >
-            <span className="wipe-grip" />
-          </div>
-        )}
-        <div className="viewer-tag a">A · plate</div>
-        {afterUrl && viewer.compare !== 'before' && (
-          <div className="viewer-tag b">
-            B · {clip.settings.targetAge} · {clip.settings.mode === 'pixel' ? 'pixel-wise' : 'identity'}
-            {clip.settings.detail ? ' + detail' : ''}
-            {clip.settings.strength !== 1 ? ` · strength ${clip.settings.strength}` : ''}
-            {clip.settings.texture !== 1 ? ` · texture ${clip.settings.texture}` : ''} · {clip.settings.composite}
-            {picture && (
-              <span
-                className="stage-label"
-                data-testid="preview-stage"
-                data-stage={'status' in picture ? 'final' : picture.stage}
-              >
-                {' · '}
-                {stageLabel(picture, playhead.frame)}
-              </span>
-            )}
-          </div>
-        )}
+        <div className="viewer-footer">
+          <LookBadge exposure={viewer.exposure} channel={viewer.channel} />
+          <PixelReadout at={cursor} a={at(pixels.a)} b={at(pixels.b)} hasB={!!afterUrl} />
+        </div>
         {!entry && (
           <div className="viewer-hint">
             No preview for these settings. Press <kbd>R</kbd> or Render Preview.

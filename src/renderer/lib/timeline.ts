@@ -83,3 +83,10 @@ export function edgePlayhead(layout: TimelineLayout, edge: 'start' | 'end'): Pla
   if (!span) return null;
   return { clipId: span.clip.id, frame: edge === 'start' ? span.frames[0]! : span.frames[span.frames.length - 1]! };
 }
+
+/** The first or last existing frame of the shot under the playhead (Home / End). */
+export function shotEdgePlayhead(layout: TimelineLayout, playhead: Playhead, edge: 'start' | 'end'): Playhead | null {
+  const span = layout.spans.find((s) => s.clip.id === playhead.clipId && s.frames.length > 0);
+  if (!span) return edgePlayhead(layout, edge);
+  return { clipId: span.clip.id, frame: edge === 'start' ? span.frames[0]! : span.frames[span.frames.length - 1]! };
+}

@@ -48,6 +48,9 @@ export interface UiSlice {
   dialog: Dialog | null;
   prompt: PathPrompt | null;
   notices: Notice[];
+  /** the `?` overlay listing the keyboard shortcuts */
+  shortcutsOpen: boolean;
+  showShortcuts(open: boolean): void;
   openDialog(dialog: Dialog): void;
   updateDialog(patch: Partial<Dialog>): void;
   closeDialog(): void;
@@ -64,6 +67,11 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, { client }) => {
     dialog: null,
     prompt: null,
     notices: [],
+    shortcutsOpen: false,
+
+    showShortcuts(open) {
+      set({ shortcutsOpen: open });
+    },
 
     openDialog(dialog) {
       set({ dialog });
