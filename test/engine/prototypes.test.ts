@@ -7,11 +7,12 @@ import {
   bandSize,
   categoryValues,
   loadPrototypes,
+  MAX_DETAIL_GAIN,
   prototypesFrom,
   PROTOTYPE_FORMAT,
   type PrototypeMeta,
 } from '../../src/main/engine/prototypes.js';
-import { laplacianPyramid, planes, sampleBilinear } from '../../src/main/engine/pyramid.js';
+import { collapse, laplacianPyramid, planes, sampleBilinear } from '../../src/main/engine/pyramid.js';
 import type { Point } from '../../src/main/engine/types.js';
 import { seededRandom } from '../../src/shared/random.js';
 
@@ -28,12 +29,12 @@ function shape(): Point[] {
 }
 
 /** Two categories: flat grey means (the second `colour` times the first), amplitudes `amp` each. */
-function synthetic(colour: number, amp: [number, number]) {
+function synthetic(colour: number, amp: [number, number], levels = LEVELS) {
   const ref = shape();
   const meta: PrototypeMeta = {
     format: PROTOTYPE_FORMAT,
     size: SIZE,
-    levels: LEVELS,
+    levels,
     cropBox: [20, 20, 180, 180],
     categories: ['young', 'old'],
     counts: [10, 10],
@@ -42,7 +43,7 @@ function synthetic(colour: number, amp: [number, number]) {
     meanLandmarks: [ref.map((p) => [p.x, p.y]), ref.map((p) => [p.x, p.y])],
     built: { data: 'synthetic', perCategory: 10, seed: 0 },
   };
-  const per = categoryValues(SIZE, LEVELS);
+  const per = categoryValues(SIZE, levels);
   const values = new Float32Array(2 * per);
   [0, 1].forEach((c) => {
     const base = c * per;
@@ -59,6 +60,9 @@ function greyNoise(seed = 2) {
   return planes(SIZE, SIZE, 3, data);
 }
 
+/** every part of the layer the same amount of the prototypes' own difference */
+const allParts = (n: number) => ({ colour: n, structure: n, detail: n, shape: n });
+
 describe('age prototypes', () => {
   it('checks sizes when assembled', () => {
     expect(bandSize(192, 3)).toBe(24);
@@ -68,7 +72,7 @@ describe('age prototypes', () => {
 
   it('changes nothing at amount 0 or between a category and itself', () => {
     const p = synthetic(1.2, [0.1, 0.2]);
-    for (const change of [ageTexture(p, greyNoise(), 0, 1, 0), ageTexture(p, greyNoise(), 1, 1, 1)])
+    for (const change of [ageTexture(p, greyNoise(), 0, 1, allParts(0)), ageTexture(p, greyNoise(), 1, 1, allParts(1))])
       expect(change.data.every((v) => v === 0)).toBe(true);
   });
 
@@ -81,7 +85,7 @@ describe('age prototypes', () => {
       [1, 2],
       [0.5, Math.SQRT2],
     ] as const) {
-      const change = ageTexture(p, face, 0, 1, amount);
+      const change = ageTexture(p, face, 0, 1, allParts(amount));
       const aged = planes(
         SIZE,
         SIZE,
@@ -92,10 +96,66 @@ describe('age prototypes', () => {
     }
   });
 
+  it('scales only the detail of the luma, so colour noise is not amplified into specks', () => {
+    const p = synthetic(1, [0.1, 0.2]);
+    const r = seededRandom(9);
+    const face = planes(
+      SIZE,
+      SIZE,
+      3,
+      Float32Array.from({ length: SIZE * SIZE * 3 }, () => 0.3 + 0.4 * r()),
+    );
+    const change = ageTexture(p, face, 0, 1, allParts(1));
+    let moved = 0;
+    for (let q = 0; q < SIZE * SIZE; q++) {
+      expect(change.data[3 * q]).toBeCloseTo(change.data[3 * q + 1]!, 6);
+      expect(change.data[3 * q]).toBeCloseTo(change.data[3 * q + 2]!, 6);
+      moved += Math.abs(change.data[3 * q]!);
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it('smooths only the finest bands towards a younger age, and deepens every band towards an older one', () => {
+    // the younger category 0 has half the older category 1's detail amplitude everywhere
+    const p = synthetic(1, [0.1, 0.2], 3);
+    // a face whose detail is all in the coarsest band (2): the shading smoothing must keep
+    const r = seededRandom(4);
+    const empty = laplacianPyramid(greyNoise(), 3).map((band) => planes(band.width, band.height, 3));
+    empty[2] = planes(
+      empty[2]!.width,
+      empty[2]!.height,
+      3,
+      empty[2]!.data.map(() => 0.1 * (r() - 0.5)),
+    );
+    empty[3] = planes(empty[3]!.width, empty[3]!.height, 3, empty[3]!.data.fill(0.5));
+    const face = collapse(empty);
+    const size = (change: ReturnType<typeof planes>) => change.data.reduce((s, v) => s + Math.abs(v), 0);
+    // (what re-analysis of the collapsed face puts into the finer bands is still smoothed:
+    // without the rule the younger change is half the older one)
+    const older = size(ageTexture(p, face, 0, 1, allParts(1)));
+    expect(size(ageTexture(p, face, 1, 0, allParts(1)))).toBeLessThan(0.4 * older);
+  });
+
+  it('bounds a detail gain after its power, however far the part goes', () => {
+    const p = synthetic(1, [0.1, 0.2]);
+    const face = greyNoise();
+    const fine = (img: ReturnType<typeof planes>) => laplacianPyramid(img, LEVELS)[0]!.data;
+    const energy = (a: Float32Array) => a.reduce((s, v) => s + v * v, 0);
+    // a ratio of 2 to the power 4 is 16: bounded to MAX_DETAIL_GAIN
+    const change = ageTexture(p, face, 0, 1, allParts(4));
+    const aged = planes(
+      SIZE,
+      SIZE,
+      3,
+      face.data.map((v, i) => v + change.data[i]!),
+    );
+    expect(Math.sqrt(energy(fine(aged)) / energy(fine(face)))).toBeCloseTo(MAX_DETAIL_GAIN, 1);
+  });
+
   it('moves colour by the prototypes ratio and keeps a grey face grey', () => {
     const p = synthetic(1.2, [0.1, 0.1]);
     const face = greyNoise();
-    const change = ageTexture(p, face, 0, 1, 1);
+    const change = ageTexture(p, face, 0, 1, allParts(1));
     let ratio = 0;
     for (let q = 0; q < SIZE * SIZE; q++) {
       expect(change.data[3 * q]).toBeCloseTo(change.data[3 * q + 1]!, 6);
@@ -133,7 +193,7 @@ describe('age prototypes', () => {
       templateSize: SIZE / 2,
       source: 0,
       target: 1,
-      amount: 1,
+      parts: allParts(1),
       region,
     });
     const at = (x: number, y: number) => change.subarray(4 * (y * width + x), 4 * (y * width + x) + 4);
@@ -162,7 +222,7 @@ describe('the prototype shape change', () => {
       templateSize: SIZE / 2,
       source: 0,
       target: 1,
-      amount: 1,
+      parts: allParts(1),
       region,
     };
     const warp = prototypeShapeWarp(q, req);
@@ -174,7 +234,7 @@ describe('the prototype shape change', () => {
     expect(warp[0]).toBeCloseTo(0.5, 4);
     expect(warp[1]).toBeCloseTo(0.5, 4);
     // at amount 0 nothing moves
-    const still = prototypeShapeWarp(q, { ...req, amount: 0 });
+    const still = prototypeShapeWarp(q, { ...req, parts: allParts(0) });
     expect(still[2 * at + 1]).toBeCloseTo(Math.floor(nose.y + 2) + 0.5, 4);
   });
 });

@@ -3,12 +3,13 @@
  * is in --ages (default 20-35), and prints its table:
  *
  *   reage eval-aging [--split test|train] [--limit 200] [--skip 0] [--ages 20-35] \
- *     [--targets 0-18,60+] [--mode identity|pixel] [--detail on|off] [--strength 1] [--texture 1] \
+ *     [--targets 0-18,60+] [--mode pixel|identity] [--detail off|on] [--strength 1] [--texture 1] \
  *     [--steps 150] [--records out.json] [--sheet sheet.png] [--sheet-faces 8]
  *   reage eval-aging --pool a.json b.json ...     # one table from parts run apart
  *
  * The test split's faces are taken in test.txt's order (a fixed set: report on it, never
  * choose settings on it); the training split's in a seeded shuffle (choose on those).
+ * Settings default to the studio's (DEFAULT_SHOT_SETTINGS), so the figures are the product's.
  * Needs human-models' estimators: scripts/fetch-human-models.sh.
  */
 import { readFile } from 'node:fs/promises';
@@ -18,8 +19,9 @@ import type { TextSink } from './progress.js';
 import { EXIT_OK } from './frame-output.js';
 import { parseOptions, UsageError } from './args.js';
 import { AGE_CATEGORIES, isAgeCategory, type AgeCategory } from '../../shared/ages.js';
+import { DEFAULT_SHOT_SETTINGS } from '../../shared/project.js';
 import { seededRandom } from '../../shared/random.js';
-import { writeFileAtomic } from '../node/atomic.js';
+import { probeAtomicWrite, writeFileAtomic } from '../node/atomic.js';
 import { loadAgingModel } from '../engine/aging-model.js';
 import { initBackend } from '../engine/backend.js';
 import { toRgb8 } from '../engine/faces.js';
@@ -121,11 +123,11 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
       skip: { type: 'string', default: '0' },
       ages: { type: 'string', default: '20-35' },
       targets: { type: 'string', default: '0-18,60+' },
-      mode: { type: 'string', default: 'identity' },
-      detail: { type: 'string', default: 'off' },
-      strength: { type: 'string', default: '1' },
-      texture: { type: 'string', default: '1' },
-      steps: { type: 'string', default: '150' },
+      mode: { type: 'string', default: DEFAULT_SHOT_SETTINGS.mode },
+      detail: { type: 'string', default: DEFAULT_SHOT_SETTINGS.detail ? 'on' : 'off' },
+      strength: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.strength) },
+      texture: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.texture) },
+      steps: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.steps) },
       seed: { type: 'string', default: '0' },
       model: { type: 'string', default: resolve(REPO_ROOT, 'models', 'reage-utkface-64') },
       dataset: { type: 'string', default: defaultDataDir() },
@@ -169,6 +171,8 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     const names = ordered.slice(Number(args.skip), Number(args.skip) + Number(args.limit));
     const command = `eval-aging ${process.argv.slice(2).join(' ')}`;
 
+    // an unwritable --records or --sheet shows now, not after hours of faces
+    for (const path of [args.records, args.sheet]) if (path) await probeAtomicWrite(path);
     const backend = (await initBackend('auto')).name;
     const model = await loadAgingModel({ modelDir: args.model });
     const modelsDir = defaultHumanModelsDir();

@@ -10,7 +10,7 @@
  *   reage eval-plates [--footage DIR] [--frames 1001-1016] [--targets 0-18,60+] \
  *     [--mode pixel] [--detail off] [--strength 1] [--texture 1] [--sheets DIR]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -19,6 +19,7 @@ import { parseOptions, UsageError } from './args.js';
 import type { TextSink } from './progress.js';
 import { EXIT_OK } from './frame-output.js';
 import { isAgeCategory, type AgeCategory } from '../../shared/ages.js';
+import { DEFAULT_SHOT_SETTINGS } from '../../shared/project.js';
 import type { PixelBox } from '../engine/aging-model.js';
 import { createEngine } from '../engine/engine.js';
 import { toRgb8 } from '../engine/faces.js';
@@ -38,11 +39,11 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
       footage: { type: 'string', default: defaultFootageDir() },
       frames: { type: 'string', default: '1001-1016' },
       targets: { type: 'string', default: '0-18,60+' },
-      mode: { type: 'string', default: 'pixel' },
-      detail: { type: 'string', default: 'off' },
-      strength: { type: 'string', default: '1' },
-      texture: { type: 'string', default: '1' },
-      steps: { type: 'string', default: '150' },
+      mode: { type: 'string', default: DEFAULT_SHOT_SETTINGS.mode },
+      detail: { type: 'string', default: DEFAULT_SHOT_SETTINGS.detail ? 'on' : 'off' },
+      strength: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.strength) },
+      texture: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.texture) },
+      steps: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.steps) },
       model: { type: 'string', default: resolve(REPO_ROOT, 'models', 'reage-utkface-64') },
       sheets: { type: 'string' },
     },
@@ -67,6 +68,8 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
     hybrid: {},
   } as const;
 
+  // the sheets' folder now, so an unwritable one shows before the shots are aged
+  if (args.sheets) await mkdir(resolve(args.sheets), { recursive: true });
   // the engine an export runs on, so its shots are aged as exports are
   const engine = await createEngine({ backend: 'auto', modelDir: args.model });
   const { backend } = engine.info();

@@ -16,7 +16,7 @@ import {
   type FaceMask,
 } from './composite.js';
 import { prototypeChange, prototypeShapeWarp } from './prototype-layer.js';
-import type { AgePrototypes } from './prototypes.js';
+import { prototypeParts, type AgePrototypes, type PrototypeParts } from './prototypes.js';
 import { planes, sampleBilinear } from './pyramid.js';
 import { regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
@@ -71,6 +71,8 @@ export interface FrameAgeRequest {
   composite: CompositeMode;
   /** amount of the prototype age layer (prototype-layer.ts): 0 off, 1 the prototypes' own change */
   texture: number;
+  /** the prototype layer's parts as multiples of texture, replacing prototypes.ts's PROTOTYPE_PARTS (for tuning) */
+  prototypeGains?: Partial<PrototypeParts>;
   timer: StageTimer;
   /** also composite each layer alone (G's change, the prototype layer's), for evaluation side by side */
   layerOutputs?: boolean;
@@ -192,7 +194,7 @@ export function ageInFrame(
     templateSize: size,
     source: req.sourceIndex,
     target: req.targetIndex,
-    amount: req.texture,
+    parts: prototypeParts(req.texture, req.prototypeGains),
     region: mask.bbox,
   };
   let shape: Float32Array | undefined;

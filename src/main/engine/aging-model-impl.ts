@@ -160,6 +160,7 @@ export class AgingModelImpl implements AgingModel {
         targetIndex: target,
         composite: opts.composite,
         texture: opts.texture,
+        ...(opts.prototypeGains ? { prototypeGains: opts.prototypeGains } : {}),
         timer: own.timer,
         ...(opts.layerOutputs ? { layerOutputs: true } : {}),
       });

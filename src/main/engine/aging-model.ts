@@ -23,6 +23,7 @@ import { FaceAnalyzer } from './faces.js';
 import { defaultModelDir, loadModel, type ModelManifest } from './model.js';
 import { AgingModelImpl, noPrototypes } from './aging-model-impl.js';
 import type { StageTimer } from './stage-timer.js';
+import type { PrototypeParts } from './prototypes.js';
 import type { Point, RawImage } from './types.js';
 
 export type { AgedFrame } from './age-face.js';
@@ -31,6 +32,7 @@ export { DETAIL_DEFAULTS } from './detail.js';
 export { defaultModelDir, type AlignmentTemplate, type ModelManifest } from './model.js';
 export { DEFAULT_EARLY_STOP, defaultAnchorWeight, defaultEmbedInput } from './optimise.js';
 export { StageTimer } from './stage-timer.js';
+export { PROTOTYPE_PARTS, type PrototypeParts } from './prototypes.js';
 
 /** A face in a frame, by its 68 landmarks in frame pixels. */
 export interface FrameFaceInput {
@@ -139,8 +141,10 @@ export interface AgeOptions {
   composite: CompositeMode;
   /** age strength (detail.ts): 1 the model's own age change, 0 none (in delta compositing G then has no part) */
   strength: number;
-  /** amount of the prototype age layer (prototype-layer.ts): 0 off, 1 the prototypes' own change */
+  /** amount of the prototype age layer (prototype-layer.ts): 0 off, 1 its default parts (prototypes.ts) */
   texture: number;
+  /** the layer's parts as multiples of texture, replacing its defaults (prototypes.ts's PROTOTYPE_PARTS): for tuning */
+  prototypeGains?: Partial<PrototypeParts>;
   /** also composite each layer alone (G's change, the prototype layer's), for evaluation side by side */
   layerOutputs?: boolean;
 }

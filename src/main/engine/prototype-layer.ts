@@ -9,7 +9,7 @@
  */
 import { applyAffine, affineScale, fitToTemplate, invertAffine } from './align.js';
 import { borderPoints, mapPoints, triangleMap } from './piecewise-warp.js';
-import { ageTexture, type AgePrototypes } from './prototypes.js';
+import { ageTexture, type AgePrototypes, type PrototypeParts } from './prototypes.js';
 import { gaussianPyramid, planes, sampleBilinear, type Planes } from './pyramid.js';
 import type { Affine, Point } from './types.js';
 
@@ -66,8 +66,8 @@ export interface PrototypeChangeRequest {
   templateSize: number;
   source: number;
   target: number;
-  /** 0 none, 1 the prototypes' own change */
-  amount: number;
+  /** how far each part goes (prototypes.ts's prototypeParts): 0 none, 1 the prototypes' own difference */
+  parts: PrototypeParts;
   /** frame pixels to fill: the face mask's box */
   region: { x: number; y: number; width: number; height: number };
 }
@@ -90,7 +90,7 @@ export function prototypeChange(protos: AgePrototypes, req: PrototypeChangeReque
     const f = applyAffine(inv, { x, y });
     sampleBilinear(framePlate, f.x, f.y, o, at);
   });
-  const change = ageTexture(protos, face, req.source, req.target, req.amount);
+  const change = ageTexture(protos, face, req.source, req.target, req.parts);
 
   // Back onto the face: the same triangles with the face's vertices in frame pixels.
   // Where the face is smaller in the frame than in the prototype frame, the change is
@@ -134,7 +134,7 @@ export type ShapeWarpRequest = Omit<PrototypeChangeRequest, 'plate' | 'width' | 
 
 /**
  * The shape change of the prototype layer: the face's inner features (brows, eyes,
- * nose, mouth) moved by `amount` times the target prototype's mean landmarks minus the
+ * nose, mouth) moved by `parts.shape` times the target prototype's mean landmarks minus the
  * source's, in the face's own frame. Returns, for each pixel of `region`, the frame
  * point its aged picture is read from ([h, w, 2]; NaN where the warp is the identity).
  */
@@ -147,7 +147,7 @@ export function prototypeShapeWarp(protos: AgePrototypes, req: ShapeWarpRequest)
   const t = protos.meta.meanLandmarks[req.target]!;
   const facePoints = applyAffine(m, landmarks);
   const moved = facePoints.map((p, i) => {
-    const k = req.amount * shapeWeight(i);
+    const k = req.parts.shape * shapeWeight(i);
     return { x: p.x + k * (t[i]![0] - s[i]![0]), y: p.y + k * (t[i]![1] - s[i]![1]) };
   });
   const border = borderPoints(size);

@@ -134,35 +134,70 @@ export async function loadPrototypes(modelDir: string): Promise<AgePrototypes> {
 }
 
 /**
- * How far a band's detail may be scaled: where a prototype's amplitude is near zero
- * (the frame's smooth border, noise in the mean), an unbounded ratio would blow the
- * face's own detail up.
+ * Bound on the gain of a band's detail at a location (the amplitude ratio to its part's
+ * power): where a prototype's amplitude is near zero (the frame's smooth border, noise
+ * in the mean), an unbounded ratio would blow the face's own detail up.
  */
 export const MAX_DETAIL_GAIN = 3;
 /** Bound on the prototypes' coarse colour ratio per channel. */
 const MAX_COLOUR_RATIO = 1.5;
 const AMPLITUDE_FLOOR = 1e-3;
+/** Towards a younger age, the finest bands whose detail may be smoothed (skin texture, pores, fine lines). */
+const SMOOTHED_BANDS = 2;
+
+/**
+ * How far each part of the prototype layer goes, as a multiple of the prototypes' own
+ * difference: colour and detail as powers on their ratios, structure as a factor on the
+ * mean faces' band difference, shape on the mean landmarks' difference.
+ */
+export interface PrototypeParts {
+  colour: number;
+  structure: number;
+  detail: number;
+  shape: number;
+}
+
+/**
+ * The parts at texture 1, chosen on UTKFace training faces with scripts/tune-aging.ts
+ * under the rule in docs/EVAL.md ("Decisions"). A prototype is an average: individual
+ * faces' differences in shape and detail are partly averaged away in it, so the
+ * prototypes' own difference understates an age change: detail goes three times and
+ * shape twice as far. The mean faces' band difference (structure) is off: on an adult aged to 0-18
+ * it drew the average child's features over the face's own as creases.
+ */
+export const PROTOTYPE_PARTS: Readonly<PrototypeParts> = { colour: 1, structure: 0, detail: 3, shape: 2 };
+
+/** Each part at `texture` (0 off, 1 the defaults above), with `gains` replacing the defaults' multiples. */
+export function prototypeParts(texture: number, gains: Partial<PrototypeParts> = {}): PrototypeParts {
+  const g = { ...PROTOTYPE_PARTS, ...gains };
+  return {
+    colour: texture * g.colour,
+    structure: texture * g.structure,
+    detail: texture * g.detail,
+    shape: texture * g.shape,
+  };
+}
 
 /**
  * The age change of a shape-normalised face (size x size RGB, 0..1) from category
- * `source` to `target`, `amount` of the way (1 the prototypes' own difference):
+ * `source` to `target`, each part `parts` of the way (1 the prototypes' own difference):
  *  - colour: the prototypes' coarse colour ratio (mean_target / mean_source at the
- *    pyramid's residual level)^amount, its luma applied to the face's luma and each
+ *    pyramid's residual level)^parts.colour, its luma applied to the face's luma and each
  *    channel's to the face's own chroma (so a grey plate stays grey);
- *  - consistent structure: amount * the luma of the prototypes' band differences;
- *  - texture: each detail band of the face scaled by
- *    (amplitude_target / amplitude_source)^amount at each location, so wrinkles the
+ *  - consistent structure: parts.structure * the luma of the prototypes' band differences;
+ *  - texture: each detail band of the face's luma scaled by
+ *    (amplitude_target / amplitude_source)^parts.detail at each location, so wrinkles the
  *    face already has deepen where older faces have them, and smooth out towards a
- *    child's skin.
+ *    child's skin (in the finest SMOOTHED_BANDS only, towards a younger age).
  * Returns the change alone (same size, RGB), so that adding it to the plate leaves
- * the plate's own pixels wherever the change is zero.
+ * the plate's own pixels wherever the change is zero. (parts.shape is prototype-layer.ts's.)
  */
 export function ageTexture(
   protos: AgePrototypes,
   face: Planes,
   source: number,
   target: number,
-  amount: number,
+  parts: Omit<PrototypeParts, 'shape'>,
 ): Planes {
   const { size, levels } = protos;
   if (face.width !== size || face.height !== size || face.channels !== 3)
@@ -170,7 +205,8 @@ export function ageTexture(
   for (const c of [source, target])
     if (!(c >= 0 && c < protos.mean.length)) throw new RangeError(`no prototype for age category ${c}`);
   const out = new Float32Array(size * size * 3);
-  if (amount === 0 || source === target) return planes(size, size, 3, out);
+  if ((parts.colour === 0 && parts.structure === 0 && parts.detail === 0) || source === target)
+    return planes(size, size, 3, out);
   // Colour, multiplicatively at the pyramid's coarsest level: skin reflectance changes
   // under the plate's own light, and a grey or tinted plate is not pulled towards the
   // training photos' average colour.
@@ -180,7 +216,7 @@ export function ageTexture(
   for (let i = 0; i < ratio.length; i++)
     ratio[i] =
       Math.min(MAX_COLOUR_RATIO, Math.max(1 / MAX_COLOUR_RATIO, (ct.data[i]! + 0.02) / (cs.data[i]! + 0.02))) **
-        amount -
+        parts.colour -
       1;
   const colour = expand({ ...cs, data: ratio }, size, size).data;
   // luma scales by the ratio's luma; the face's own chroma (its difference from its luma)
@@ -193,16 +229,19 @@ export function ageTexture(
   }
   // Consistent structure (folds, bags, the lips' outline) that the category's faces share:
   // the prototypes' band difference, in luma only for the same reason.
-  const ls = protos.meanLumaBands[source]!;
-  const lt = protos.meanLumaBands[target]!;
-  const structure = collapse([
-    ...ls
-      .slice(0, levels)
-      .map((band, b) => ({ ...band, data: band.data.map((v, i) => amount * (lt[b]!.data[i]! - v)) })),
-    planes(ls[levels]!.width, ls[levels]!.height, 1),
-  ]).data;
-  for (let p = 0; p < size * size; p++) for (let k = 0; k < 3; k++) out[3 * p + k] = out[3 * p + k]! + structure[p]!;
+  if (parts.structure !== 0) {
+    const ls = protos.meanLumaBands[source]!;
+    const lt = protos.meanLumaBands[target]!;
+    const structure = collapse([
+      ...ls
+        .slice(0, levels)
+        .map((band, b) => ({ ...band, data: band.data.map((v, i) => parts.structure * (lt[b]!.data[i]! - v)) })),
+      planes(ls[levels]!.width, ls[levels]!.height, 1),
+    ]).data;
+    for (let p = 0; p < size * size; p++) for (let k = 0; k < 3; k++) out[3 * p + k] = out[3 * p + k]! + structure[p]!;
+  }
 
+  const younger = target < source;
   const bands = laplacianPyramid(face, levels);
   const scaled = bands.map((band, b) => {
     if (b === levels) return planes(band.width, band.height, 3); // the residual is left to the mean difference
@@ -210,12 +249,18 @@ export function ageTexture(
     const at = protos.amplitude[target]![b]!.data;
     const d = new Float32Array(band.data.length);
     for (let p = 0; p < as.length; p++) {
-      const ratio = Math.min(
-        MAX_DETAIL_GAIN,
-        Math.max(1 / MAX_DETAIL_GAIN, (at[p]! + AMPLITUDE_FLOOR) / (as[p]! + AMPLITUDE_FLOOR)),
-      );
-      const gain = ratio ** amount - 1;
-      for (let k = 0; k < 3; k++) d[3 * p + k] = gain * band.data[3 * p + k]!;
+      const ratio = (at[p]! + AMPLITUDE_FLOOR) / (as[p]! + AMPLITUDE_FLOOR);
+      // bounded after the power, so a large part cannot cut cracks into a fold
+      let gain = Math.min(MAX_DETAIL_GAIN, Math.max(1 / MAX_DETAIL_GAIN, ratio ** parts.detail)) - 1;
+      // towards a younger age only skin texture is smoothed: every lit face has the
+      // coarse bands' shading (eye sockets, the nose's sides), and flattening it on an
+      // adult left pale patches around the eyes
+      if (younger && gain < 0 && b >= SMOOTHED_BANDS) gain = 0;
+      // the band's luma only: wrinkles and pores are light and shade, while the chroma
+      // detail of a photographed face is mostly compression noise, which would be
+      // amplified into coloured specks
+      const y = 0.2126 * band.data[3 * p]! + 0.7152 * band.data[3 * p + 1]! + 0.0722 * band.data[3 * p + 2]!;
+      for (let k = 0; k < 3; k++) d[3 * p + k] = gain * y;
     }
     return { ...band, data: d };
   });
