@@ -106,6 +106,15 @@ export const detectedFaceSchema = z.object({
 });
 export type DetectedFaceMessage = z.infer<typeof detectedFaceSchema>;
 
+/** A face of a frame as the shot's tracks know it: its id, its box, and whether it was bridged across a gap. */
+export const trackedFaceSchema = z.object({
+  id: z.int().nonnegative(),
+  box: boxSchema,
+  /** missed by the detector on this frame; box and landmarks interpolated from the frames around it */
+  bridged: z.boolean().optional(),
+});
+export type TrackedFaceMessage = z.infer<typeof trackedFaceSchema>;
+
 export const FRAME_STATUSES = ['done', 'skipped', 'no-face', 'failed'] as const;
 export type FrameStatus = (typeof FRAME_STATUSES)[number];
 export const frameReportSchema = z.object({
@@ -118,6 +127,8 @@ export const frameReportSchema = z.object({
   losses: z.object({ initial: z.number(), final: z.number(), steps: z.int() }).optional(),
   seconds,
   error: z.string().optional(),
+  /** the chosen face was missed here and its landmarks interpolated from the frames around (aged all the same) */
+  bridged: z.boolean().optional(),
   /** seconds per stage: read, detect, align, encode, optimise, generate, composite, write */
   stages: z.record(z.string(), z.number()).optional(),
 });
@@ -142,6 +153,19 @@ export const shotSummarySchema = z.object({
   seconds,
   backend: activeBackendSchema,
   sourceAge: ageCategorySchema.optional(),
+  /**
+   * the face aged: its track id (null when the shot has none), how many faces the
+   * shot's frames hold, the frames it was bridged on (interpolated) and those it is
+   * absent from (passed through, counted in noFace)
+   */
+  face: z
+    .object({
+      id: z.int().nonnegative().nullable(),
+      faces: z.int().nonnegative(),
+      bridged: z.int().nonnegative(),
+      absent: z.int().nonnegative(),
+    })
+    .optional(),
 });
 export type ShotSummaryMessage = z.infer<typeof shotSummarySchema>;
 
@@ -154,6 +178,10 @@ export const previewResultSchema = z.object({
   beforePng: bytesSchema,
   afterPng: bytesSchema,
   face: detectedFaceSchema.optional(),
+  /** every face on the frame with its track id, for the viewer to draw and choose from */
+  faces: z.array(trackedFaceSchema).optional(),
+  /** the id of the face aged (the settings' face), absent when it is not on this frame */
+  chosenFace: z.int().nonnegative().optional(),
   /** mask outline in frame pixels, for the viewer's overlay */
   maskOutline: z.array(pointSchema).optional(),
   sourceAge: ageCategorySchema.optional(),
@@ -187,6 +215,8 @@ export const previewStageSchema = z.object({
   /** the plate as PNG, with the first stage only (the result carries it again) */
   beforePng: bytesSchema.optional(),
   face: detectedFaceSchema.optional(),
+  faces: z.array(trackedFaceSchema).optional(),
+  chosenFace: z.int().nonnegative().optional(),
   maskOutline: z.array(pointSchema).optional(),
   sourceAge: ageCategorySchema.optional(),
   /** the optimiser's updates behind this picture, of the `steps` it may run */

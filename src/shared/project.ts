@@ -65,6 +65,21 @@ export function limitedNumber(limits: SettingLimits) {
   return limits.integer ? n.int() : n;
 }
 
+/** Most faces of a shot a selection can name (ids count from 0). */
+export const MAX_FACE_ID = 99;
+
+/**
+ * Which face of the shot to age (issue #22, "Choose the actor"): a track id (0: the
+ * largest face where the first track appears, the default), or a point on a frame,
+ * which picks the track whose box holds it there (the shot's first frame when no
+ * frame is given). The studio stores the point a click chose; the CLI takes either.
+ */
+export const faceSelectionSchema = z.union([
+  z.int().min(0).max(MAX_FACE_ID),
+  z.object({ x: z.number(), y: z.number(), frame: frameNumber.optional() }),
+]);
+export type FaceSelection = z.infer<typeof faceSelectionSchema>;
+
 /** What an artist sets on a shot. Mirrors the engine's AgeSettings (checked in services). */
 export const shotSettingsSchema = z.object({
   targetAge: ageCategorySchema,
@@ -85,6 +100,12 @@ export const shotSettingsSchema = z.object({
   composite: compositeModeSchema,
   steps: limitedNumber(STEP_LIMITS),
   seed: limitedNumber(SEED_LIMITS),
+  /**
+   * The face to age; absent means face 0, as every shot was aged before faces had ids.
+   * Optional, so version 2 files without it need no migration, and a studio that does
+   * not know it keeps it (settings are loose).
+   */
+  face: faceSelectionSchema.optional(),
 });
 export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 

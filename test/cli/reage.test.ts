@@ -17,6 +17,7 @@ const FRAME_KEYS = [
   'output',
   'status',
   'faceFound',
+  'bridged',
   'sourceAge',
   'losses',
   'seconds',
@@ -121,6 +122,7 @@ describe('reage age', () => {
         seconds: 2,
         backend: 'wasm',
         sourceAge: null,
+        face: null,
         interrupted: false,
         knownDefects: [],
       },
@@ -570,5 +572,58 @@ describe('pieces', () => {
     expect(tty.text).toContain('1/2 frames  frame 1  ETA 1:01  [cpu]');
     expect(tty.text).toContain('note\n');
     expect(tty.text.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('choosing the face (--face, --face-at)', () => {
+  it('takes a face id or a point on a frame into the shot settings', () => {
+    expect((parseCommand([...AGE, '--face', '1']) as AgeCommand).face).toBe(1);
+    expect((parseCommand([...AGE, '--face-at', '420,96']) as AgeCommand).face).toEqual({ x: 420, y: 96 });
+    expect((parseCommand([...AGE, '--face-at', '420.5, 96@1012']) as AgeCommand).face).toEqual({
+      x: 420.5,
+      y: 96,
+      frame: 1012,
+    });
+    expect((parseCommand(AGE) as AgeCommand).face).toBeUndefined();
+    expect(shotJobFor(parseCommand([...AGE, '--face', '2']) as AgeCommand).settings.face).toBe(2);
+  });
+
+  it('refuses malformed or conflicting choices, saying what it wants', () => {
+    for (const bad of ['-1', '1.5', 'x', '', '100'])
+      expect(() => parseCommand([...AGE, `--face=${bad}`])).toThrow(
+        /--face must be a face id, a whole number from 0 to 99/,
+      );
+    for (const bad of ['420', '420,', 'a,b', '1,2@x'])
+      expect(() => parseCommand([...AGE, '--face-at', bad])).toThrow(/--face-at must be X,Y or X,Y@FRAME/);
+    expect(() => parseCommand([...AGE, '--face', '1', '--face-at', '1,2'])).toThrow('not both');
+    expect(() => parseCommand(['age', '--plan', 'p.json', '--face', '1'])).toThrow('drop --face');
+  });
+
+  it('names the flag when the engine cannot find the face', async () => {
+    const deps = testDeps(new FakeEngine({ error: named('InputError', 'face 3: the shot has faces 0–1') }));
+    expect(await main([...AGE, '--face', '3'], deps)).toBe(2);
+    expect(deps.stderr.text).toContain('reage: --face 3: the shot has faces 0–1');
+    const message = 'face at 5,5@1001: no face there; frame 1001 has face 0 at 1,2 3×4';
+    const again = testDeps(new FakeEngine({ error: named('InputError', message) }));
+    expect(await main([...AGE, '--face-at', '5,5'], again)).toBe(2);
+    expect(again.stderr.text).toContain('reage: --face-at 5,5@1001: no face there');
+  });
+
+  it('says which face was aged, and where it was bridged or absent', () => {
+    const summary = {
+      total: 4,
+      done: 3,
+      skipped: 0,
+      noFace: 1,
+      failed: 0,
+      failures: [],
+      seconds: 10,
+      backend: 'wasm' as const,
+      face: { id: 1, faces: 2, bridged: 1, absent: 1 },
+    };
+    expect(summaryLines({ summary, interrupted: false })).toContain(
+      'face 1 aged (of faces 0–1); bridged on 1 frame(s); absent from 1 frame(s), passed through',
+    );
+    expect(frameLine({ ...frame(1002, 'done'), bridged: true })).toContain('face bridged');
   });
 });

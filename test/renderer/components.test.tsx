@@ -237,6 +237,31 @@ describe('the studio window', () => {
     expect(document.querySelector('.mask-outline')).not.toBeNull();
   });
 
+  it('draws every face of the frame with its id, and a click on one chooses it for the shot (undoable)', async () => {
+    const { studio, state } = renderApp({
+      'preview.render': ({ file, frame }) =>
+        ({
+          ...(handlers['preview.render']!({ file, frame, settings: DEFAULT_SHOT_SETTINGS }) as object),
+          faces: [
+            { id: 0, box: { x: 10, y: 10, width: 50, height: 60 } },
+            { id: 1, box: { x: 200, y: 100, width: 40, height: 40 }, bridged: true },
+          ],
+          chosenFace: 0,
+        }) as never,
+    });
+    importAkiyo(studio);
+    fireEvent.click(screen.getByTestId('render-preview'));
+    await screen.findByAltText('After (re-aged preview)');
+    const boxes = screen.getAllByTestId('face-choice');
+    expect(boxes.map((b) => b.querySelector('text')!.textContent)).toEqual(['0 · aged', '1']);
+    expect(boxes[1]!.getAttribute('class')).toContain('bridged');
+    const frame = state().playhead!.frame;
+    fireEvent.pointerDown(boxes[1]!.querySelector('rect')!, { button: 0 });
+    expect(state().project.timeline.clips[0]!.settings.face).toEqual({ x: 220, y: 120, frame });
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(state().project.timeline.clips[0]!.settings.face).toBeUndefined();
+  });
+
   it('shows each picture of a progressive preview as it arrives, labelled, until the final replaces it', async () => {
     const png = (...bytes: number[]) => new Uint8Array([137, 80, 78, 71, ...bytes]);
     let finish: () => void = () => {};

@@ -13,6 +13,7 @@ const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   composite: 'replace',
   steps: 42,
   seed: 7,
+  face: { x: 420, y: 96, frame: 1012 },
 };
 
 describe('previewKey', () => {

@@ -18,7 +18,7 @@ import {
   type ShotOutcome,
 } from './frame-output.js';
 import { TerminalProgress } from './progress.js';
-import { interruptible, openEngine } from './session.js';
+import { inFlagWords, interruptible, openEngine } from './session.js';
 import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from './plan.js';
 import { renderWithWorkers, splitForWorkers } from './worker-pool.js';
 import { DEFAULT_PRE_ROLL } from '../engine/shot.js';
@@ -75,6 +75,14 @@ async function localPlan(engine: CliEngine, job: ShotJob, workers: number, signa
 }
 
 export async function runAge(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): Promise<number> {
+  try {
+    return await runAgeCommand(cmd, deps);
+  } catch (err) {
+    throw inFlagWords(err);
+  }
+}
+
+async function runAgeCommand(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): Promise<number> {
   const engine = await openEngine(deps, cmd);
   try {
     const { job, plan } = await jobFor(cmd, engine);

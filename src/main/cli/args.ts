@@ -19,6 +19,7 @@ import {
   type SettingLimits,
 } from '../../shared/ages.js';
 import type { AgeSettingsMessage } from '../../shared/ipc.js';
+import { MAX_FACE_ID } from '../../shared/project.js';
 
 /** node:util parseArgs, its errors (unknown or malformed options) as usage errors (exit 2). */
 export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -44,7 +45,7 @@ Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
-            [--workers N]
+            [--face ID | --face-at X,Y[@FRAME]] [--workers N]
   reage plan <input> --render-to <folder|pattern> --age <category> [the settings of reage age] [--frames A-B]
             [--pre-roll N] --out FILE.reage-plan.json
   reage age --plan FILE [--frames A-B] [--resume] [--workers N] [--json]
@@ -59,7 +60,10 @@ Usage:
 
 <input> is a folder holding one frame sequence, a pattern (name.####.ext, name.%04d.ext,
 name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format and bit depth.
-Frames without a face are passed through unchanged and reported.
+Every face is followed through the shot with an id: 0 is the largest where the faces first
+appear, 1 the next, and so on. --face ID ages that one (default 0); --face-at X,Y[@FRAME] the
+one whose box holds that pixel on FRAME (default: the shot's first frame).
+Frames without the chosen face are passed through unchanged and reported.
 Exit status: 0 every frame succeeded, 1 some frames failed or the engine could not start,
 2 usage error (or an input/output that cannot be used), 130 interrupted (Ctrl-C).`;
 
@@ -222,6 +226,8 @@ export function parseCommand(argv: string[]): Command {
         workers: { type: 'string' },
         'render-to': { type: 'string' },
         'pre-roll': { type: 'string' },
+        face: { type: 'string' },
+        'face-at': { type: 'string' },
       },
     });
   } catch (e) {
@@ -316,6 +322,8 @@ const SETTING_FLAGS = [
   'steps',
   'warm-steps',
   'seed',
+  'face',
+  'face-at',
   'out',
 ] as const;
 
@@ -323,6 +331,35 @@ const SETTING_FLAGS = [
 const WORKER_LIMITS = { min: 1, max: 64, default: 1, integer: true } as const;
 /** Frames a plan's chunks pre-roll (src/shared/plan.ts bounds it the same way). */
 const PRE_ROLL_LIMITS = { min: 0, max: 100, default: 3, integer: true } as const;
+
+/** `--face ID`: a track id, 0 to MAX_FACE_ID. */
+export function faceId(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_FACE_ID)
+    throw new UsageError(
+      `--face must be a face id, a whole number from 0 to ${MAX_FACE_ID} (0 is the largest face; got "${value}")`,
+    );
+  return n;
+}
+
+/** `--face-at X,Y[@FRAME]`: a frame pixel, on FRAME or (absent) the shot's first frame. */
+export function facePoint(value: string): { x: number; y: number; frame?: number } {
+  const m = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*(?:@\s*(-?\d+)\s*)?$/.exec(value);
+  const x = Number(m?.[1]);
+  const y = Number(m?.[2]);
+  if (!m || !Number.isFinite(x) || !Number.isFinite(y))
+    throw new UsageError(`--face-at must be X,Y or X,Y@FRAME, a pixel of the frame (got "${value}")`);
+  return { x, y, ...(m[3] !== undefined ? { frame: Number(m[3]) } : {}) };
+}
+
+/** `--face` or `--face-at` (not both) as the settings' face; absent when neither. */
+function faceFrom(v: { face?: string | undefined; 'face-at'?: string | undefined }): Pick<AgeSettingsMessage, 'face'> {
+  if (v.face !== undefined && v['face-at'] !== undefined)
+    throw new UsageError('give --face ID or --face-at X,Y[@FRAME], not both');
+  if (v.face !== undefined) return { face: faceId(v.face) };
+  if (v['face-at'] !== undefined) return { face: facePoint(v['face-at']) };
+  return {};
+}
 
 /** The shot settings from the age and plan commands' flags, with the hybrid's defaults. */
 function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>): AgeSettingsMessage {
@@ -345,5 +382,6 @@ function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>
       ? { warmSteps: withinLimits('warm-steps', v['warm-steps'], WARM_STEP_LIMITS) }
       : {}),
     seed: withinLimits('seed', v.seed, SEED_LIMITS),
+    ...faceFrom(v),
   };
 }

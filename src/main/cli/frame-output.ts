@@ -28,6 +28,7 @@ export function frameRecord(r: FrameReport): Record<string, unknown> {
     output: r.output ?? null,
     status: r.status,
     faceFound: r.faceFound,
+    bridged: r.bridged ?? null,
     sourceAge: r.sourceAge ?? null,
     losses: r.losses ?? null,
     seconds: ms(r.seconds),
@@ -59,9 +60,9 @@ export function frameLine(r: FrameReport): string {
   const head = `frame ${r.frame}  ${r.status.padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s`;
   switch (r.status) {
     case 'done':
-      return `${head}  ${r.losses ? lossText(r.losses) + '  ' : ''}→ ${r.output ?? '?'}`;
+      return `${head}  ${r.losses ? lossText(r.losses) + '  ' : ''}${r.bridged ? '(face bridged: missed here, interpolated)  ' : ''}→ ${r.output ?? '?'}`;
     case 'no-face':
-      return `${head}  no face found: passed through unchanged → ${r.output ?? '?'}`;
+      return `${head}  the chosen face is not on this frame: passed through unchanged → ${r.output ?? '?'}`;
     case 'skipped':
       return `${head}  already complete: ${r.output ?? '?'}`;
     case 'failed':
@@ -95,6 +96,7 @@ export function summaryRecord({ summary: s, interrupted, knownDefects = [] }: Sh
       seconds: ms(s.seconds),
       backend: s.backend,
       sourceAge: s.sourceAge ?? null,
+      face: s.face ?? null,
       interrupted,
       knownDefects,
     },
@@ -111,6 +113,7 @@ export function summaryLines({ summary: s, interrupted, knownDefects = [] }: Sho
   ].join(', ');
   const source = s.sourceAge ? `; source age ${s.sourceAge}` : '';
   const lines = [`${processed}/${s.total} frames in ${formatDuration(s.seconds)} on ${s.backend}: ${counts}${source}`];
+  if (s.face) lines.push(faceLine(s.face));
   for (const f of s.failures) lines.push(errorBlock(`  frame ${f.frame} failed: `, f.error, f.file));
   if (interrupted)
     lines.push(
@@ -118,6 +121,17 @@ export function summaryLines({ summary: s, interrupted, knownDefects = [] }: Sho
     );
   for (const d of knownDefects) lines.push(`model ${defectLine(d)}`);
   return lines;
+}
+
+/** Which face was aged, of how many, and where it was bridged or absent. */
+function faceLine(f: NonNullable<ShotSummary['face']>): string {
+  if (f.id === null) return 'no face was found in the shot';
+  const of = f.faces === 1 ? 'the only face' : `of faces 0–${f.faces - 1}`;
+  const notes = [
+    ...(f.bridged ? [`bridged on ${f.bridged} frame(s)`] : []),
+    ...(f.absent ? [`absent from ${f.absent} frame(s), passed through`] : []),
+  ];
+  return `face ${f.id} aged (${of})${notes.length ? `; ${notes.join('; ')}` : ''}`;
 }
 
 export function exitCodeFor({ summary, interrupted }: ShotOutcome): number {

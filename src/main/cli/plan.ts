@@ -16,7 +16,7 @@ import { UsageError, type PlanCommand } from './args.js';
 import type { CliDeps, CliEngine, CliEngineInfo } from './deps.js';
 import { EXIT_FAILED, EXIT_OK } from './frame-output.js';
 import { TerminalProgress } from './progress.js';
-import { interruptible, openEngine } from './session.js';
+import { inFlagWords, interruptible, openEngine } from './session.js';
 
 /** A plan is a few kilobytes per hundred frames; anything far larger is not one. */
 const MAX_PLAN_BYTES = 64 * 1024 * 1024;
@@ -148,6 +148,8 @@ export async function runPlan(cmd: PlanCommand, deps: CliDeps): Promise<number> 
         : `${line}\n`,
     );
     return found ? EXIT_OK : EXIT_FAILED;
+  } catch (err) {
+    throw inFlagWords(err);
   } finally {
     stop.release();
     progress.end();

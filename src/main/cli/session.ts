@@ -78,3 +78,13 @@ export function reportError(err: unknown, stderr: TextSink, speaker: Speaker = R
       return EXIT_FAILED;
   }
 }
+
+/**
+ * The engine names a face it cannot find as `face 3: …` or `face at X,Y@F: …`; on the
+ * command line they are the flags that asked for it.
+ */
+export function inFlagWords(err: unknown): unknown {
+  if (err instanceof Error && err.name === 'InputError' && /^face /.test(err.message))
+    err.message = err.message.replace(/^face at /, '--face-at ').replace(/^face /, '--face ');
+  return err;
+}

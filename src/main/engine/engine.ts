@@ -32,6 +32,7 @@ import type {
 import { ageFace, loadAgingModel, type AgedFace, type AgedFrame, type AgingModel } from './aging-model.js';
 import { initBackend, type BackendInfo } from './backend.js';
 import { detectFaces } from './face-track.js';
+import { FaceSelectionError, MAX_BRIDGE_GAP, facesOnFrame, selectTrack, trackFaces } from './face-tracks.js';
 import { toRgb8 } from './faces.js';
 import { checkSettings, runShot, surveyShot, warmStepsFor } from './shot.js';
 import { SolvedLatents } from './solved-latents.js';
@@ -92,8 +93,11 @@ export function refineStages(mode: ReconstructionMode, steps: number): number[] 
   return [...new Set(after)];
 }
 
-/** Frames whose detected faces are remembered, for previews of one frame at other settings. */
-const DETECTION_CACHE_SIZE = 32;
+/**
+ * Frames whose detected faces are remembered: a preview follows the faces from the
+ * shot's start to its frame (the ids count from there), so a shot's worth, not one.
+ */
+const DETECTION_CACHE_SIZE = 2048;
 
 /** What a stage's picture says besides the picture. */
 interface StageShown {
@@ -118,7 +122,14 @@ class StagePictures {
   constructor(
     private readonly onStage: (stage: PreviewStage) => void,
     private readonly before: Promise<Uint8Array>,
-    private readonly base: { frame: number; file: string; width: number; height: number },
+    private readonly base: {
+      frame: number;
+      file: string;
+      width: number;
+      height: number;
+      faces: PreviewResult['faces'];
+      chosenFace?: number;
+    },
     private readonly face: DetectedFace,
     private readonly elapsed: () => number,
     private readonly signal: AbortSignal | undefined,
@@ -227,16 +238,24 @@ class Engine implements ReAgeEngine {
       const elapsed = () => (performance.now() - started) / 1000;
       const ref = { frame, path: file };
       const { image } = await readFrame(ref);
-      const [face] = await this.detect(ref, image);
+      const { faces, chosen } = await this.previewFaces(ref, image, settings, signal);
+      const face = chosen?.face;
       // encoded while the face is aged (sharp works off the main thread)
       const before = png(image);
       before.catch(() => undefined);
-      const base = { frame, file, width: image.width, height: image.height };
+      const base = {
+        frame,
+        file,
+        width: image.width,
+        height: image.height,
+        faces,
+        ...(chosen ? { chosenFace: chosen.id } : {}),
+      };
       if (!face) return { ...base, beforePng: await before, afterPng: await before, seconds: elapsed() };
       const useGan = settings.composite === 'replace' || settings.strength > 0;
       const stages = onStage && useGan ? new StagePictures(onStage, before, base, face, elapsed, signal) : undefined;
       try {
-        const aged = await this.agePreview({ ref, image, face, settings, useGan, stages, signal });
+        const aged = await this.agePreview({ ref, image, face, faceId: chosen.id, settings, useGan, stages, signal });
         const afterPng = await png(aged.output);
         await stages?.sent();
         return {
@@ -265,12 +284,13 @@ class Engine implements ReAgeEngine {
     ref: FrameRef;
     image: RawImage;
     face: DetectedFace;
+    faceId: number;
     settings: AgeSettings;
     useGan: boolean;
     stages: StagePictures | undefined;
     signal: AbortSignal | undefined;
   }): Promise<AgedFace & { sourceAge: AgeCategory; warmStartFrame?: number }> {
-    const { ref, image, face, settings, useGan, stages, signal } = job;
+    const { ref, image, face, faceId, settings, useGan, stages, signal } = job;
     const targetIndex = ageCategoryIndex(settings.targetAge);
     const ageing = { composite: settings.composite, strength: settings.strength, texture: settings.texture };
 
@@ -298,7 +318,7 @@ class Engine implements ReAgeEngine {
     }
     const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
     if (!sourceAge) throw new InputError(`no age estimate for frame ${ref.frame} (${ref.path})`);
-    const shot = this.solvedShot(ref.path, settings, sourceAge);
+    const shot = this.solvedShot(ref.path, settings, sourceAge, faceId);
     const warm = useGan ? this.solved.nearest(shot, ref.frame, WARM_PREVIEW_REACH) : undefined;
     const own = warm?.frame === ref.frame;
     const steps = warm ? warmStepsFor(settings) : settings.steps;
@@ -341,8 +361,48 @@ class Engine implements ReAgeEngine {
     return pattern !== undefined && this.sequenceAges.has(pattern);
   }
 
-  /** Faces in a frame, remembered per file (and its size and modification time): detection is deterministic. */
-  private async detect(ref: FrameRef, image: RawImage): Promise<DetectedFace[]> {
+  /**
+   * Every face of the preview's frame with its track id, and the chosen one (the
+   * settings' face) when it is on the frame: the faces are followed from the start of
+   * the sequence the frame belongs to, as the shot loop follows them, up to the frame
+   * (and a chosen point's frame), a few frames beyond to bridge a gap. Detections are
+   * remembered per file, so the next preview of the shot pays only for new frames.
+   */
+  private async previewFaces(
+    ref: FrameRef,
+    image: RawImage,
+    settings: AgeSettings,
+    signal?: AbortSignal,
+  ): Promise<{ faces: PreviewResult['faces']; chosen?: { id: number; face: DetectedFace } }> {
+    const pattern = sequenceOf(ref.path);
+    const listed = pattern ? await resolveInput(pattern).catch(() => []) : [];
+    const refs = listed.some((r) => r.frame === ref.frame) ? listed : [ref];
+    const at = (frame: number | undefined) => refs.findIndex((r) => r.frame === frame);
+    const selection = settings.face;
+    const last = Math.max(at(ref.frame), typeof selection === 'object' ? at(selection.frame) : -1);
+    const frames = [];
+    for (const r of refs.slice(0, last + MAX_BRIDGE_GAP + 1)) {
+      signal?.throwIfAborted();
+      const own = r.frame === ref.frame;
+      frames.push({ frame: r.frame, faces: await this.detect(own ? ref : r, own ? image : undefined) });
+    }
+    const tracks = trackFaces(frames);
+    let track;
+    try {
+      track = selectTrack(tracks, selection, refs[0]!.frame);
+    } catch (err) {
+      if (err instanceof FaceSelectionError) throw new InputError(err.message);
+      throw err;
+    }
+    const face = track?.faces.get(ref.frame)?.face;
+    return { faces: facesOnFrame(tracks, ref.frame), ...(track && face ? { chosen: { id: track.id, face } } : {}) };
+  }
+
+  /**
+   * Faces in a frame, remembered per file (and its size and modification time):
+   * detection is deterministic. Without `image` the frame is read (none when it cannot be).
+   */
+  private async detect(ref: FrameRef, image?: RawImage): Promise<DetectedFace[]> {
     const file = await stat(ref.path).catch(() => undefined);
     const key = file && `${ref.path}\n${file.size}\n${file.mtimeMs}`;
     const known = key ? this.detections.get(key) : undefined;
@@ -351,7 +411,13 @@ class Engine implements ReAgeEngine {
       this.detections.set(key, known);
       return known;
     }
-    const faces = await detectFaces(this.model.analyzer, image);
+    let faces: DetectedFace[];
+    try {
+      faces = await detectFaces(this.model.analyzer, image ?? (await readFrame(ref)).image);
+    } catch (err) {
+      if (image) throw err;
+      return [];
+    }
     if (key) {
       this.detections.set(key, faces);
       if (this.detections.size > DETECTION_CACHE_SIZE) this.detections.delete(this.detections.keys().next().value!);
@@ -364,11 +430,12 @@ class Engine implements ReAgeEngine {
    * sequence, or the file alone) and model, solved with the settings the
    * reconstruction depends on (the detail offset is fitted for the target age too).
    */
-  private solvedShot(file: string, settings: AgeSettings, sourceAge: AgeCategory): string {
+  private solvedShot(file: string, settings: AgeSettings, sourceAge: AgeCategory, faceId: number): string {
     const { mode, detail, steps, seed, targetAge } = settings;
     return JSON.stringify([
       this.manifestSha256,
       sequenceOf(file) ?? file,
+      faceId,
       mode,
       detail,
       steps,

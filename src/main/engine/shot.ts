@@ -23,7 +23,17 @@ import { ageFace, type AgedFace, type AgingModel } from './aging-model.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary, ShotSurvey } from './api.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { detectFaces, pickFace } from './face-track.js';
+import { detectFaces } from './face-track.js';
+import {
+  FaceSelectionError,
+  MAX_BRIDGE_GAP,
+  selectTrack,
+  trackFaces,
+  trackForBoxes,
+  type FaceTrackInfo,
+  type FrameFaces,
+  type TrackedFace,
+} from './face-tracks.js';
 import { estimateSourceAge } from './source-age.js';
 import {
   InputError,
@@ -97,28 +107,83 @@ async function passThrough(ref: FrameRef, path: string, decoded: DecodedFrame, b
   else await writeOutput(path, decoded.image, decoded, bitDepth);
 }
 
-/** Follows one face through consecutive frames; forgets it at a gap (no face, failure, skip). */
+/** The chosen face's ageing state through consecutive frames; forgotten at a gap (absent, failure, skip). */
 class FaceTrack {
   private smoother = new LandmarkSmoother();
-  previous: DetectedFace | undefined;
   z: Float32Array | undefined;
   detail: Float32Array | undefined;
 
-  /** `hint`: where the shot's plan saw the face in this frame, for a track that starts cold. */
-  follow(faces: readonly DetectedFace[], hint?: DetectedFace['box']): DetectedFace | undefined {
-    const previous = this.previous ?? (hint ? { box: hint, score: 1, landmarks: [] } : undefined);
-    const face = pickFace(faces, previous);
-    if (!face) return undefined;
-    this.previous = face;
+  smooth(face: DetectedFace): DetectedFace {
     return { ...face, landmarks: this.smoother.smooth(face.landmarks) };
   }
 
   lose(): void {
     this.smoother.reset();
-    this.previous = undefined;
     this.z = undefined;
     this.detail = undefined;
   }
+}
+
+/**
+ * Detect every face on the frames, in shot order, and follow them: the shot's tracks
+ * (face-tracks.ts), and the seconds each frame's detection took (its `detect` stage).
+ */
+export async function detectTracks(
+  ctx: ShotContext,
+  refs: readonly FrameRef[],
+  signal?: AbortSignal,
+  onFrame?: (ref: FrameRef, index: number) => void,
+): Promise<{ tracks: FaceTrackInfo[]; seconds: Map<number, number> }> {
+  const frames: FrameFaces[] = [];
+  const seconds = new Map<number, number>();
+  for (const [i, ref] of refs.entries()) {
+    signal?.throwIfAborted();
+    let faces: FrameFaces['faces'] = [];
+    try {
+      const { image } = await readFrame(ref);
+      const started = performance.now();
+      faces = await detectFaces(ctx.model.analyzer, image);
+      seconds.set(ref.frame, (performance.now() - started) / 1000);
+    } catch {
+      // an unreadable frame fails when the shot reaches it; here it is a frame without faces
+    }
+    frames.push({ frame: ref.frame, faces });
+    onFrame?.(ref, i);
+  }
+  return { tracks: trackFaces(frames), seconds };
+}
+
+/** The face a job ages, by frame: the track its plan's boxes follow, else the settings' selection. */
+export interface ChosenFace {
+  id: number | null;
+  /** how many tracks the frames hold */
+  faces: number;
+  byFrame: ReadonlyMap<number, TrackedFace>;
+  /** seconds each frame's detection took, reported as its `detect` stage */
+  detectSeconds?: ReadonlyMap<number, number>;
+}
+
+/**
+ * Pick the track to age: a plan's (or a chunk's) boxes decide when given, since the
+ * whole-shot survey resolved the selection already; otherwise `settings.face` on
+ * these tracks. A selection the shot cannot meet is an InputError naming its faces.
+ */
+export function chooseFace(
+  tracks: readonly FaceTrackInfo[],
+  settings: AgeSettings,
+  firstFrame: number,
+  boxes?: ShotJob['faces'],
+): ChosenFace {
+  let track: FaceTrackInfo | undefined;
+  if (boxes) track = trackForBoxes(tracks, boxes);
+  else
+    try {
+      track = selectTrack(tracks, settings.face, firstFrame);
+    } catch (err) {
+      if (err instanceof FaceSelectionError) throw new InputError(err.message);
+      throw err;
+    }
+  return { id: track?.id ?? null, faces: tracks.length, byFrame: track?.faces ?? new Map() };
 }
 
 export interface ShotContext {
@@ -126,10 +191,10 @@ export interface ShotContext {
   backend: ActiveBackend;
 }
 
-/** A frame aged on a track: the plate as read and, when a face was followed, its ageing. */
+/** A frame aged on a track: the plate as read and, when the chosen face is on it, its ageing. */
 export type TrackedFrame =
   | { decoded: DecodedFrame; face: undefined }
-  | { decoded: DecodedFrame; face: DetectedFace; aged: AgedFace; sourceAge: AgeCategory };
+  | { decoded: DecodedFrame; face: DetectedFace; bridged: boolean; aged: AgedFace; sourceAge: AgeCategory };
 
 /**
  * Ages a shot's frames in order on one face track: what the shot loop and pre-roll
@@ -143,9 +208,9 @@ export class ShotTracker {
     private readonly ctx: ShotContext,
     private readonly settings: AgeSettings,
     public sourceAge: AgeCategory | undefined,
+    /** the chosen face by frame (chooseFace) */
+    private readonly chosen: ChosenFace,
     private readonly signal?: AbortSignal,
-    /** the plan's face box by frame (ShotJob.faces) */
-    private readonly hints: ShotJob['faces'] = undefined,
   ) {}
 
   /** Forget the face: the next frame starts cold (full steps, fresh smoother), as after a gap. */
@@ -153,16 +218,17 @@ export class ShotTracker {
     this.track.lose();
   }
 
-  /** Read, find and follow the face, and age it. No face followed loses the track; a throw leaves it to the caller. */
+  /** Read the frame and age the chosen face on it. A frame without it loses the track; a throw leaves it to the caller. */
   async age(ref: FrameRef, timer: StageTimer): Promise<TrackedFrame> {
     const { ctx, settings, track, signal } = this;
     const decoded = await timer.timeAsync('read', () => readFrame(ref));
-    const faces = await timer.timeAsync('detect', () => detectFaces(ctx.model.analyzer, decoded.image));
-    const face = track.follow(faces, this.hints?.[String(ref.frame)]);
-    if (!face) {
+    timer.record('detect', this.chosen.detectSeconds?.get(ref.frame) ?? 0);
+    const tracked = this.chosen.byFrame.get(ref.frame);
+    if (!tracked) {
       track.lose();
       return { decoded, face: undefined };
     }
+    const face = track.smooth(tracked.face);
     // a shot whose sampled frames showed no face gets its age from the first face found
     this.sourceAge ??= await estimateSourceAge(ctx.model.analyzer, [ref], signal);
     const sourceAge = this.sourceAge ?? settings.targetAge;
@@ -185,7 +251,7 @@ export class ShotTracker {
     });
     track.z = aged.z;
     track.detail = aged.detail;
-    return { decoded, face, aged, sourceAge };
+    return { decoded, face, bridged: tracked.bridged, aged, sourceAge };
   }
 
   /**
@@ -253,6 +319,15 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
   let sourceAge: AgeCategory | undefined = settings.sourceAge === 'auto' ? undefined : settings.sourceAge;
   if (!sourceAge) sourceAge = await estimateSourceAge(ctx.model.analyzer, refs, signal);
 
+  // Every face of the frames this job touches, followed: from the shot's start, so ids
+  // count as in the whole shot, unless a plan's boxes name the face (then from the first
+  // pre-rolled frame); a few frames past the last, to bridge a gap at the end.
+  const firstIndex = shotIndex.get(refs[0]!.frame) ?? 0;
+  const lastIndex = Math.max(...refs.map((r) => shotIndex.get(r.frame) ?? 0));
+  const from = job.faces ? Math.max(0, firstIndex - preRoll) : 0;
+  const { tracks, seconds } = await detectTracks(ctx, shot.slice(from, lastIndex + MAX_BRIDGE_GAP + 1), signal);
+  const chosen = { ...chooseFace(tracks, settings, shot[0]!.frame, job.faces), detectSeconds: seconds };
+
   const summary: ShotSummary = {
     total: refs.length,
     done: 0,
@@ -263,8 +338,9 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
     seconds: 0,
     backend: ctx.backend,
     ...(sourceAge ? { sourceAge } : {}),
+    face: { id: chosen.id, faces: chosen.faces, bridged: 0, absent: 0 },
   };
-  const tracker = new ShotTracker(ctx, settings, sourceAge, signal, job.faces);
+  const tracker = new ShotTracker(ctx, settings, sourceAge, chosen, signal);
   const rate = new WorkRate();
   const progress = (done: number, frame: number, framesLeft: number): void =>
     hooks.onProgress?.({ done, total: refs.length, frame, etaSeconds: rate.eta(framesLeft), backend: ctx.backend });
@@ -343,9 +419,11 @@ async function renderFrame(
     if (!tracked.face) {
       await timer.timeAsync('write', () => passThrough(ref, output, decoded, job.bitDepth));
       summary.noFace++;
+      if (summary.face) summary.face.absent++;
       return report({ status: 'no-face', faceFound: false });
     }
-    const { face, aged, sourceAge } = tracked;
+    const { face, aged, sourceAge, bridged } = tracked;
+    if (bridged && summary.face) summary.face.bridged++;
     hooks.onAged?.({
       frame: ref.frame,
       input: decoded.image,
@@ -358,6 +436,7 @@ async function renderFrame(
     return report({
       status: 'done',
       faceFound: true,
+      ...(bridged ? { bridged } : {}),
       sourceAge,
       losses: {
         initial: aged.losses[0] ?? NaN,
@@ -377,11 +456,11 @@ async function renderFrame(
 
 /**
  * A shot's facts for its plan, ageing nothing: the source age from frames spread over
- * the whole shot, and the face the shot loop would follow in each frame (detection
- * and following only, as `runShot` follows it), so every chunk rendered from the
- * plan ages the same category on the same face. `facesAt` limits the face pass to
- * those frames (followed from one to the next, so a face far off falls back to the
- * largest).
+ * the whole shot, and the chosen face in each frame (every face detected and followed
+ * from the shot's start, as `runShot` follows them, and the settings' face picked), so
+ * every chunk rendered from the plan ages the same category on the same face. The
+ * face pass covers the whole shot even with `facesAt` (ids count from its start); the
+ * boxes returned are then only those frames'.
  */
 export async function surveyShot(
   ctx: ShotContext,
@@ -394,31 +473,20 @@ export async function surveyShot(
   if (!shot.length) throw new InputError('the shot has no frames');
   const { sourceAge: setAge } = job.settings;
   const sourceAge = setAge === 'auto' ? await estimateSourceAge(ctx.model.analyzer, shot, signal) : setAge;
-  // the face pass over every frame, or only over `facesAt` (where chunks start, for a quick local split)
-  const wanted = facesAt && new Set(facesAt);
-  const refs = wanted ? shot.filter((r) => wanted.has(r.frame)) : shot;
-  const track = new FaceTrack();
-  const faces: Record<string, DetectedFace['box']> = {};
   const started = performance.now();
-  for (const [i, ref] of refs.entries()) {
-    signal?.throwIfAborted();
-    try {
-      const { image } = await readFrame(ref);
-      const face = track.follow(await detectFaces(ctx.model.analyzer, image), job.faces?.[String(ref.frame)]);
-      if (face) faces[String(ref.frame)] = face.box;
-      else track.lose();
-    } catch {
-      // an unreadable frame fails when a chunk reaches it; here it only breaks the track, as it would there
-      track.lose();
-    }
+  const { tracks } = await detectTracks(ctx, shot, signal, (ref, i) => {
     const perFrame = (performance.now() - started) / 1000 / (i + 1);
     hooks.onProgress?.({
       done: i + 1,
-      total: refs.length,
+      total: shot.length,
       frame: ref.frame,
-      etaSeconds: perFrame * (refs.length - i - 1),
+      etaSeconds: perFrame * (shot.length - i - 1),
       backend: ctx.backend,
     });
-  }
+  });
+  const chosen = chooseFace(tracks, job.settings, shot[0]!.frame, job.faces);
+  const wanted = facesAt && new Set(facesAt);
+  const faces: Record<string, DetectedFace['box']> = {};
+  for (const [frame, f] of chosen.byFrame) if (!wanted || wanted.has(frame)) faces[String(frame)] = f.face.box;
   return { ...(sourceAge ? { sourceAge } : {}), faces, frames: shot.length };
 }

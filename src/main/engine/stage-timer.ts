@@ -10,6 +10,11 @@ export class StageTimer {
     this.seconds[stage] = (this.seconds[stage] ?? 0) + (performance.now() - started) / 1000;
   }
 
+  /** Seconds spent on the frame's behalf elsewhere (its faces, detected in the shot's face pass). */
+  record(stage: string, seconds: number): void {
+    this.seconds[stage] = (this.seconds[stage] ?? 0) + seconds;
+  }
+
   time<T>(stage: string, fn: () => T): T {
     const started = performance.now();
     try {

@@ -66,13 +66,53 @@ function stageLabel(picture: Picture, frame: number): string {
   return `refining ${picture.updates}/${picture.steps}`;
 }
 
+/** Whether the overlay draws the frame's faces to choose from: asked for, or more than one to choose. */
+function showsFaces(entry: Picture, face: boolean): boolean {
+  return face || (entry.faces?.length ?? 0) > 1;
+}
+
+/**
+ * Every face of the frame, boxed with its track id; the one aged is marked. A box is a
+ * target: a press on it chooses that face for the shot (Viewer's onPointerDown reads
+ * data-face-*), so the choice needs no other mode.
+ */
+function FaceChoices({ entry }: { entry: Picture }) {
+  const label = Math.max(10, entry.height / 28);
+  return (
+    <>
+      {entry.faces?.map((f) => {
+        const chosen = f.id === entry.chosenFace;
+        return (
+          <g
+            key={f.id}
+            className={`face-choice${chosen ? ' chosen' : ''}${f.bridged ? ' bridged' : ''}`}
+            data-testid="face-choice"
+            data-face-id={f.id}
+            data-face-x={f.box.x + f.box.width / 2}
+            data-face-y={f.box.y + f.box.height / 2}
+          >
+            <title>{chosen ? `face ${f.id} (aged)` : `face ${f.id}: click to age this face`}</title>
+            <rect x={f.box.x} y={f.box.y} width={f.box.width} height={f.box.height} vectorEffect="non-scaling-stroke" />
+            <text x={f.box.x + 2} y={f.box.y - label * 0.25} fontSize={label}>
+              {f.id}
+              {chosen ? ' · aged' : ''}
+            </text>
+          </g>
+        );
+      })}
+    </>
+  );
+}
+
 function Overlay(props: { entry: Picture; face: boolean; mask: boolean }) {
   const { entry } = props;
   const box = entry.face?.box;
   const outline = entry.maskOutline?.map((p) => `${p.x},${p.y}`).join(' ');
+  const choices = showsFaces(entry, props.face) && !!entry.faces?.length;
   return (
     <svg className="viewer-overlay" viewBox={`0 0 ${entry.width} ${entry.height}`} aria-hidden="true">
-      {props.face && box && (
+      {choices && <FaceChoices entry={entry} />}
+      {props.face && !choices && box && (
         <rect
           className="face-box"
           x={box.x}
@@ -308,6 +348,7 @@ export function Viewer(): ReactElement {
   const viewer = useStudio((s) => s.viewer);
   const setViewer = useStudio((s) => s.setViewer);
   const startImport = useStudio((s) => s.startImport);
+  const updateSettings = useStudio((s) => s.updateSettings);
 
   const clip = playhead ? clips.find((c) => c.id === playhead.clipId) : undefined;
   const platePath = clip && playhead ? clipFramePath(clip, playhead.frame) : null;
@@ -359,6 +400,15 @@ export function Viewer(): ReactElement {
     if (e.button !== 0 && e.button !== 1) return;
     // the picture takes the keyboard back from a field or slider, so the arrows step frames again
     (document.activeElement as HTMLElement | null)?.blur?.();
+    // a face's box: age that face in this shot (its centre on this frame, which the engine resolves to its track)
+    const choice = e.button === 0 ? (e.target as Element).closest?.('[data-face-id]') : null;
+    if (choice && clip && playhead) {
+      const x = Number(choice.getAttribute('data-face-x'));
+      const y = Number(choice.getAttribute('data-face-y'));
+      if (Number(choice.getAttribute('data-face-id')) !== picture?.chosenFace)
+        updateSettings(clip.id, { face: { x: Math.round(x), y: Math.round(y), frame: playhead.frame } });
+      return;
+    }
     const onHandle = (e.target as HTMLElement).closest('.wipe-handle');
     drag.current = { kind: onHandle ? 'wipe' : 'pan', x: e.clientX, y: e.clientY, pan: viewer.pan };
     e.currentTarget.setPointerCapture?.(e.pointerId);
@@ -411,7 +461,7 @@ export function Viewer(): ReactElement {
     </span>
   );
   const overlay =
-    picture && (viewer.showFace || viewer.showMask) ? (
+    picture && (showsFaces(picture, viewer.showFace) || viewer.showMask) ? (
       <Overlay entry={picture} face={viewer.showFace} mask={viewer.showMask} />
     ) : null;
   const stageProps = {

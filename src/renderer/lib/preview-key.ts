@@ -17,5 +17,6 @@ export function previewKey(file: string, frame: number, s: ShotSettings): string
     s.composite,
     s.steps,
     s.seed,
+    JSON.stringify(s.face ?? 0),
   ].join('|');
 }

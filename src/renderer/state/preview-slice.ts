@@ -23,6 +23,8 @@ export interface PreviewStagePicture {
   width: number;
   height: number;
   face?: PreviewResultMessage['face'];
+  faces?: PreviewResultMessage['faces'];
+  chosenFace?: number;
   maskOutline?: PreviewResultMessage['maskOutline'];
   /** the optimiser's updates behind it, of `steps` */
   updates: number;
@@ -47,6 +49,9 @@ export type PreviewEntry =
       width: number;
       height: number;
       face?: PreviewResultMessage['face'];
+      /** every face of the frame with its track id, and the one aged */
+      faces?: PreviewResultMessage['faces'];
+      chosenFace?: number;
       maskOutline?: PreviewResultMessage['maskOutline'];
       sourceAge?: AgeCategory;
       /** the solved frame of the shot the engine started from, when it was warm-started */
@@ -149,6 +154,8 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           height: result.height,
           seconds: result.seconds,
           ...(result.face ? { face: result.face } : {}),
+          ...(result.faces ? { faces: result.faces } : {}),
+          ...(result.chosenFace !== undefined ? { chosenFace: result.chosenFace } : {}),
           ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
           ...(result.sourceAge ? { sourceAge: result.sourceAge } : {}),
           ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
@@ -182,6 +189,8 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           width: stage.width,
           height: stage.height,
           ...(stage.face ? { face: stage.face } : {}),
+          ...(stage.faces ? { faces: stage.faces } : {}),
+          ...(stage.chosenFace !== undefined ? { chosenFace: stage.chosenFace } : {}),
           ...(stage.maskOutline ? { maskOutline: stage.maskOutline } : {}),
           updates: stage.updates,
           steps: stage.steps,
