@@ -363,10 +363,11 @@ class Engine implements ReAgeEngine {
 
   /**
    * Every face of the preview's frame with its track id, and the chosen one (the
-   * settings' face) when it is on the frame: the faces are followed from the start of
-   * the sequence the frame belongs to, as the shot loop follows them, up to the frame
-   * (and a chosen point's frame), a few frames beyond to bridge a gap. Detections are
-   * remembered per file, so the next preview of the shot pays only for new frames.
+   * settings' face) when it is on the frame. Without a selection, or with a point on this
+   * frame, the frame alone decides (ids by size on it). An id or a point on another frame
+   * follows the faces from the start of the sequence the frame belongs to, as the shot
+   * loop does, up to the frame (and the point's frame), a few frames beyond to bridge a
+   * gap; detections are remembered per file, so the next preview pays only for new frames.
    */
   private async previewFaces(
     ref: FrameRef,
@@ -374,14 +375,18 @@ class Engine implements ReAgeEngine {
     settings: AgeSettings,
     signal?: AbortSignal,
   ): Promise<{ faces: PreviewResult['faces']; chosen?: { id: number; face: DetectedFace } }> {
-    const pattern = sequenceOf(ref.path);
+    const selection = settings.face;
+    // The common cases need this frame alone: no selection (the largest face, as on a
+    // shot's first frame) and a point clicked on this frame. Only an id, which counts from
+    // the sequence's start, or a point on another frame follows the faces from there.
+    const local = selection === undefined || (typeof selection === 'object' && selection.frame === ref.frame);
+    const pattern = local ? undefined : sequenceOf(ref.path);
     const listed = pattern ? await resolveInput(pattern).catch(() => []) : [];
     const refs = listed.some((r) => r.frame === ref.frame) ? listed : [ref];
     const at = (frame: number | undefined) => refs.findIndex((r) => r.frame === frame);
-    const selection = settings.face;
     const last = Math.max(at(ref.frame), typeof selection === 'object' ? at(selection.frame) : -1);
     const frames = [];
-    for (const r of refs.slice(0, last + MAX_BRIDGE_GAP + 1)) {
+    for (const r of refs.slice(0, local ? 1 : last + MAX_BRIDGE_GAP + 1)) {
       signal?.throwIfAborted();
       const own = r.frame === ref.frame;
       frames.push({ frame: r.frame, faces: await this.detect(own ? ref : r, own ? image : undefined) });

@@ -319,12 +319,15 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
   let sourceAge: AgeCategory | undefined = settings.sourceAge === 'auto' ? undefined : settings.sourceAge;
   if (!sourceAge) sourceAge = await estimateSourceAge(ctx.model.analyzer, refs, signal);
 
-  // Every face of the frames this job touches, followed: from the shot's start, so ids
-  // count as in the whole shot, unless a plan's boxes name the face (then from the first
-  // pre-rolled frame); a few frames past the last, to bridge a gap at the end.
+  // Every face of the frames this job touches, followed: from the shot's start when an id
+  // or a point names the face, so ids count as in the whole shot; otherwise (a plan's
+  // boxes name it, or no selection: the largest face where the frames start, as a resumed
+  // or chunked render always took it) from the first pre-rolled frame, so a resume near
+  // the end of a long shot does not detect it all again; a few frames past the last, to
+  // bridge a gap at the end.
   const firstIndex = shotIndex.get(refs[0]!.frame) ?? 0;
   const lastIndex = Math.max(...refs.map((r) => shotIndex.get(r.frame) ?? 0));
-  const from = job.faces ? Math.max(0, firstIndex - preRoll) : 0;
+  const from = job.faces || settings.face === undefined ? Math.max(0, firstIndex - preRoll) : 0;
   const { tracks, seconds } = await detectTracks(ctx, shot.slice(from, lastIndex + MAX_BRIDGE_GAP + 1), signal);
   const chosen = { ...chooseFace(tracks, settings, shot[0]!.frame, job.faces), detectSeconds: seconds };
 
