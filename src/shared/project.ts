@@ -18,6 +18,7 @@ import {
   TEXTURE_LIMITS,
   type SettingLimits,
 } from './ages.js';
+import { MAX_AGE_KEYS, ageKeysProblem } from './age-keys.js';
 import { MAX_RANGE_FRAMES, formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
@@ -80,6 +81,23 @@ export const faceSelectionSchema = z.union([
 ]);
 export type FaceSelection = z.infer<typeof faceSelectionSchema>;
 
+/** One age key (src/shared/age-keys.ts): from `frame`, the target `age`, at `strength` (absent: the shot's). */
+export const ageKeySchema = z.object({
+  frame: frameNumber,
+  age: ageCategorySchema,
+  strength: limitedNumber(STRENGTH_LIMITS).optional(),
+});
+
+/** A shot's age keys: at least one, in frame order, one per frame (age-keys.ts ageKeysProblem). */
+export const ageKeysSchema = z
+  .array(ageKeySchema)
+  .min(1)
+  .max(MAX_AGE_KEYS)
+  .superRefine((keys, ctx) => {
+    const problem = ageKeysProblem(keys);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 /** What an artist sets on a shot. Mirrors the engine's AgeSettings (checked in services). */
 export const shotSettingsSchema = z.object({
   targetAge: ageCategorySchema,
@@ -106,6 +124,13 @@ export const shotSettingsSchema = z.object({
    * not know it keeps it (settings are loose).
    */
   face: faceSelectionSchema.optional(),
+  /**
+   * Age over time (issue #22): keys from which each frame's target and strength are
+   * eased (age-keys.ts ageAt); absent, every frame is aged to targetAge at strength.
+   * Optional, so version 2 files without it need no migration; targetAge stays the
+   * shot's name for its age (export names) and a studio that does not know keys keeps them.
+   */
+  ageKeys: ageKeysSchema.optional(),
 });
 export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 
