@@ -3,6 +3,7 @@
  * human line when the output is a log or a pipe; on a terminal a progress bar
  * instead, with the frames that need attention printed above it. Then a summary.
  */
+import { targetCategories } from '../../shared/age-keys.js';
 import { defectLine, defectsAt } from '../../shared/known-defects.js';
 import type { ShotJob, ShotProgress } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
@@ -88,11 +89,12 @@ async function runAgeCommand(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): P
     const { job, plan } = await jobFor(cmd, engine);
     const workers = await workersFor(cmd, job, deps);
     const { backend, model } = engine.info();
-    const targetAge = job.settings.targetAge;
+    const targets = targetCategories(job.settings);
     const progress = new TerminalProgress(deps.stderr, deps.isTTY);
     // Said before the first frame and again under the summary: a farm log is read from
     // either end, and frames at these targets need work before they can be delivered.
-    const knownDefects = defectsAt(model.knownDefects, targetAge);
+    // every category the shot is aged to: its age keys' when it has them
+    const knownDefects = [...new Set(targets.flatMap((t) => defectsAt(model.knownDefects, t)))];
     for (const d of knownDefects) deps.stderr.write(`model ${model.name} v${model.version}: ${defectLine(d)}\n`);
     const tally = new ShotTally(backend);
     const stop = interruptible(deps, (message) => progress.log(message));

@@ -18,6 +18,7 @@ import {
   type BackendChoice,
   type SettingLimits,
 } from '../../shared/ages.js';
+import { parseAgeKeys } from '../../shared/age-keys.js';
 import type { AgeSettingsMessage } from '../../shared/ipc.js';
 import { MAX_FACE_ID } from '../../shared/project.js';
 
@@ -42,7 +43,7 @@ export const DEFAULT_EVAL_STEPS = 40;
 export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
 
 Usage:
-  reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}>
+  reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}> | --age-keys FRAME:AGE[@S],…
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--face ID | --face-at X,Y[@FRAME]] [--workers N]
@@ -64,6 +65,9 @@ Every face is followed through the shot with an id: 0 is the largest where the f
 appear, 1 the next, and so on. --face ID ages that one (default 0); --face-at X,Y[@FRAME] the
 one whose box holds that pixel on FRAME (default: the shot's first frame).
 Frames without the chosen face are passed through unchanged and reported.
+--age-keys 1001:30-39,1040:60+[,1050:60+@1.2] ages over time: each frame's age eases from one
+key to the next (before the first key, the first; after the last, the last); @S is that key's
+strength (default --strength). With keys --age is optional: it names the age in outputs.
 Exit status: 0 every frame succeeded, 1 some frames failed or the engine could not start,
 2 usage error (or an input/output that cannot be used), 130 interrupted (Ctrl-C).`;
 
@@ -228,6 +232,7 @@ export function parseCommand(argv: string[]): Command {
         'pre-roll': { type: 'string' },
         face: { type: 'string' },
         'face-at': { type: 'string' },
+        'age-keys': { type: 'string' },
       },
     });
   } catch (e) {
@@ -324,6 +329,7 @@ const SETTING_FLAGS = [
   'seed',
   'face',
   'face-at',
+  'age-keys',
   'out',
 ] as const;
 
@@ -363,13 +369,17 @@ function faceFrom(v: { face?: string | undefined; 'face-at'?: string | undefined
 
 /** The shot settings from the age and plan commands' flags, with the hybrid's defaults. */
 function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>): AgeSettingsMessage {
-  if (!v.age) throw new UsageError(`--age is needed (${AGE_CATEGORIES.join(', ')})`);
-  if (!isAgeCategory(v.age)) throw new UsageError(`--age must be one of ${AGE_CATEGORIES.join(', ')} (got "${v.age}")`);
+  const ageKeys = v['age-keys'] !== undefined ? ageKeysFrom(v['age-keys']) : undefined;
+  if (!v.age && !ageKeys)
+    throw new UsageError(`--age (${AGE_CATEGORIES.join(', ')}) or --age-keys FRAME:AGE,… is needed`);
+  if (v.age !== undefined && !isAgeCategory(v.age))
+    throw new UsageError(`--age must be one of ${AGE_CATEGORIES.join(', ')} (got "${v.age}")`);
   const source = v['source-age'] ?? 'auto';
   if (source !== 'auto' && !isAgeCategory(source))
     throw new UsageError(`--source-age must be auto or one of ${AGE_CATEGORIES.join(', ')} (got "${source}")`);
   return {
-    targetAge: v.age,
+    // with keys and no --age, the first key's age names the shot's age (outputs' {age})
+    targetAge: v.age ?? ageKeys![0]!.age,
     sourceAge: source,
     // the hybrid's defaults, chosen by eval-aging's rule (docs/EVAL.md, "Ageing that reads")
     mode: oneOf('mode', v.mode, RECONSTRUCTION_MODES, 'pixel'),
@@ -383,5 +393,15 @@ function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>
       : {}),
     seed: withinLimits('seed', v.seed, SEED_LIMITS),
     ...faceFrom(v),
+    ...(ageKeys ? { ageKeys } : {}),
   };
+}
+
+/** `--age-keys 1001:30-39,1040:60+@1.2`: the keys, or a usage error naming the bad one. */
+export function ageKeysFrom(value: string): NonNullable<AgeSettingsMessage['ageKeys']> {
+  try {
+    return parseAgeKeys(value);
+  } catch (err) {
+    throw new UsageError(`--age-keys: ${(err as Error).message}`);
+  }
 }

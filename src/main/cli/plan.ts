@@ -6,6 +6,7 @@
  */
 import { userInfo, hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
+import { formatAgeKey } from '../../shared/age-keys.js';
 import { PLAN_FORMAT, PLAN_VERSION, parseShotPlan, type ShotPlan } from '../../shared/plan.js';
 import { formatFrameRange } from '../../shared/sequence.js';
 import type { ShotJob, ShotSurvey } from '../engine/api.js';
@@ -117,6 +118,11 @@ export function jobFromPlan(plan: ShotPlan, frames: string | undefined, resume: 
   };
 }
 
+/** The shot's target as the plan line says it: `age 60+`, or `age keys 1001:30-39,1040:60+`. */
+function ageText(settings: ShotPlan['settings']): string {
+  return settings.ageKeys ? `age keys ${settings.ageKeys.map(formatAgeKey).join(',')}` : `age ${settings.targetAge}`;
+}
+
 /** `reage plan`: survey the shot, write the plan atomically, say what it found. */
 export async function runPlan(cmd: PlanCommand, deps: CliDeps): Promise<number> {
   const engine = await openEngine(deps, cmd);
@@ -141,7 +147,7 @@ export async function runPlan(cmd: PlanCommand, deps: CliDeps): Promise<number> 
     const file = resolve(out);
     await writeFileAtomic(file, JSON.stringify(plan, null, 2) + '\n');
     const found = Object.keys(plan.faces).length;
-    const line = `plan ${file}: ${plan.name}, frames ${plan.frames}, source age ${plan.settings.sourceAge}, face followed in ${found} frames, pre-roll ${plan.preRoll}`;
+    const line = `plan ${file}: ${plan.name}, frames ${plan.frames}, source age ${plan.settings.sourceAge}, ${ageText(plan.settings)}, face followed in ${found} frames, pre-roll ${plan.preRoll}`;
     deps.stdout.write(
       cmd.json
         ? `${JSON.stringify({ plan: file, frames: plan.frames, sourceAge: plan.settings.sourceAge, faces: found })}\n`
