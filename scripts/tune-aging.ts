@@ -15,7 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { ageCategoryIndex, ageToCategory, type AgeCategory } from '../src/shared/ages.js';
 import { seededRandom } from '../src/shared/random.js';
@@ -142,7 +142,7 @@ for (const [k, list] of rows) {
 }
 if (args.sheet) {
   const tile = 192;
-  const tiles: sharp.OverlayOptions[] = [];
+  const tiles: OverlayOptions[] = [];
   for (const [r, ims] of sheet.entries())
     for (const [col, im] of ims.entries())
       tiles.push({

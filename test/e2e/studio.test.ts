@@ -7,13 +7,14 @@
 // random one built for the run (test/helpers/random-model.ts, marked untrained), or
 // REAGE_MODEL=<dir>. REAGE_WORKER=<entry> runs the host against another engine worker
 // (development only).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudioHost } from './studio-host.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { defectsAt, warningsAt, type KnownDefect } from '../../src/shared/known-defects.js';
 import { buildRandomModel } from '../helpers/random-model.js';
@@ -28,11 +29,10 @@ const SHIPPED_MODEL = join(ROOT, 'models/reage-utkface-64');
 /** optimisation steps per preview: the real engine takes ~0.3 s a step on two CPU cores */
 const STEPS = 8;
 
-let host: ChildProcess | undefined;
 let browser: BrowserContext | undefined;
 let page: Page;
 let work: string;
-let hostLog = '';
+const studioHost = new StudioHost();
 /** the random model this run built, removed afterwards */
 let randomModel: string | undefined;
 /** what the status bar should name */
@@ -80,31 +80,6 @@ async function chooseModel(): Promise<string> {
     notesAt018: defectsAt(manifest.knownDefects, '0-18').filter((d) => d.level === 'note').length,
   };
   return dir;
-}
-
-function startHost(dataDir: string, modelDir: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    // the studio may touch only the plates and this run's folder (allowed roots)
-    const roots = ['--root', FOOTAGE, '--root', work];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/server.ts', ...roots], {
-      cwd: ROOT,
-      env: { ...process.env, REAGE_DATA_DIR: dataDir, REAGE_MODEL: modelDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    host = child;
-    const timer = setTimeout(() => reject(new Error(`the host did not start:\n${hostLog}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      hostLog += chunk.toString();
-      const url = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(hostLog)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolvePromise(url);
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`the host exited (${code}):\n${hostLog}`)));
-  });
 }
 
 /**
@@ -173,7 +148,11 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   expect(build.status, build.stderr).toBe(0);
-  const url = await startHost(join(work, 'data'), await chooseModel());
+  // the studio may touch only the plates and this run's folder (allowed roots)
+  const url = await studioHost.start([FOOTAGE, work], {
+    REAGE_DATA_DIR: join(work, 'data'),
+    REAGE_MODEL: await chooseModel(),
+  });
   // a fresh profile per run (playwright passes it as --user-data-dir)
   browser = await chromium.launchPersistentContext(join(work, 'chromium'), {
     executablePath: CHROMIUM,
@@ -192,17 +171,17 @@ beforeAll(async () => {
   });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') hostLog += `[page ${m.type()}] ${m.text()}\n`;
+    if (m.type() === 'error' || m.type() === 'warning') studioHost.log += `[page ${m.type()}] ${m.text()}\n`;
   });
   await page.goto(url);
 });
 
 afterAll(async () => {
   await browser?.close();
-  host?.kill('SIGTERM');
+  studioHost.stop();
   if (work) rmSync(work, { recursive: true, force: true });
   if (randomModel) rmSync(join(randomModel, '..'), { recursive: true, force: true });
-  if (hostLog) console.log(hostLog.slice(-4000));
+  if (studioHost.log) console.log(studioHost.log.slice(-4000));
 });
 
 describe('ReAge Studio in the browser host', () => {

@@ -6,13 +6,14 @@
 // views and their labels, the pixel readout, exposure and channel views, the keyboard
 // after button clicks, J/K/L, Home/End and the `?` overlay.
 // Screenshots go to test-artifacts/e2e/viewer-*.png (gitignored).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudioHost } from './studio-host.js';
 import { SHORTCUTS } from '../../src/renderer/lib/shortcuts.js';
 import { FACE_BOX, FACE_CHANGE } from './fake-face.js';
 
@@ -22,11 +23,10 @@ const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WORKER = join(ROOT, 'test/e2e/fake-engine-worker.ts');
 
-let host: ChildProcess | undefined;
 let browser: BrowserContext | undefined;
 let page: Page;
 let work: string;
-let hostLog = '';
+const studioHost = new StudioHost();
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `viewer-${name}.png`), animations: 'disabled' });
@@ -34,29 +34,6 @@ async function shot(name: string): Promise<void> {
 
 const frameReadout = async () => (await page.locator('.readout-frame').textContent()) ?? '';
 const tags = () => page.locator('.viewer-tag').allTextContents();
-
-function startHost(dataDir: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/server.ts', '--root', FOOTAGE], {
-      cwd: ROOT,
-      env: { ...process.env, REAGE_DATA_DIR: dataDir, REAGE_WORKER: WORKER },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    host = child;
-    const timer = setTimeout(() => reject(new Error(`the host did not start:\n${hostLog}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      hostLog += chunk.toString();
-      const url = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(hostLog)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolvePromise(url);
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`the host exited (${code}):\n${hostLog}`)));
-  });
-}
 
 /** Wheel over a pane point `times` times (negative deltaY zooms in). */
 async function wheelAt(x: number, y: number, deltaY: number, times: number): Promise<void> {
@@ -80,7 +57,7 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   expect(build.status, build.stderr).toBe(0);
-  const url = await startHost(join(work, 'data'));
+  const url = await studioHost.start([FOOTAGE], { REAGE_DATA_DIR: join(work, 'data'), REAGE_WORKER: WORKER });
   browser = await chromium.launchPersistentContext(join(work, 'chromium'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -89,17 +66,17 @@ beforeAll(async () => {
   });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') hostLog += `[page ${m.type()}] ${m.text()}\n`;
+    if (m.type() === 'error' || m.type() === 'warning') studioHost.log += `[page ${m.type()}] ${m.text()}\n`;
   });
-  page.on('pageerror', (err) => (hostLog += `[page error] ${err.message}\n`));
+  page.on('pageerror', (err) => (studioHost.log += `[page error] ${err.message}\n`));
   await page.goto(url);
 });
 
 afterAll(async () => {
   await browser?.close();
-  host?.kill('SIGTERM');
+  studioHost.stop();
   if (work) rmSync(work, { recursive: true, force: true });
-  if (hostLog) console.log(hostLog.slice(-4000));
+  if (studioHost.log) console.log(studioHost.log.slice(-4000));
 });
 
 describe('the viewer for QC', () => {

@@ -17,7 +17,7 @@ export function ShortcutsOverlay(): ReactElement | null {
   if (!open) return null;
   return (
     <div className="shortcuts-backdrop" onPointerDown={(e) => e.target === e.currentTarget && showShortcuts(false)}>
-      <div className="shortcuts-panel" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
+      <div className="modal shortcuts-panel" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
         <header className="modal-header">
           <span>Keyboard shortcuts</span>
           <button type="button" className="ghost icon-button" aria-label="Close" onClick={() => showShortcuts(false)}>

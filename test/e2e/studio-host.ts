@@ -1,0 +1,43 @@
+/**
+ * The browser host (src/main/host/server.ts) as the end-to-end tests run it: a child
+ * process whose output, and whatever the tests add (the page's console), is kept in
+ * `log` and printed when a test run ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export class StudioHost {
+  log = '';
+  private child: ChildProcess | undefined;
+
+  /** Start the host with these allowed roots and environment; resolves to its URL (with its token). */
+  start(roots: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+    return new Promise((resolvePromise, reject) => {
+      const args = ['--import', 'tsx', 'src/main/host/server.ts', ...roots.flatMap((r) => ['--root', r])];
+      const child = spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.child = child;
+      const timer = setTimeout(() => reject(new Error(`the host did not start:\n${this.log}`)), 60_000);
+      const read = (chunk: Buffer) => {
+        this.log += chunk.toString();
+        const url = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(this.log)?.[1];
+        if (url) {
+          clearTimeout(timer);
+          resolvePromise(url);
+        }
+      };
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
+      child.on('exit', (code) => reject(new Error(`the host exited (${code}):\n${this.log}`)));
+    });
+  }
+
+  stop(): void {
+    this.child?.kill('SIGTERM');
+  }
+}
