@@ -19,6 +19,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
 import type { AgedFrame } from './age-face.js';
+import type { PixelBox } from './composite.js';
 import { FaceAnalyzer } from './faces.js';
 import { defaultModelDir, loadModel, type ModelManifest } from './model.js';
 import { AgingModelImpl, noPrototypes } from './aging-model-impl.js';
@@ -232,6 +233,12 @@ export interface AgeFaceRequest {
   keep?: boolean;
   /** the pictures of a progressive preview on the way to the result; none when nothing is optimised */
   stages?: AgeFaceStages;
+  /**
+   * Age over time (src/shared/age-keys.ts), a frame between two keys of different ages:
+   * the face aged to `targetIndex` and to this target from the one reconstruction (fitted,
+   * with detail, for both), the two frames blended (1−t, t). t in (0, 1).
+   */
+  blend?: { targetIndex: number; t: number };
 }
 
 /**
@@ -276,11 +283,21 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
   // the start's offset, kept as it is: a warm start's d0, for the pictures before d is fitted
   const startOffset = req.detail && req.detail0 ? { offset: req.detail0 } : {};
   const { stages } = req;
+  const { blend } = req;
+  if (blend && !(blend.t > 0 && blend.t < 1))
+    throw new Error(`a blend's t must lie strictly between 0 and 1 (got ${blend.t})`);
+  /** the reconstruction aged to the target, or to both targets and blended */
+  const ageRec = (rec: Reconstruction): AgedFrame => {
+    const aged = model.age(rec, req.targetIndex, ageing);
+    if (!blend || blend.targetIndex === req.targetIndex) return aged;
+    return blendAgedFrames(aged, model.age(rec, blend.targetIndex, ageing), blend.t);
+  };
+  const ageTargets = blend ? [req.targetIndex, blend.targetIndex] : [req.targetIndex];
   const face = model.face({ image: req.image, landmarks: req.landmarks }, { timer: req.timer });
   /** the face aged from a latent as it is, for a stage's picture */
   const agedFrom = async (z: Float32Array | undefined): Promise<AgedFrame> => {
     const kept = await model.reconstruct(face, { ...common, ...(z ? { z0: z } : {}), mode: 'none', ...startOffset });
-    return model.age(kept, req.targetIndex, ageing);
+    return ageRec(kept);
   };
   try {
     let rec: Reconstruction;
@@ -294,9 +311,7 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
         mode: req.mode,
         steps: req.steps,
         seed: req.seed,
-        ...(req.detail
-          ? { detail: { ...(req.detail0 ? { d0: req.detail0 } : {}), ageTargets: [req.targetIndex] } }
-          : {}),
+        ...(req.detail ? { detail: { ...(req.detail0 ? { d0: req.detail0 } : {}), ageTargets } } : {}),
         ...(onRefined && refineAfter?.length
           ? {
               checkpoints: {
@@ -307,9 +322,53 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
           : {}),
       });
     }
-    const aged = model.age(rec, req.targetIndex, ageing);
+    const aged = ageRec(rec);
     return { ...aged, z: rec.z, ...(rec.detail ? { detail: rec.detail } : {}), losses: rec.losses };
   } finally {
     face.dispose();
   }
+}
+
+function unionBox(a: PixelBox, b: PixelBox): PixelBox {
+  if (a.width <= 0 || a.height <= 0) return b;
+  if (b.width <= 0 || b.height <= 0) return a;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
+}
+
+function mixImages(a: RawImage, b: RawImage, t: number): RawImage {
+  if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels || a.bitDepth !== b.bitDepth)
+    throw new Error('blended frames must have the same size and format');
+  const data = a.bitDepth === 16 ? new Uint16Array(a.data.length) : new Uint8Array(a.data.length);
+  const s = 1 - t;
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(s * a.data[i]! + t * b.data[i]!);
+  return { ...a, data };
+}
+
+/**
+ * Two ageings of one face in one frame blended (1−t, t): a frame between age keys of
+ * different ages. Outside both masks both frames are the plate, so the blend is too; the
+ * mask is the larger of the two at each pixel (an outline of the first).
+ */
+export function blendAgedFrames(a: AgedFrame, b: AgedFrame, t: number): AgedFrame {
+  const mask = a.mask.mask.slice();
+  for (let i = 0; i < mask.length; i++) mask[i] = Math.max(mask[i]!, b.mask.mask[i] ?? 0);
+  return {
+    output: mixImages(a.output, b.output, t),
+    mask: { ...a.mask, mask, bbox: unionBox(a.mask.bbox, b.mask.bbox) },
+    ...(a.layers && b.layers
+      ? {
+          layers: {
+            gan: mixImages(a.layers.gan, b.layers.gan, t),
+            texture: mixImages(a.layers.texture, b.layers.texture, t),
+          },
+        }
+      : {}),
+  };
 }

@@ -29,12 +29,19 @@ import type {
   ShotSummary,
   ShotSurvey,
 } from './api.js';
-import { ageFace, loadAgingModel, type AgedFace, type AgedFrame, type AgingModel } from './aging-model.js';
+import {
+  ageFace,
+  blendAgedFrames,
+  loadAgingModel,
+  type AgedFace,
+  type AgedFrame,
+  type AgingModel,
+} from './aging-model.js';
 import { initBackend, type BackendInfo } from './backend.js';
 import { detectFaces } from './face-track.js';
 import { FaceSelectionError, MAX_BRIDGE_GAP, facesOnFrame, selectTrack, trackFaces } from './face-tracks.js';
 import { toRgb8 } from './faces.js';
-import { checkSettings, runShot, surveyShot, warmStepsFor } from './shot.js';
+import { checkSettings, frameTarget, runShot, surveyShot, warmStepsFor, type FrameTarget } from './shot.js';
 import { SolvedLatents } from './solved-latents.js';
 import { estimateSourceAge } from './source-age.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
@@ -252,7 +259,8 @@ class Engine implements ReAgeEngine {
         ...(chosen ? { chosenFace: chosen.id } : {}),
       };
       if (!face) return { ...base, beforePng: await before, afterPng: await before, seconds: elapsed() };
-      const useGan = settings.composite === 'replace' || settings.strength > 0;
+      // with age keys, the frame's own strength (frameTarget)
+      const useGan = settings.composite === 'replace' || frameTarget(settings, frame).strength > 0;
       const stages = onStage && useGan ? new StagePictures(onStage, before, base, face, elapsed, signal) : undefined;
       try {
         const aged = await this.agePreview({ ref, image, face, faceId: chosen.id, settings, useGan, stages, signal });
@@ -291,8 +299,10 @@ class Engine implements ReAgeEngine {
     signal: AbortSignal | undefined;
   }): Promise<AgedFace & { sourceAge: AgeCategory; warmStartFrame?: number }> {
     const { ref, image, face, faceId, settings, useGan, stages, signal } = job;
-    const targetIndex = ageCategoryIndex(settings.targetAge);
-    const ageing = { composite: settings.composite, strength: settings.strength, texture: settings.texture };
+    // the frame's target under the shot's age keys (or its one target age), blended between keys
+    const target = frameTarget(settings, ref.frame);
+    const { targetIndex, blend } = target;
+    const ageing = { composite: settings.composite, strength: target.strength, texture: settings.texture };
 
     // The shot's source age takes seconds the first time (frames spread over the shot):
     // the encoder's picture comes first, aged from this frame's own estimate.
@@ -304,7 +314,13 @@ class Engine implements ReAgeEngine {
         const rec = await this.model.reconstruct(start, { sourceIndex: ageCategoryIndex(estimate), mode: 'none' });
         stages.show({
           stage: 'encoder',
-          aged: this.model.age(rec, targetIndex, ageing),
+          aged: blend
+            ? blendAgedFrames(
+                this.model.age(rec, targetIndex, ageing),
+                this.model.age(rec, blend.targetIndex, ageing),
+                blend.t,
+              )
+            : this.model.age(rec, targetIndex, ageing),
           updates: 0,
           steps: settings.steps,
           sourceAge: estimate,
@@ -318,7 +334,7 @@ class Engine implements ReAgeEngine {
     }
     const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
     if (!sourceAge) throw new InputError(`no age estimate for frame ${ref.frame} (${ref.path})`);
-    const shot = this.solvedShot(ref.path, settings, sourceAge, faceId);
+    const shot = this.solvedShot(ref.path, settings, sourceAge, faceId, target);
     const warm = useGan ? this.solved.nearest(shot, ref.frame, WARM_PREVIEW_REACH) : undefined;
     const own = warm?.frame === ref.frame;
     const steps = warm ? warmStepsFor(settings) : settings.steps;
@@ -331,6 +347,7 @@ class Engine implements ReAgeEngine {
       landmarks: face.landmarks,
       sourceIndex: ageCategoryIndex(sourceAge),
       targetIndex,
+      ...(blend ? { blend } : {}),
       mode: settings.mode,
       detail: settings.detail,
       ...ageing,
@@ -435,8 +452,14 @@ class Engine implements ReAgeEngine {
    * sequence, or the file alone) and model, solved with the settings the
    * reconstruction depends on (the detail offset is fitted for the target age too).
    */
-  private solvedShot(file: string, settings: AgeSettings, sourceAge: AgeCategory, faceId: number): string {
-    const { mode, detail, steps, seed, targetAge } = settings;
+  private solvedShot(
+    file: string,
+    settings: AgeSettings,
+    sourceAge: AgeCategory,
+    faceId: number,
+    target: FrameTarget,
+  ): string {
+    const { mode, detail, steps, seed } = settings;
     return JSON.stringify([
       this.manifestSha256,
       sequenceOf(file) ?? file,
@@ -446,7 +469,8 @@ class Engine implements ReAgeEngine {
       steps,
       seed,
       sourceAge,
-      detail ? targetAge : null,
+      // the offset is fitted for the frame's target ages (two between age keys)
+      detail ? [target.targetIndex, ...(target.blend ? [target.blend.targetIndex] : [])] : null,
     ]);
   }
 

@@ -16,9 +16,11 @@ import {
   withinSettingLimits,
   type SettingLimits,
   ageCategoryIndex,
+  isAgeCategory,
   type ActiveBackend,
   type AgeCategory,
 } from '../../shared/ages.js';
+import { ageAt, ageKeysProblem, formatAgeKey } from '../../shared/age-keys.js';
 import { ageFace, type AgedFace, type AgingModel } from './aging-model.js';
 import { LandmarkSmoother } from './align.js';
 import type { RunHooks, ShotJob, ShotSummary, ShotSurvey } from './api.js';
@@ -79,6 +81,18 @@ export function checkSettings(settings: AgeSettings): void {
           ? `${name} must be a whole number from ${limits.min} to ${limits.max} (got ${String(value)})`
           : `${name} must be between ${limits.min} and ${limits.max} (got ${String(value)})`,
       );
+    }
+  }
+  if (settings.ageKeys !== undefined) {
+    const problem = ageKeysProblem(settings.ageKeys);
+    if (problem) throw new InputError(problem);
+    for (const key of settings.ageKeys) {
+      if (!Number.isInteger(key.frame)) throw new InputError(`age key ${formatAgeKey(key)}: the frame must be whole`);
+      if (!isAgeCategory(key.age)) throw new InputError(`age key ${formatAgeKey(key)}: no such age category`);
+      if (key.strength !== undefined && !withinSettingLimits(key.strength, STRENGTH_LIMITS))
+        throw new InputError(
+          `age key ${formatAgeKey(key)}: age strength must be between ${STRENGTH_LIMITS.min} and ${STRENGTH_LIMITS.max}`,
+        );
     }
   }
 }
@@ -191,6 +205,28 @@ export interface ShotContext {
   backend: ActiveBackend;
 }
 
+/** What a frame is aged to: its target (index), at its strength, blended with a second target between age keys. */
+export interface FrameTarget {
+  targetIndex: number;
+  strength: number;
+  blend?: { targetIndex: number; t: number };
+}
+
+/**
+ * The target of `frame` under the settings: the shot's target age and strength, or,
+ * with age keys, the eased age there (age-keys.ts ageAt): on a key, before the first
+ * and after the last, one category as without keys; between keys of different ages,
+ * both, blended by t.
+ */
+export function frameTarget(settings: AgeSettings, frame: number): FrameTarget {
+  if (!settings.ageKeys?.length)
+    return { targetIndex: ageCategoryIndex(settings.targetAge), strength: settings.strength };
+  const at = ageAt(settings.ageKeys, frame, settings.strength);
+  const targetIndex = ageCategoryIndex(at.from);
+  if (at.from === at.to || !(at.t > 0 && at.t < 1)) return { targetIndex, strength: at.strength };
+  return { targetIndex, strength: at.strength, blend: { targetIndex: ageCategoryIndex(at.to), t: at.t } };
+}
+
 /** A frame aged on a track: the plate as read and, when the chosen face is on it, its ageing. */
 export type TrackedFrame =
   | { decoded: DecodedFrame; face: undefined }
@@ -232,17 +268,19 @@ export class ShotTracker {
     // a shot whose sampled frames showed no face gets its age from the first face found
     this.sourceAge ??= await estimateSourceAge(ctx.model.analyzer, [ref], signal);
     const sourceAge = this.sourceAge ?? settings.targetAge;
+    const target = frameTarget(settings, ref.frame);
     const aged = await ageFace(ctx.model, {
       image: decoded.image,
       landmarks: face.landmarks,
       sourceIndex: ageCategoryIndex(sourceAge),
-      targetIndex: ageCategoryIndex(settings.targetAge),
+      targetIndex: target.targetIndex,
+      ...(target.blend ? { blend: target.blend } : {}),
       mode: settings.mode,
       composite: settings.composite,
       steps: track.z ? warmStepsFor(settings) : settings.steps,
       ...(track.z ? { z0: track.z } : {}),
       detail: settings.detail,
-      strength: settings.strength,
+      strength: target.strength,
       texture: settings.texture,
       ...(track.detail ? { detail0: track.detail } : {}),
       seed: settings.seed,
