@@ -115,3 +115,27 @@ export function targetCategories(settings: { targetAge: AgeCategory; ageKeys?: r
   if (!settings.ageKeys?.length) return [settings.targetAge];
   return [...new Set(settings.ageKeys.map((k) => k.age))];
 }
+
+/** The keys with `key` put in frame order, replacing one on the same frame. */
+export function withAgeKey(keys: readonly AgeKey[] | undefined, key: AgeKey): AgeKey[] {
+  const kept = (keys ?? []).filter((k) => k.frame !== key.frame);
+  return [...kept, key].sort((a, b) => a.frame - b.frame);
+}
+
+/** The keys without the one on `frame`; undefined when none is left (the shot's one target age again). */
+export function withoutAgeKey(keys: readonly AgeKey[] | undefined, frame: number): AgeKey[] | undefined {
+  const kept = (keys ?? []).filter((k) => k.frame !== frame);
+  return kept.length ? kept : undefined;
+}
+
+/**
+ * The age curve over `frames` as category positions (0 for 0-18 … 5 for 60+, fractional
+ * between keys of different ages): what the timeline's age track draws.
+ */
+export function ageCurve(keys: readonly AgeKey[], frames: readonly number[]): number[] {
+  return frames.map((f) => {
+    const { from, to, t } = ageAt(keys, f);
+    const a = AGE_CATEGORIES.indexOf(from);
+    return a + (AGE_CATEGORIES.indexOf(to) - a) * t;
+  });
+}

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   ageAt,
+  ageCurve,
+  withAgeKey,
+  withoutAgeKey,
   ageKeysProblem,
   formatAgeKey,
   parseAgeKeys,
@@ -150,5 +153,30 @@ describe('age keys in the shot settings', () => {
     for (const ageKeys of bad)
       expect(() => migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS, ageKeys }))).toThrow('damaged');
     expect(ageKeysProblem([keys[0]!, keys[0]!])).toBe('two age keys on frame 1001');
+  });
+});
+
+describe('editing age keys', () => {
+  it('adds a key in frame order, replacing one on its frame, and removes keys', () => {
+    expect(withAgeKey(undefined, { frame: 5, age: '60+' })).toEqual([{ frame: 5, age: '60+' }]);
+    const two = withAgeKey([{ frame: 10, age: '60+' }], { frame: 1, age: '0-18' });
+    expect(two.map((k) => k.frame)).toEqual([1, 10]);
+    expect(withAgeKey(two, { frame: 10, age: '40-49' })).toEqual([
+      { frame: 1, age: '0-18' },
+      { frame: 10, age: '40-49' },
+    ]);
+    expect(withoutAgeKey(two, 1)).toEqual([{ frame: 10, age: '60+' }]);
+    expect(withoutAgeKey([{ frame: 10, age: '60+' }], 10)).toBeUndefined();
+  });
+
+  it('draws the curve as category positions', () => {
+    const curve = ageCurve(
+      [
+        { frame: 0, age: '0-18' },
+        { frame: 2, age: '60+' },
+      ],
+      [0, 1, 2, 3],
+    );
+    expect(curve).toEqual([0, 2.5, 5, 5]);
   });
 });

@@ -9,6 +9,7 @@ import {
   withinSettingLimits,
   type AgeCategory,
 } from '../../shared/ages.js';
+import { withAgeKey, withoutAgeKey } from '../../shared/age-keys.js';
 import type { Clip, ShotSettings } from '../../shared/project.js';
 import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
@@ -77,6 +78,68 @@ function AmountSlider(props: {
   );
 }
 
+/**
+ * Age over time (issue #22): the shot's age keys, each frame's age eased between them.
+ * A key is added at the playhead with the target age above; each can change age or go.
+ * Every change is one undoable settings edit.
+ */
+function AgeKeys({ clip }: { clip: Clip }): ReactElement {
+  const updateSettings = useStudio((s) => s.updateSettings);
+  const playhead = useStudio((s) => s.playhead);
+  const keys = clip.settings.ageKeys ?? [];
+  const at = playhead?.clipId === clip.id ? playhead.frame : undefined;
+  const setKeys = (ageKeys: ShotSettings['ageKeys']) => updateSettings(clip.id, { ageKeys });
+  return (
+    <Field
+      label="Age over time"
+      hint={
+        keys.length
+          ? 'Each frame eases from one key to the next; before the first key and after the last the shot holds it'
+          : 'One age for the whole shot; add keys to change it over the shot'
+      }
+    >
+      {keys.map((k) => (
+        <div className="row age-key-row" key={k.frame} data-testid="age-key">
+          <span className="num mono">{k.frame}</span>
+          <select
+            aria-label={`Age at key ${k.frame}`}
+            value={k.age}
+            onChange={(e) => setKeys(withAgeKey(keys, { ...k, age: e.target.value as AgeCategory }))}
+          >
+            {AGE_CATEGORIES.map((age) => (
+              <option key={age} value={age}>
+                {age}
+              </option>
+            ))}
+          </select>
+          {k.strength !== undefined && <span className="num">@{k.strength.toFixed(2)}</span>}
+          <button
+            type="button"
+            aria-label={`Remove age key ${k.frame}`}
+            onClick={() => setKeys(withoutAgeKey(keys, k.frame))}
+          >
+            Remove
+          </button>
+        </div>
+      ))}
+      <div className="row">
+        <button
+          type="button"
+          disabled={at === undefined}
+          title={
+            at === undefined
+              ? 'Put the playhead on this shot first'
+              : `A key at frame ${at}, age ${clip.settings.targetAge}`
+          }
+          onClick={() => at !== undefined && setKeys(withAgeKey(keys, { frame: at, age: clip.settings.targetAge }))}
+        >
+          Add age key at playhead
+        </button>
+      </div>
+    </Field>
+  );
+}
+
 export function Inspector(): ReactElement {
   const clip = useStudio((s) => s.project.timeline.clips.find((c) => c.id === s.selectedClipId));
   const estimated = useStudio((s) => (s.selectedClipId ? s.estimatedAges[s.selectedClipId] : undefined));
@@ -104,6 +167,7 @@ export function Inspector(): ReactElement {
           <AgeSlider value={s.targetAge} onChange={(targetAge) => set({ targetAge }, 'targetAge')} />
           <TargetAgeDefects target={s.targetAge} />
         </Field>
+        <AgeKeys clip={clip} />
         <Field
           label="Source age"
           hint={

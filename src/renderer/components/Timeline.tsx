@@ -4,6 +4,7 @@
  * and the playhead. Click or drag anywhere on it to scrub.
  */
 import { useMemo, useState, type PointerEvent, type ReactElement } from 'react';
+import { ageCurve, formatAgeKey, type AgeKey } from '../../shared/age-keys.js';
 import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
 import { clipFramePath, type Clip } from '../../shared/project.js';
 import { layoutTimeline, playheadAtSlot, slotOf, type ClipSpan } from '../lib/timeline.js';
@@ -65,10 +66,62 @@ function ClipBlock(props: { span: ClipSpan; ppf: number; selected: boolean }): R
   );
 }
 
+/** Most points the age curve is drawn with: enough for a smooth ease, few for a long shot. */
+const CURVE_POINTS = 200;
+
+/**
+ * A shot's age keys on its age track: the eased curve (0-18 at the bottom, 60+ at the
+ * top) and a marker on each key's frame. Clicks go through to the track (scrubbing).
+ */
+function AgeCurve(props: { span: ClipSpan; keys: readonly AgeKey[] }): ReactElement {
+  const { span, keys } = props;
+  const first = span.clip.sourceRange.start;
+  const last = span.clip.sourceRange.end;
+  const count = Math.min(CURVE_POINTS, last - first + 1);
+  const frames = Array.from({ length: count }, (_, i) =>
+    count === 1 ? first : Math.round(first + (i * (last - first)) / (count - 1)),
+  );
+  const top = AGE_CATEGORIES.length - 1;
+  const x = (f: number) => ((f - first + 0.5) / span.length) * 100;
+  const y = (position: number) => 90 - (position / top) * 80;
+  const points = ageCurve(keys, frames)
+    .map((p, i) => `${x(frames[i]!).toFixed(2)},${y(p).toFixed(2)}`)
+    .join(' ');
+  return (
+    <div className="age-curve" data-testid="age-curve">
+      <svg viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">
+        <polyline points={points} vectorEffect="non-scaling-stroke" />
+      </svg>
+      {keys
+        .filter((k) => k.frame >= first && k.frame <= last)
+        .map((k) => (
+          <span
+            key={k.frame}
+            className={`age-key-mark age-${AGE_CATEGORIES.indexOf(k.age)}`}
+            data-testid="age-key-mark"
+            title={`age key ${formatAgeKey(k)}`}
+            style={{ left: `${x(k.frame)}%`, top: `${y(AGE_CATEGORIES.indexOf(k.age))}%` }}
+          />
+        ))}
+    </div>
+  );
+}
+
 function AgeBlock(props: { span: ClipSpan; ppf: number }): ReactElement {
   const { span, ppf } = props;
   const updateSettings = useStudio((s) => s.updateSettings);
   const age = span.clip.settings.targetAge;
+  const keys = span.clip.settings.ageKeys;
+  if (keys?.length)
+    return (
+      <div
+        className="age-block age-keyed"
+        style={{ left: span.start * ppf, width: span.length * ppf }}
+        aria-label={`Age keys of ${span.clip.name}: ${keys.map(formatAgeKey).join(', ')}`}
+      >
+        <AgeCurve span={span} keys={keys} />
+      </div>
+    );
   return (
     <div
       className={`age-block age-${AGE_CATEGORIES.indexOf(age)}`}

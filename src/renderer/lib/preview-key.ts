@@ -2,6 +2,7 @@
  * Previews are cached per frame and per settings: going back to a frame, or back to
  * settings tried before, shows the earlier render at once.
  */
+import { ageAt } from '../../shared/age-keys.js';
 import type { ShotSettings } from '../../shared/project.js';
 
 export function previewKey(file: string, frame: number, s: ShotSettings): string {
@@ -18,5 +19,7 @@ export function previewKey(file: string, frame: number, s: ShotSettings): string
     s.steps,
     s.seed,
     JSON.stringify(s.face ?? 0),
+    // with age keys, what this frame is aged to (a key elsewhere changes it or not)
+    s.ageKeys?.length ? JSON.stringify(ageAt(s.ageKeys, frame, s.strength)) : '',
   ].join('|');
 }
