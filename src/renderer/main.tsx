@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { connectToBackend } from './client/connect.js';
 import { App } from './components/App.js';
 import { startAutosave } from './state/autosave.js';
+import { keepProjectAcrossReloads } from './state/session-restore.js';
 import { StudioContext, connectEvents, createStudio } from './state/store.js';
 import './styles/theme.css';
 import './styles/layout.css';
@@ -17,6 +18,8 @@ try {
   const studio = createStudio(connectToBackend());
   connectEvents(studio);
   startAutosave(studio);
+  // the browser host's page can be reloaded; Electron's window cannot (session-restore.ts)
+  if (!window.reage) keepProjectAcrossReloads(studio, window.sessionStorage, window);
   root.render(
     <StrictMode>
       <StudioContext.Provider value={studio}>
