@@ -6,7 +6,8 @@ import {
   underNoseChange,
   type FaceRecord,
 } from '../../src/main/eval/aging.js';
-import { changedOutsideMask, flickerRatio, meanAbsDifference, unionBox } from '../../src/main/eval/plate-checks.js';
+import { unionBox } from '../../src/main/engine/aging-model.js';
+import { changedOutsideMask, flickerRatio, meanAbsDifference } from '../../src/main/eval/plate-checks.js';
 import type { Point, RawImage } from '../../src/main/engine/types.js';
 
 const W = 40;

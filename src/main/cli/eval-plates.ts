@@ -20,7 +20,7 @@ import type { TextSink } from './progress.js';
 import { EXIT_OK } from './frame-output.js';
 import { isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { DEFAULT_SHOT_SETTINGS } from '../../shared/project.js';
-import type { PixelBox } from '../engine/aging-model.js';
+import { unionBox, type PixelBox } from '../engine/aging-model.js';
 import { createEngine } from '../engine/engine.js';
 import { toRgb8 } from '../engine/faces.js';
 import type { AgeSettings, Point, RawImage } from '../engine/types.js';
@@ -28,7 +28,7 @@ import { faceCrop } from '../eval/aging.js';
 import { defaultHumanModelsDir, HUMAN_AGE_ESTIMATOR_IDS, loadAgeEstimator } from '../eval/age-estimators.js';
 import { defaultFootageDir, REPO_ROOT } from '../eval/data.js';
 import { listShots } from '../eval/footage.js';
-import { changedOutsideMask, flickerRatio, unionBox } from '../eval/plate-checks.js';
+import { changedOutsideMask, flickerRatio } from '../eval/plate-checks.js';
 
 /** `reage eval-plates`: returns the exit status. */
 export async function runEvalPlates(argv: string[], out: TextSink): Promise<number> {

@@ -19,7 +19,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CompositeMode, ReconstructionMode } from '../../shared/ages.js';
 import type { AgedFrame } from './age-face.js';
-import type { PixelBox } from './composite.js';
+import { unionBox } from './composite.js';
 import { FaceAnalyzer } from './faces.js';
 import { defaultModelDir, loadModel, type ModelManifest } from './model.js';
 import { AgingModelImpl, noPrototypes } from './aging-model-impl.js';
@@ -29,6 +29,7 @@ import type { Point, RawImage } from './types.js';
 
 export type { AgedFrame } from './age-face.js';
 export type { FaceMask, PixelBox } from './composite.js';
+export { unionBox } from './composite.js';
 export { DETAIL_DEFAULTS } from './detail.js';
 export { defaultModelDir, type AlignmentTemplate, type ModelManifest } from './model.js';
 export { DEFAULT_EARLY_STOP, defaultAnchorWeight, defaultEmbedInput } from './optimise.js';
@@ -329,19 +330,6 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
   }
 }
 
-function unionBox(a: PixelBox, b: PixelBox): PixelBox {
-  if (a.width <= 0 || a.height <= 0) return b;
-  if (b.width <= 0 || b.height <= 0) return a;
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return {
-    x,
-    y,
-    width: Math.max(a.x + a.width, b.x + b.width) - x,
-    height: Math.max(a.y + a.height, b.y + b.height) - y,
-  };
-}
-
 function mixImages(a: RawImage, b: RawImage, t: number): RawImage {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels || a.bitDepth !== b.bitDepth)
     throw new Error('blended frames must have the same size and format');
@@ -361,7 +349,7 @@ export function blendAgedFrames(a: AgedFrame, b: AgedFrame, t: number): AgedFram
   for (let i = 0; i < mask.length; i++) mask[i] = Math.max(mask[i]!, b.mask.mask[i] ?? 0);
   return {
     output: mixImages(a.output, b.output, t),
-    mask: { ...a.mask, mask, bbox: unionBox(a.mask.bbox, b.mask.bbox) },
+    mask: { ...a.mask, mask, bbox: unionBox([a.mask.bbox, b.mask.bbox]) },
     ...(a.layers && b.layers
       ? {
           layers: {

@@ -28,6 +28,20 @@ export interface PixelBox {
   height: number;
 }
 
+/** The smallest box holding every box (empty boxes ignored). */
+export function unionBox(boxes: readonly PixelBox[]): PixelBox {
+  const real = boxes.filter((b) => b.width > 0 && b.height > 0);
+  if (!real.length) return { x: 0, y: 0, width: 0, height: 0 };
+  const x = Math.min(...real.map((b) => b.x));
+  const y = Math.min(...real.map((b) => b.y));
+  return {
+    x,
+    y,
+    width: Math.max(...real.map((b) => b.x + b.width)) - x,
+    height: Math.max(...real.map((b) => b.y + b.height)) - y,
+  };
+}
+
 export interface FaceMask {
   width: number;
   height: number;
