@@ -16,20 +16,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
-import * as tf from '@tensorflow/tfjs';
 import { ageCategoryIndex, ageToCategory, type AgeCategory } from '../src/shared/ages.js';
-import { seededRandom } from '../src/shared/random.js';
 import { loadAgingModel, StageTimer, type PrototypeParts } from '../src/main/engine/aging-model.js';
 import { initBackend } from '../src/main/engine/backend.js';
 import { detectFaces } from '../src/main/engine/face-track.js';
 import { toRgb8 } from '../src/main/engine/faces.js';
-import { descriptorDistance, IndependentFaceMeasure } from '../src/main/engine/measure.js';
+import { descriptorDistance } from '../src/main/engine/measure.js';
 import { readFrame } from '../src/main/engine/sequence-io.js';
 import type { RawImage } from '../src/main/engine/types.js';
-import { countBlotches, faceCrop, underNoseChange } from '../src/main/eval/aging.js';
-import { defaultHumanModelsDir, HUMAN_AGE_ESTIMATOR_IDS, loadAgeEstimator } from '../src/main/eval/age-estimators.js';
-import { boxAround, chipLandmarks, defaultDataDir, imagePath, listSplit } from '../src/main/eval/data.js';
-import { shuffled } from '../src/main/eval/select.js';
+import { agingFaceNames, countBlotches, judgeFaces, loadRulers, underNoseChange } from '../src/main/eval/aging.js';
+import { HUMAN_AGE_ESTIMATOR_IDS } from '../src/main/eval/age-estimators.js';
+import { boxAround, chipLandmarks, defaultDataDir, imagePath } from '../src/main/eval/data.js';
 
 interface Candidate {
   name: string;
@@ -57,27 +54,12 @@ const dataDir = defaultDataDir();
 
 await initBackend('auto');
 const model = await loadAgingModel();
-const estimators = await Promise.all(
-  HUMAN_AGE_ESTIMATOR_IDS.map((id) => loadAgeEstimator(id, defaultHumanModelsDir())),
-);
-const recogniser = await IndependentFaceMeasure.load();
-async function judge(images: RawImage[], landmarks: Parameters<typeof faceCrop>[1]) {
-  const crops = tf.concat(images.map((im) => faceCrop(im, landmarks)));
-  try {
-    const ages: Record<string, number>[] = images.map(() => ({}));
-    for (const est of estimators) (await est.estimate(crops)).forEach((a, i) => (ages[i]![est.id] = a));
-    const descriptors = (await recogniser.measure(crops)).map((m) => m.descriptor);
-    return { ages, descriptors };
-  } finally {
-    crops.dispose();
-  }
-}
+const rulers = await loadRulers();
 
-const inAges = (await listSplit(dataDir, 'train')).filter((n) => {
-  const age = Number(n.split('_')[0]);
-  return age >= 20 && age <= 35;
-});
-const names = shuffled(inAges, seededRandom(7)).slice(Number(args.skip), Number(args.skip) + Number(args.limit));
+const names = (await agingFaceNames(dataDir, 'train', 20, 35)).slice(
+  Number(args.skip),
+  Number(args.skip) + Number(args.limit),
+);
 
 type Row = { shift: Record<string, number>; kept: number; underNose: number; blotches: number; male: boolean };
 const rows = new Map<string, Row[]>(); // `${candidate}|${target}`
@@ -110,7 +92,7 @@ for (const [i, name] of names.entries()) {
       keys.push(`${c.name}|${t}`);
     }
   face.dispose();
-  const judged = await judge([image, ...outputs], landmarks);
+  const judged = await judgeFaces(rulers, [image, ...outputs], landmarks);
   const male = name.split('_')[1] === '0';
   keys.forEach((k, j) => {
     const shift: Record<string, number> = {};

@@ -20,24 +20,22 @@ import { EXIT_OK } from './frame-output.js';
 import { parseOptions, UsageError } from './args.js';
 import { AGE_CATEGORIES, isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { DEFAULT_SHOT_SETTINGS } from '../../shared/project.js';
-import { seededRandom } from '../../shared/random.js';
 import { probeAtomicWrite, writeFileAtomic } from '../node/atomic.js';
 import { loadAgingModel } from '../engine/aging-model.js';
 import { initBackend } from '../engine/backend.js';
 import { toRgb8 } from '../engine/faces.js';
-import { IndependentFaceMeasure } from '../engine/measure.js';
 import type { RawImage } from '../engine/types.js';
 import {
+  agingFaceNames,
   evaluateFace,
+  loadRulers,
   summarise,
   VARIANTS,
   type AgedExample,
   type AgingSettings,
   type FaceRecord,
 } from '../eval/aging.js';
-import { defaultHumanModelsDir, HUMAN_AGE_ESTIMATOR_IDS, loadAgeEstimator } from '../eval/age-estimators.js';
-import { defaultDataDir, listSplit, REPO_ROOT } from '../eval/data.js';
-import { shuffled } from '../eval/select.js';
+import { defaultDataDir, REPO_ROOT } from '../eval/data.js';
 
 interface RecordsFile {
   command: string;
@@ -163,11 +161,7 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     });
     const [lo, hi] = args.ages.split('-').map(Number) as [number, number];
     const split = args.split === 'train' ? 'train' : 'test';
-    const inAges = (await listSplit(args.dataset, split)).filter((n) => {
-      const age = Number(n.split('_')[0]);
-      return age >= lo && age <= hi;
-    });
-    const ordered = split === 'train' ? shuffled(inAges, seededRandom(7)) : inAges;
+    const ordered = await agingFaceNames(args.dataset, split, lo, hi);
     const names = ordered.slice(Number(args.skip), Number(args.skip) + Number(args.limit));
     const command = `eval-aging ${process.argv.slice(2).join(' ')}`;
 
@@ -175,9 +169,7 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     for (const path of [args.records, args.sheet]) if (path) await probeAtomicWrite(path);
     const backend = (await initBackend('auto')).name;
     const model = await loadAgingModel({ modelDir: args.model });
-    const modelsDir = defaultHumanModelsDir();
-    const estimators = await Promise.all(HUMAN_AGE_ESTIMATOR_IDS.map((id) => loadAgeEstimator(id, modelsDir)));
-    const recogniser = await IndependentFaceMeasure.load();
+    const rulers = await loadRulers();
     log(
       `backend ${backend}; model ${model.manifest.name} ${model.manifest.version}; ${names.length} ${split} faces aged ${lo}-${hi}`,
     );
@@ -187,7 +179,7 @@ export async function runEvalAging(argv: string[], out: TextSink): Promise<numbe
     const examples: AgedExample[] = [];
     const started = Date.now();
     for (const [i, name] of names.entries()) {
-      const r = await evaluateFace(model, { estimators, recogniser }, args.dataset, name, targets, settings);
+      const r = await evaluateFace(model, rulers, args.dataset, name, targets, settings);
       if (r) {
         records.push(r.record);
         descriptors.push(r.inputDescriptor);

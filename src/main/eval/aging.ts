@@ -17,11 +17,18 @@ import { AGE_CATEGORIES, ageCategoryIndex, ageToCategory, type AgeCategory } fro
 import { ageFace, StageTimer, type AgingModel } from '../engine/aging-model.js';
 import { faceFrame } from '../engine/faces.js';
 import { detectFaces } from '../engine/face-track.js';
-import { descriptorDistance, type IndependentFaceMeasure } from '../engine/measure.js';
+import { descriptorDistance, IndependentFaceMeasure } from '../engine/measure.js';
 import { readFrame, toRgbFloat } from '../engine/sequence-io.js';
 import type { Point, RawImage } from '../engine/types.js';
-import type { AgeEstimator } from './age-estimators.js';
-import { boxAround, chipLandmarks, imagePath } from './data.js';
+import { seededRandom } from '../../shared/random.js';
+import {
+  defaultHumanModelsDir,
+  HUMAN_AGE_ESTIMATOR_IDS,
+  loadAgeEstimator,
+  type AgeEstimator,
+} from './age-estimators.js';
+import { boxAround, chipLandmarks, imagePath, listSplit, type Split } from './data.js';
+import { shuffled } from './select.js';
 import { calibrateThreshold, allPairDistances } from './metrics.js';
 
 export const VARIANTS = ['gan', 'texture', 'hybrid'] as const;
@@ -163,6 +170,26 @@ export interface Rulers {
   recogniser: IndependentFaceMeasure;
 }
 
+/** Every human-models age estimator and the faceres recogniser, loaded from disk. */
+export async function loadRulers(modelsDir = defaultHumanModelsDir()): Promise<Rulers> {
+  const estimators = await Promise.all(HUMAN_AGE_ESTIMATOR_IDS.map((id) => loadAgeEstimator(id, modelsDir)));
+  return { estimators, recogniser: await IndependentFaceMeasure.load() };
+}
+
+/**
+ * The faces aged `lo`-`hi` of a split, in the evaluation's order: the test split's in
+ * test.txt order (a fixed set: report on it), the training split's in a seeded shuffle
+ * (choose settings on those).
+ */
+export async function agingFaceNames(dataDir: string, split: Split, lo: number, hi: number): Promise<string[]> {
+  const inAges = (await listSplit(dataDir, split)).filter((n) => {
+    const age = Number(n.split('_')[0]);
+    return age >= lo && age <= hi;
+  });
+  return split === 'train' ? shuffled(inAges, seededRandom(7)) : inAges;
+}
+
+/** The rulers' ages and faceres descriptors for a batch of face crops. */
 async function judge(
   rulers: Rulers,
   crops: tf.Tensor4D,
@@ -172,6 +199,16 @@ async function judge(
   for (const est of rulers.estimators) (await est.estimate(crops)).forEach((a, i) => (ages[i]![est.id] = a));
   const descriptors = (await rulers.recogniser.measure(crops)).map((m) => m.descriptor);
   return { ages, descriptors };
+}
+
+/** judge() on the face box of each image, the same box (`landmarks`, the input's) for all. */
+export async function judgeFaces(
+  rulers: Rulers,
+  images: readonly RawImage[],
+  landmarks: readonly Point[],
+): Promise<{ ages: Record<string, number>[]; descriptors: Float32Array[] }> {
+  const crops = tf.concat(images.map((im) => faceCrop(im, landmarks)));
+  return judge(rulers, crops).finally(() => crops.dispose());
 }
 
 export interface AgedExample {
@@ -229,8 +266,7 @@ export async function evaluateFace(
       keys.push({ target, variant, mask: aged.mask.mask });
     }
   }
-  const crops = tf.concat(images.map((im) => faceCrop(im, face.landmarks)));
-  const judged = await judge(rulers, crops).finally(() => crops.dispose());
+  const judged = await judgeFaces(rulers, images, face.landmarks);
   record.inputAges = judged.ages[0]!;
   keys.forEach((k, i) => {
     const out = images[i + 1]!;
