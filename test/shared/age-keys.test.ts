@@ -13,32 +13,14 @@ import {
 } from '../../src/shared/age-keys.js';
 import { ageSettingsSchema } from '../../src/shared/ipc.js';
 import { shotPlanSchema } from '../../src/shared/plan.js';
-import { DEFAULT_SHOT_SETTINGS, emptyProject, migrateProject } from '../../src/shared/project.js';
+import { DEFAULT_SHOT_SETTINGS, migrateProject } from '../../src/shared/project.js';
+import { oneClipProject } from '../helpers/one-clip-project.js';
 
 const keys: AgeKey[] = [
   { frame: 1001, age: '30-39' },
   { frame: 1041, age: '60+' },
   { frame: 1051, age: '60+', strength: 1.5 },
 ];
-
-function projectWith(settings: Record<string, unknown>): unknown {
-  const p = emptyProject('t');
-  const clip = {
-    kind: 'Clip',
-    id: 'c1',
-    name: 'tos',
-    mediaReference: {
-      kind: 'ImageSequenceReference',
-      targetUrlBase: '/plates',
-      namePattern: 'tos.####.png',
-      availableRange: { start: 1001, end: 1060 },
-      missingFrames: [],
-    },
-    sourceRange: { start: 1001, end: 1060 },
-    settings,
-  };
-  return JSON.parse(JSON.stringify({ ...p, timeline: { ...p.timeline, clips: [clip] } }));
-}
 
 describe('ageAt', () => {
   it('holds the first key before it and on it, the last after it and on it', () => {
@@ -123,13 +105,13 @@ describe('age keys’ text (the CLI)', () => {
 
 describe('age keys in the shot settings', () => {
   it('are optional: a version 2 file without them opens unchanged', () => {
-    const project = migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS }));
+    const project = migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS }, 1060));
     expect(project.version).toBe(2);
     expect(project.timeline.clips[0]!.settings.ageKeys).toBeUndefined();
   });
 
   it('go through the project file, the engine protocol and a plan', () => {
-    const project = migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS, ageKeys: keys }));
+    const project = migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS, ageKeys: keys }, 1060));
     expect(project.timeline.clips[0]!.settings.ageKeys).toEqual(keys);
     expect(ageSettingsSchema.parse({ ...DEFAULT_SHOT_SETTINGS, ageKeys: keys }).ageKeys).toEqual(keys);
     const plan = shotPlanSchema.shape.settings.safeParse({
@@ -151,7 +133,7 @@ describe('age keys in the shot settings', () => {
       [{ frame: 1e10, age: '60+' }],
     ];
     for (const ageKeys of bad)
-      expect(() => migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS, ageKeys }))).toThrow('damaged');
+      expect(() => migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS, ageKeys }, 1060))).toThrow('damaged');
     expect(ageKeysProblem([keys[0]!, keys[0]!])).toBe('two age keys on frame 1001');
   });
 });

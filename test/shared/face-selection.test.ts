@@ -1,49 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { ageSettingsSchema, previewResultSchema, shotSummarySchema } from '../../src/shared/ipc.js';
-import { DEFAULT_SHOT_SETTINGS, emptyProject, migrateProject, type Clip } from '../../src/shared/project.js';
+import { DEFAULT_SHOT_SETTINGS, migrateProject } from '../../src/shared/project.js';
+import { oneClipProject } from '../helpers/one-clip-project.js';
 import { shotPlanSchema } from '../../src/shared/plan.js';
 import { previewKey } from '../../src/renderer/lib/preview-key.js';
 
-function clip(settings: Record<string, unknown>): Clip {
-  return {
-    kind: 'Clip',
-    id: 'c1',
-    name: 'tos',
-    mediaReference: {
-      kind: 'ImageSequenceReference',
-      targetUrlBase: '/plates',
-      namePattern: 'tos.####.png',
-      availableRange: { start: 1001, end: 1048 },
-      missingFrames: [],
-    },
-    sourceRange: { start: 1001, end: 1048 },
-    settings: settings as Clip['settings'],
-  };
-}
-
-function projectWith(settings: Record<string, unknown>): unknown {
-  const p = emptyProject('t');
-  return JSON.parse(JSON.stringify({ ...p, timeline: { ...p.timeline, clips: [clip(settings)] } }));
-}
-
 describe('the shot settings’ face', () => {
   it('is optional: a version 2 file without it opens as face 0 (absent), unchanged', () => {
-    const project = migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS }));
+    const project = migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS }));
     expect(project.version).toBe(2);
     expect(project.timeline.clips[0]!.settings.face).toBeUndefined();
   });
 
   it('keeps a track id or a point on a frame through the project file', () => {
-    expect(migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS, face: 1 })).timeline.clips[0]!.settings.face).toBe(1);
+    expect(migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS, face: 1 })).timeline.clips[0]!.settings.face).toBe(
+      1,
+    );
     const point = { x: 420, y: 96, frame: 1012 };
     expect(
-      migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS, face: point })).timeline.clips[0]!.settings.face,
+      migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS, face: point })).timeline.clips[0]!.settings.face,
     ).toEqual(point);
   });
 
   it('refuses a face that is no id or point', () => {
     for (const face of [-1, 1.5, 100, 'one', { x: 1 }])
-      expect(() => migrateProject(projectWith({ ...DEFAULT_SHOT_SETTINGS, face }))).toThrow('damaged');
+      expect(() => migrateProject(oneClipProject({ ...DEFAULT_SHOT_SETTINGS, face }))).toThrow('damaged');
   });
 
   it('crosses the engine protocol and a shot plan', () => {
