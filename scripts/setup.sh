@@ -7,9 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # slurm-wlm and munge: the one-node cluster the farm test renders on (scripts/slurm/);
-# libxml2-utils: xmllint, which validates the OpenCue job spec against cuebot's DTD
+# libxml2-utils: xmllint, which validates the OpenCue job spec against cuebot's DTD;
+# OpenImageIO (its Python module reads and writes EXR, DPX and float TIFF plates; oiiotool
+# checks them in the tests) and OpenColorIO (OCIO-config colour spaces, and the reference
+# values the built-in colour spaces are tested against)
 APT_PACKAGES=(python3-torch libopenblas0-pthread python3-pytest python3-numpy python3-pil chromium
-  slurm-wlm munge libxml2-utils)
+  slurm-wlm munge libxml2-utils openimageio-tools python3-openimageio opencolorio-tools python3-pyopencolorio)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
