@@ -259,6 +259,10 @@ export const shotJobSchema = z.object({
   faces: z.record(z.string().regex(/^-?\d+$/), boxSchema).optional(),
   /** output bit depth; absent keeps the plate's (JPEG is always 8-bit) */
   bitDepth: z.union([z.literal(8), z.literal(16)]).optional(),
+  /** also write each frame's face matte here: a folder or pattern, as `out` (issue #18's passes) */
+  matte: path.optional(),
+  /** also write each frame's change (aged − plate, in the plate's colour space) here: a folder or an .exr pattern */
+  delta: path.optional(),
 });
 export type ShotJobMessage = z.infer<typeof shotJobSchema>;
 
@@ -331,6 +335,10 @@ export const exportShotSchema = z.object({
   out: path,
   settings: ageSettingsSchema,
   bitDepth: exportBitDepthSchema,
+  /** the face matte's full-path pattern, when the export writes it */
+  matte: path.optional(),
+  /** the change's (aged − plate) full-path pattern (.exr), when the export writes it */
+  delta: path.optional(),
 });
 export type ExportShot = z.infer<typeof exportShotSchema>;
 

@@ -37,6 +37,9 @@ export const shotPlanSchema = z.looseObject({
   }),
   /** output bit depth; the plate's own when absent */
   bitDepth: z.union([z.literal(8), z.literal(16)]).optional(),
+  /** where each frame's face matte and change passes go (absolute folders or patterns), when the shot writes them */
+  matte: path.optional(),
+  delta: path.optional(),
   /** frames each chunk pre-rolls before its first (discarded), so its track starts warm */
   preRoll: z.int().min(0).max(100),
   /** the model every chunk must load: a chunk on another model refuses to render */

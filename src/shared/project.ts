@@ -19,6 +19,7 @@ import {
   type SettingLimits,
 } from './ages.js';
 import { MAX_AGE_KEYS, ageKeysProblem } from './age-keys.js';
+import { colourSpaceSettingSchema } from './colour-space.js';
 import { MAX_RANGE_FRAMES, formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
@@ -131,6 +132,11 @@ export const shotSettingsSchema = z.object({
    * shot's name for its age (export names) and a studio that does not know keys keeps them.
    */
   ageKeys: ageKeysSchema.optional(),
+  /**
+   * The plate's colour space (issue #18, shared/colour-space.ts); absent means auto.
+   * Optional, so version 2 files without it need no migration.
+   */
+  colourSpace: colourSpaceSettingSchema.optional(),
 });
 export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 
@@ -184,7 +190,7 @@ export const clipSchema = z.looseObject({
 });
 export type Clip = z.infer<typeof clipSchema>;
 
-export const EXPORT_FORMATS = ['source', 'png', 'tiff', 'jpeg'] as const;
+export const EXPORT_FORMATS = ['source', 'exr', 'png', 'tiff', 'jpeg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_BIT_DEPTHS = ['source', 8, 16] as const;
 export const exportBitDepthSchema = z.union([z.literal('source'), z.literal(8), z.literal(16)]);
@@ -197,6 +203,10 @@ export const exportSettingsSchema = z.looseObject({
   namingPattern: nameText,
   format: z.enum(EXPORT_FORMATS),
   bitDepth: exportBitDepthSchema,
+  /** also write the face matte beside each frame (single channel; added after version 2 files: absent is off) */
+  matte: z.boolean().default(false),
+  /** also write the change itself (aged − plate, float EXR) beside each frame (absent is off) */
+  delta: z.boolean().default(false),
 });
 export type ExportSettings = z.infer<typeof exportSettingsSchema>;
 
@@ -205,6 +215,8 @@ export const DEFAULT_EXPORT_SETTINGS: ExportSettings = {
   namingPattern: '{shot}_reaged.{frame}',
   format: 'source',
   bitDepth: 'source',
+  matte: false,
+  delta: false,
 };
 
 export const projectSchema = z.looseObject({
@@ -411,7 +423,25 @@ export function isAbsolutePath(path: string): boolean {
 // ---------------------------------------------------------------------------
 // Export naming
 
-const FORMAT_EXTENSIONS: Record<Exclude<ExportFormat, 'source'>, string> = { png: '.png', tiff: '.tif', jpeg: '.jpg' };
+const FORMAT_EXTENSIONS: Record<Exclude<ExportFormat, 'source'>, string> = {
+  exr: '.exr',
+  png: '.png',
+  tiff: '.tif',
+  jpeg: '.jpg',
+};
+
+export const PASSES = ['matte', 'delta'] as const;
+export type PassName = (typeof PASSES)[number];
+
+/**
+ * Where an export's compositing pass goes: a `matte` or `delta` folder beside the aged
+ * frames, with the frames' own names as float EXR, so a compositor finds each pass by
+ * the frame's name. `out` is the frames' full-path pattern (outputPattern).
+ */
+export function passPattern(out: string, pass: PassName): string {
+  const name = baseName(out).replace(/\.[^.]+$/, '');
+  return joinPath(joinPath(dirName(out), pass), `${name}.exr`);
+}
 
 /** `60+` → `60plus`, `0-18` → `0-18`: safe in file names on every OS. */
 export function ageToken(age: string): string {

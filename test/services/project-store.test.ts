@@ -22,6 +22,7 @@ import {
   migrateProject,
   upgradeProject,
   outputPattern,
+  passPattern,
   shotSettingsSchema,
   type Project,
 } from '../../src/shared/project.js';
@@ -255,8 +256,13 @@ describe('project migrations', () => {
       namingPattern: '{shot}_{age}.{frame}',
       format: 'source' as const,
       bitDepth: 'source' as const,
+      matte: false,
+      delta: false,
     };
     expect(outputPattern(clip, settings)).toBe('/renders/akiyo_60plus.####.png');
+    expect(outputPattern(clip, { ...settings, format: 'exr' })).toBe('/renders/akiyo_60plus.####.exr');
+    expect(passPattern('/renders/akiyo_60plus.####.png', 'matte')).toBe('/renders/matte/akiyo_60plus.####.exr');
+    expect(passPattern('C:\\r\\a.####.tif', 'delta')).toBe('C:\\r\\delta\\a.####.exr');
     expect(outputPattern(clip, { ...settings, namingPattern: 'v2_####', format: 'tiff' })).toBe('/renders/v2_####.tif');
     expect(() => outputPattern(clip, { ...settings, namingPattern: '{shot}' })).toThrow(/frame number/);
     expect(() => outputPattern(clip, { ...settings, namingPattern: 'a/{frame}' })).toThrow(/without folders/);

@@ -39,12 +39,16 @@ export function shotJobFor(cmd: AgeCommand): ShotJob {
     out,
     frames,
     resume,
+    matte,
+    delta,
     ...settings
   } = cmd;
   return {
     // several positionals are a list of files; one is a folder, a pattern or a file
     input: inputs.length === 1 ? inputs[0]! : inputs,
     out,
+    ...(matte !== undefined ? { matte } : {}),
+    ...(delta !== undefined ? { delta } : {}),
     settings,
     ...(frames !== undefined ? { frames } : {}),
     resume,

@@ -19,6 +19,7 @@ import {
   type SettingLimits,
 } from '../../shared/ages.js';
 import { parseAgeKeys } from '../../shared/age-keys.js';
+import { parseColourSpaceName } from '../../shared/colour-space.js';
 import type { AgeSettingsMessage } from '../../shared/ipc.js';
 import { MAX_FACE_ID } from '../../shared/project.js';
 
@@ -46,7 +47,9 @@ Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}> | --age-keys FRAME:AGE[@S],…
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
-            [--face ID | --face-at X,Y[@FRAME]] [--workers N]
+            [--face ID | --face-at X,Y[@FRAME]] [--colour-space auto|srgb|rec709|linear-rec709|acescg|aces2065-1]
+            [--ocio-config FILE --colour-space NAME [--ocio-display NAME]] [--matte <folder|pattern>]
+            [--delta <folder|pattern.exr>] [--workers N]
   reage plan <input> --render-to <folder|pattern> --age <category> [the settings of reage age] [--frames A-B]
             [--pre-roll N] --out FILE.reage-plan.json
   reage age --plan FILE [--frames A-B] [--resume] [--workers N] [--json]
@@ -65,11 +68,22 @@ Every face is followed through the shot with an id: 0 is the largest where the f
 appear, 1 the next, and so on. --face ID ages that one (default 0); --face-at X,Y[@FRAME] the
 one whose box holds that pixel on FRAME (default: the shot's first frame).
 Frames without the chosen face are passed through unchanged and reported.
+--colour-space says what the plates are encoded in (default auto: sRGB for PNG, TIFF, JPEG and
+DPX; for EXR and float TIFF the space their chromaticities name, else linear Rec.709). The face
+is aged in display sRGB and the change put back in the plate's own space; with --ocio-config the
+name is one of that OpenColorIO config's spaces. --matte writes each frame's face matte (one
+channel) and --delta the change itself (aged − plate, float) beside the aged frames, numbered alike.
 --age-keys 1001:30-39,1040:60+[,1050:60+@1.2] ages over time: each frame's age eases from one
 key to the next (before the first key, the first; after the last, the last); @S is that key's
 strength (default --strength). With keys --age is optional: it names the age in outputs.
 Exit status: 0 every frame succeeded, 1 some frames failed or the engine could not start,
 2 usage error (or an input/output that cannot be used), 130 interrupted (Ctrl-C).`;
+
+/** Compositing passes written beside the aged frames (issue #18): folders or patterns, as --out. */
+export interface PassOutputs {
+  matte?: string;
+  delta?: string;
+}
 
 interface Common {
   backend: BackendChoice;
@@ -78,7 +92,7 @@ interface Common {
 }
 
 /** `reage age`: the files, and the shot settings under the names the engine and the project file use. */
-export interface AgeCommand extends Common, AgeSettingsMessage {
+export interface AgeCommand extends Common, AgeSettingsMessage, PassOutputs {
   command: 'age';
   inputs: string[];
   out: string;
@@ -89,7 +103,7 @@ export interface AgeCommand extends Common, AgeSettingsMessage {
 }
 
 /** `reage plan`: survey a shot and write what every chunk of it must share (src/shared/plan.ts). */
-export interface PlanCommand extends Common, AgeSettingsMessage {
+export interface PlanCommand extends Common, AgeSettingsMessage, PassOutputs {
   command: 'plan';
   inputs: string[];
   /** where the frames will be rendered */
@@ -233,6 +247,12 @@ export function parseCommand(argv: string[]): Command {
         face: { type: 'string' },
         'face-at': { type: 'string' },
         'age-keys': { type: 'string' },
+        'colour-space': { type: 'string' },
+        'color-space': { type: 'string' },
+        'ocio-config': { type: 'string' },
+        'ocio-display': { type: 'string' },
+        matte: { type: 'string' },
+        delta: { type: 'string' },
       },
     });
   } catch (e) {
@@ -300,6 +320,7 @@ export function parseCommand(argv: string[]): Command {
       ...(v.frames !== undefined ? { frames: v.frames } : {}),
       preRoll: withinLimits('pre-roll', v['pre-roll'], PRE_ROLL_LIMITS),
       ...settingsFrom(v),
+      ...passesFrom(v),
     };
   }
   if (!v.out) throw new UsageError('reage age needs --out <folder or pattern>');
@@ -309,6 +330,7 @@ export function parseCommand(argv: string[]): Command {
     inputs: parsed.positionals,
     out: v.out,
     ...settingsFrom(v),
+    ...passesFrom(v),
     ...(v.frames !== undefined ? { frames: v.frames } : {}),
     resume: v.resume ?? false,
     ...(workers !== undefined ? { workers } : {}),
@@ -330,6 +352,12 @@ const SETTING_FLAGS = [
   'face',
   'face-at',
   'age-keys',
+  'colour-space',
+  'color-space',
+  'ocio-config',
+  'ocio-display',
+  'matte',
+  'delta',
   'out',
 ] as const;
 
@@ -394,7 +422,39 @@ function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>
     seed: withinLimits('seed', v.seed, SEED_LIMITS),
     ...faceFrom(v),
     ...(ageKeys ? { ageKeys } : {}),
+    ...colourSpaceFrom(v),
   };
+}
+
+/** `--matte` and `--delta`, when given. */
+function passesFrom(v: { matte?: string | undefined; delta?: string | undefined }): PassOutputs {
+  return { ...(v.matte !== undefined ? { matte: v.matte } : {}), ...(v.delta !== undefined ? { delta: v.delta } : {}) };
+}
+
+/**
+ * `--colour-space NAME` (or `--color-space`), with `--ocio-config FILE` [`--ocio-display NAME`]
+ * naming a space of that config; absent: the settings say nothing (auto).
+ */
+export function colourSpaceFrom(
+  v: Partial<Record<'colour-space' | 'color-space' | 'ocio-config' | 'ocio-display', string>>,
+): Pick<AgeSettingsMessage, 'colourSpace'> {
+  if (v['colour-space'] !== undefined && v['color-space'] !== undefined)
+    throw new UsageError('give --colour-space or --color-space, not both');
+  const name = v['colour-space'] ?? v['color-space'];
+  const config = v['ocio-config'];
+  if (config !== undefined) {
+    if (name === undefined || name.trim() === '')
+      throw new UsageError("--ocio-config needs --colour-space NAME: the plates' colour space in that config");
+    const display = v['ocio-display'];
+    return { colourSpace: { ocio: { config, space: name, ...(display !== undefined ? { display } : {}) } } };
+  }
+  if (v['ocio-display'] !== undefined) throw new UsageError('--ocio-display only means something with --ocio-config');
+  if (name === undefined) return {};
+  try {
+    return { colourSpace: parseColourSpaceName(name) };
+  } catch (err) {
+    throw new UsageError(`--colour-space: ${(err as Error).message}`);
+  }
 }
 
 /** `--age-keys 1001:30-39,1040:60+@1.2`: the keys, or a usage error naming the bad one. */

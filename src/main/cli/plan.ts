@@ -56,6 +56,8 @@ export function planFromSurvey(
     out: job.out,
     settings: { ...job.settings, sourceAge },
     ...(job.bitDepth ? { bitDepth: job.bitDepth } : {}),
+    ...(job.matte ? { matte: job.matte } : {}),
+    ...(job.delta ? { delta: job.delta } : {}),
     preRoll,
     model: { name: info.model.name, version: info.model.version, manifestSha256: info.model.manifestSha256 },
     faces: survey.faces,
@@ -115,6 +117,8 @@ export function jobFromPlan(plan: ShotPlan, frames: string | undefined, resume: 
     preRoll: plan.preRoll,
     faces: plan.faces,
     ...(plan.bitDepth ? { bitDepth: plan.bitDepth } : {}),
+    ...(plan.matte ? { matte: plan.matte } : {}),
+    ...(plan.delta ? { delta: plan.delta } : {}),
   };
 }
 
@@ -129,10 +133,25 @@ export async function runPlan(cmd: PlanCommand, deps: CliDeps): Promise<number> 
   const progress = new TerminalProgress(deps.stderr, deps.isTTY);
   const stop = interruptible(deps, (message) => progress.log(message));
   try {
-    const { command: _c, backend: _b, model: _m, json: _j, inputs, renderTo, out, frames, preRoll, ...settings } = cmd;
+    const {
+      command: _c,
+      backend: _b,
+      model: _m,
+      json: _j,
+      inputs,
+      renderTo,
+      out,
+      frames,
+      preRoll,
+      matte,
+      delta,
+      ...settings
+    } = cmd;
     const base: ShotJob = {
       input: absoluteInput(inputs),
       out: resolve(renderTo),
+      ...(matte !== undefined ? { matte: resolve(matte) } : {}),
+      ...(delta !== undefined ? { delta: resolve(delta) } : {}),
       settings,
       ...(frames ? { frames } : {}),
     };

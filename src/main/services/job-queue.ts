@@ -358,6 +358,8 @@ export class JobQueue {
       settings: shot.sourceAge ? { ...shot.spec.settings, sourceAge: shot.sourceAge } : shot.spec.settings,
       resume: shot.started || job.skipExisting,
       ...(shot.spec.bitDepth === 'source' ? {} : { bitDepth: shot.spec.bitDepth }),
+      ...(shot.spec.matte ? { matte: shot.spec.matte } : {}),
+      ...(shot.spec.delta ? { delta: shot.spec.delta } : {}),
     };
     shot.started = true;
     const finishedBefore = shot.reports.size;

@@ -10,6 +10,7 @@ import { toggled } from '../lib/toggled.js';
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   source: 'Same as plate',
+  exr: 'OpenEXR (half, ZIP)',
   png: 'PNG',
   tiff: 'TIFF (LZW)',
   jpeg: 'JPEG (8-bit)',
@@ -206,6 +207,32 @@ export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'expo
               16-bit
             </option>
           </select>
+        </div>
+
+        <div className="form-label">Passes</div>
+        <div className="row" data-testid="export-passes">
+          <label
+            className="toggle"
+            title="The feathered face mask, one channel, as float EXR in a matte folder beside the frames"
+          >
+            <input
+              type="checkbox"
+              checked={settings.matte}
+              onChange={(e) => setExportSettings({ matte: e.target.checked })}
+            />
+            Face matte
+          </label>
+          <label
+            className="toggle"
+            title="The change itself (aged − plate, in the plate's colour space), float EXR in a delta folder beside the frames"
+          >
+            <input
+              type="checkbox"
+              checked={settings.delta}
+              onChange={(e) => setExportSettings({ delta: e.target.checked })}
+            />
+            Change (aged − plate)
+          </label>
         </div>
 
         <div className="form-label" />

@@ -14,6 +14,7 @@ import type { Clip, ShotSettings } from '../../shared/project.js';
 import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
 import { AgeSlider } from './AgeSlider.js';
+import { ColourSpaceField } from './ColourSpaceField.js';
 import { Icon } from './icons.js';
 import { TargetAgeDefects } from './KnownDefects.js';
 import { Segmented } from './Segmented.js';
@@ -293,6 +294,12 @@ export function Inspector(): ReactElement {
             ]}
             onChange={(composite) => set({ composite })}
           />
+        </Field>
+        <Field
+          label="Plate colour space"
+          hint="What the plates are encoded in: the face is aged in display sRGB and the change put back in this space"
+        >
+          <ColourSpaceField value={s.colourSpace} onChange={(colourSpace, key) => set({ colourSpace }, key)} />
         </Field>
         <Field label="Optimisation steps" hint="First frame of the shot; later frames warm-start from it">
           <div className="row">

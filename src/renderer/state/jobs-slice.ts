@@ -6,6 +6,7 @@ import {
   clipFrames,
   clipInputPattern,
   outputPattern,
+  passPattern,
   type Project,
 } from '../../shared/project.js';
 import { parseFrameRange } from '../../shared/sequence.js';
@@ -50,8 +51,17 @@ export function exportShots(project: Project, clipIds: readonly string[], frames
       out: outputPattern(clip, settings),
       settings: clip.settings,
       bitDepth: settings.bitDepth,
+      ...passPatterns(outputPattern(clip, settings), settings),
     }))
     .filter((shot) => shot.frames.length > 0);
+}
+
+/** The compositing passes the export settings ask for, beside the frames (passPattern). */
+function passPatterns(out: string, settings: Project['exportSettings']): Pick<ExportShot, 'matte' | 'delta'> {
+  return {
+    ...(settings.matte ? { matte: passPattern(out, 'matte') } : {}),
+    ...(settings.delta ? { delta: passPattern(out, 'delta') } : {}),
+  };
 }
 
 function isActive(status: JobSnapshot['status']): boolean {
