@@ -124,6 +124,21 @@ describe('undo of every edit that marks the project dirty', () => {
     expect(state().project.timeline.clips).toHaveLength(1);
     expect(state().selectedClipId).toBe(clip.id);
   });
+
+  it('undoes a frame-rate change, which marks the project dirty', () => {
+    const studio = createStudio(fakeClient(), { now: () => 0 });
+    const state = () => studio.store.getState();
+    expect(state().project.timeline.rate).toBe(24);
+    state().setFrameRate(25);
+    expect(state().project.timeline.rate).toBe(25);
+    expect(state().dirty).toBe(true);
+    state().setFrameRate(-1);
+    expect(state().project.timeline.rate).toBe(25);
+    state().undo();
+    expect(state().project.timeline.rate).toBe(24);
+    state().redo();
+    expect(state().project.timeline.rate).toBe(25);
+  });
 });
 
 describe('playhead', () => {
@@ -284,6 +299,11 @@ describe('exports', () => {
     state().setExportSettings({ folder: '/renders', format: 'tiff', bitDepth: 16 });
     const [a] = state().project.timeline.clips;
     const shots = exportShots(state().project, [a!.id], '1001-1005');
+    state().setExportSettings({ matte: true, delta: true });
+    expect(exportShots(state().project, [a!.id], '1001')[0]).toMatchObject({
+      matte: '/renders/matte/akiyo_reaged.####.exr',
+      delta: '/renders/delta/akiyo_reaged.####.exr',
+    });
     expect(shots).toEqual([
       {
         shotId: a!.id,

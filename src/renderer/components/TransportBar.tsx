@@ -1,5 +1,6 @@
 /** Playback controls and the current shot / frame readout above the timeline tracks. */
 import type { ReactElement } from 'react';
+import { COMMON_FRAME_RATES, formatRate, frameToTimecode } from '../../shared/timecode.js';
 import { useStudio } from '../state/store.js';
 import { Icon } from './icons.js';
 
@@ -11,6 +12,7 @@ export function TransportBar(props: { scale: number; onScale(scale: number): voi
   const togglePlay = useStudio((s) => s.togglePlay);
   const stepFrames = useStudio((s) => s.stepFrames);
   const goToEdge = useStudio((s) => s.goToEdge);
+  const setFrameRate = useStudio((s) => s.setFrameRate);
   const position = clip && playhead ? playhead.frame - clip.sourceRange.start + 1 : 0;
   const length = clip ? clip.sourceRange.end - clip.sourceRange.start + 1 : 0;
   return (
@@ -67,7 +69,30 @@ export function TransportBar(props: { scale: number; onScale(scale: number): voi
           {position}/{length}
         </span>
       </div>
-      <span className="readout mono">{rate} fps</span>
+      <span
+        className="readout mono"
+        data-testid="timecode"
+        title="Timecode of this frame number at the timeline's rate"
+      >
+        {playhead ? frameToTimecode(playhead.frame, rate) : '--:--:--:--'}
+      </span>
+      <select
+        className="rate-select mono"
+        aria-label="Frame rate"
+        title="Frames per second of the timeline: playback and timecode"
+        value={String(rate)}
+        onChange={(e) => {
+          setFrameRate(Number(e.target.value));
+          // hand the arrow keys back to frame stepping
+          e.currentTarget.blur();
+        }}
+      >
+        {[...new Set([...COMMON_FRAME_RATES, rate])].map((r) => (
+          <option key={r} value={String(r)}>
+            {formatRate(r)} fps
+          </option>
+        ))}
+      </select>
       <span className="toolbar-spacer" />
       <label className="timeline-zoom" title="Timeline zoom (Ctrl + wheel)">
         Zoom

@@ -13,6 +13,8 @@ import type { SliceCreator, StudioState } from './types.js';
 export interface ProjectSnapshot {
   clips: readonly Clip[];
   exportSettings: ExportSettings;
+  /** the timeline's frames per second */
+  rate: number;
 }
 
 export interface ProjectSlice {
@@ -32,12 +34,14 @@ export interface ProjectSlice {
   redo(): void;
   /** edits with the same coalesceKey in quick succession (typing a folder) are one undo step */
   setExportSettings(patch: Partial<ExportSettings>, coalesceKey?: string): void;
+  /** the timeline's frames per second (playback and timecode) */
+  setFrameRate(rate: number): void;
   replaceClip(clip: Clip, check?: MediaCheck): void;
   markSaved(project: Project, path: string): void;
 }
 
 function snapshotOf(project: Project): ProjectSnapshot {
-  return { clips: project.timeline.clips, exportSettings: project.exportSettings };
+  return { clips: project.timeline.clips, exportSettings: project.exportSettings, rate: project.timeline.rate };
 }
 
 function withClips(project: Project, clips: Clip[]): Project {
@@ -45,7 +49,12 @@ function withClips(project: Project, clips: Clip[]): Project {
 }
 
 function applySnapshot(project: Project, snapshot: ProjectSnapshot): Project {
-  return { ...withClips(project, [...snapshot.clips]), exportSettings: snapshot.exportSettings };
+  const restored = withClips(project, [...snapshot.clips]);
+  return {
+    ...restored,
+    timeline: { ...restored.timeline, rate: snapshot.rate },
+    exportSettings: snapshot.exportSettings,
+  };
 }
 
 export const createProjectSlice: SliceCreator<ProjectSlice> = (set, get, { now }) => {
@@ -165,6 +174,11 @@ export const createProjectSlice: SliceCreator<ProjectSlice> = (set, get, { now }
         (project) => ({ ...project, exportSettings: { ...project.exportSettings, ...patch } }),
         coalesceKey && `export:${coalesceKey}`,
       );
+    },
+
+    setFrameRate(rate) {
+      if (!(rate > 0 && rate <= 1000) || rate === get().project.timeline.rate) return;
+      edit(`Set frame rate to ${rate} fps`, (project) => ({ ...project, timeline: { ...project.timeline, rate } }));
     },
 
     replaceClip(clip, check) {
