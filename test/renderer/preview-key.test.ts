@@ -15,6 +15,7 @@ const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   seed: 7,
   face: { x: 420, y: 96, frame: 1012 },
   ageKeys: [{ frame: 1, age: '30-39' }],
+  colourSpace: 'acescg',
 };
 
 describe('previewKey', () => {
