@@ -23,10 +23,10 @@
  * 12.9232 and 0.03929), BT.709's 4.5 and 0.081 (4.5138 and 0.081); on 0..1 the two forms
  * differ by under 1e-5 for sRGB and under 2.5e-4 for BT.709. We match OCIO's, so that a plate
  * converted here and in any OCIO-based tool (Nuke, Resolve, oiiotool) agrees. Negative values
- * follow OCIO's default negative style, NEGATIVE_LINEAR, also what the ACES configs'
- * "sRGB - Texture" and "Camera Rec.709" spaces use: the linear segment continues through zero
- * into the negatives (not mirrored), so the curve is smooth and monotonic everywhere; above 1
- * the power law continues.
+ * follow OCIO's default negative style, NEGATIVE_LINEAR, the one OCIO's own
+ * `DISPLAY - CIE-XYZ-D65_to_sRGB` builtin and the ACES OCIO v2 configs' "sRGB - Texture" use:
+ * the linear segment continues through zero into the negatives (not mirrored), so the curve is
+ * smooth and monotonic everywhere; above 1 the power law continues.
  *
  * The matrices are derived here from the published chromaticities (Rec.709/sRGB, ACES AP0 and
  * AP1, the D65 and ACES white points), not pasted, so they can be checked.
@@ -247,7 +247,10 @@ export function encode(c: TransferCurve, v: number): number {
 
 /** The sRGB encoding (IEC 61966-2-1): gamma 2.4, offset 0.055. */
 export const SRGB_CURVE = exponentWithLinear(2.4, 0.055);
-/** The BT.709 camera OETF (ITU-R BT.709): 0.45 power, offset 0.099, linear toe. */
+/**
+ * The BT.709 camera OETF (ITU-R BT.709): 0.45 power, offset 0.099, linear toe; the camera
+ * encoding, as ACES configs' "Utility - Rec.709 - Camera", not a display's Rec.1886 2.4 gamma.
+ */
 export const BT709_CURVE = exponentWithLinear(1 / 0.45, 0.099);
 
 // ---- the built-in spaces -----------------------------------------------------------------
@@ -306,26 +309,27 @@ export function parseColourSpace(text: string): ColourSpaceId {
   throw new Error(`unknown colour space "${text}": use one of ${valid.join(', ')}`);
 }
 
-/** Plate primaries of the built-in linear and camera spaces (srgb, the engine's own, has none to convert). */
-const PLATE_PRIMARIES: Record<Exclude<ColourSpaceId, 'srgb'>, Primaries> = {
-  rec709: PRIMARIES_REC709,
-  'linear-rec709': PRIMARIES_REC709,
-  acescg: PRIMARIES_AP1,
-  'aces2065-1': PRIMARIES_AP0,
+const IDENTITY_MATRIX: Matrix3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+/** The linear spaces' matrices to linear Rec.709 (D65) and back; none for linear-rec709 itself. */
+const LINEAR_MATRICES: Record<
+  'linear-rec709' | 'acescg' | 'aces2065-1',
+  { toRec709: Matrix3; fromRec709: Matrix3 } | undefined
+> = {
+  'linear-rec709': undefined,
+  acescg: matricesTo709(PRIMARIES_AP1),
+  'aces2065-1': matricesTo709(PRIMARIES_AP0),
 };
 
-/** Plate-linear RGB -> linear Rec.709 (D65), and back; undefined when the primaries are Rec.709's. */
-function plateMatrices(id: Exclude<ColourSpaceId, 'srgb'>): { toRec709: Matrix3; fromRec709: Matrix3 } | undefined {
-  const p = PLATE_PRIMARIES[id];
-  if (p === PRIMARIES_REC709) return undefined;
+function matricesTo709(p: Primaries): { toRec709: Matrix3; fromRec709: Matrix3 } {
   const toRec709 = conversionMatrix(p, PRIMARIES_REC709);
   return { toRec709, fromRec709: invert(toRec709) };
 }
 
-/** The matrix from a built-in space's linear RGB to linear Rec.709 (identity for srgb, rec709 and linear-rec709). */
+/** The matrix from a built-in space's linear RGB to linear Rec.709 (the identity for srgb, rec709 and linear-rec709). */
 export function matrixToLinearRec709(id: ColourSpaceId): Matrix3 {
-  if (id === 'srgb') return [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  return plateMatrices(id)?.toRec709 ?? [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  if (id === 'srgb' || id === 'rec709') return IDENTITY_MATRIX;
+  return LINEAR_MATRICES[id]?.toRec709 ?? IDENTITY_MATRIX;
 }
 
 function checkRgb(rgb: Float32Array): void {
@@ -373,7 +377,7 @@ function convert(
   }
 }
 
-/** Plate-space RGB of a built-in space -> display sRGB, unclamped (a new array, or `out`). */
+/** Plate-space RGB of a built-in space -> display sRGB, unclamped: into `out` (a new array by default; may be `rgb` itself). */
 export function convertToDisplay(
   id: ColourSpaceId,
   rgb: Float32Array,
@@ -383,11 +387,11 @@ export function convertToDisplay(
   if (out.length !== rgb.length) throw new Error('colour-spaces: output length differs from input');
   if (id === 'srgb') out.set(rgb);
   else if (id === 'rec709') convert(BT709_CURVE, undefined, SRGB_CURVE, rgb, out);
-  else convert(undefined, cachedMatrices(id)?.toRec709, SRGB_CURVE, rgb, out);
+  else convert(undefined, LINEAR_MATRICES[id]?.toRec709, SRGB_CURVE, rgb, out);
   return out;
 }
 
-/** Display sRGB -> plate-space RGB of a built-in space: the exact inverse of convertToDisplay. */
+/** Display sRGB -> plate-space RGB of a built-in space: the exact inverse of convertToDisplay (`out` as there). */
 export function convertFromDisplay(
   id: ColourSpaceId,
   rgb: Float32Array,
@@ -397,14 +401,8 @@ export function convertFromDisplay(
   if (out.length !== rgb.length) throw new Error('colour-spaces: output length differs from input');
   if (id === 'srgb') out.set(rgb);
   else if (id === 'rec709') convert(SRGB_CURVE, undefined, BT709_CURVE, rgb, out);
-  else convert(SRGB_CURVE, cachedMatrices(id)?.fromRec709, undefined, rgb, out);
+  else convert(SRGB_CURVE, LINEAR_MATRICES[id]?.fromRec709, undefined, rgb, out);
   return out;
-}
-
-const matrixCache = new Map<ColourSpaceId, ReturnType<typeof plateMatrices>>();
-function cachedMatrices(id: Exclude<ColourSpaceId, 'srgb' | 'rec709'>): ReturnType<typeof plateMatrices> {
-  if (!matrixCache.has(id)) matrixCache.set(id, plateMatrices(id));
-  return matrixCache.get(id);
 }
 
 /** The DisplayTransform of a built-in space (IDENTITY_TRANSFORM for srgb). */
