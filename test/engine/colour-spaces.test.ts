@@ -343,11 +343,13 @@ describe('naming spaces', () => {
     expect(parseColourSpace('linear-rec709')).toBe('linear-rec709');
     expect(parseColourSpace('ACES2065-1')).toBe('aces2065-1');
     expect(parseColourSpace('REC709')).toBe('rec709');
+    expect(parseColourSpace('AP1')).toBe('acescg');
+    expect(() => parseColourSpace('auto')).toThrow(/unknown colour space "auto"/);
   });
 
   it('names the valid spaces when it cannot parse one', () => {
     expect(() => parseColourSpace('p3')).toThrow(
-      'unknown colour space "p3": use one of srgb, rec709, linear-rec709 (or linear-srgb), acescg, aces2065-1',
+      'unknown colour space "p3": use one of srgb, rec709, linear-rec709, acescg, aces2065-1 (linear-srgb is linear-rec709 too)',
     );
   });
 

@@ -33,6 +33,13 @@
  *
  * OCIO configs go through OpenColorIO itself (src/main/node/oiio-service.ts's ocioConvert).
  */
+import {
+  COLOUR_SPACE_IDS,
+  COLOUR_SPACE_LABELS,
+  parseColourSpaceName,
+  type ColourSpaceId,
+  type OcioColourSpace,
+} from '../../shared/colour-space.js';
 import { IDENTITY_TRANSFORM, type DisplayTransform } from './plate-view.js';
 
 export type { DisplayTransform } from './plate-view.js';
@@ -255,58 +262,43 @@ export const BT709_CURVE = exponentWithLinear(1 / 0.45, 0.099);
 
 // ---- the built-in spaces -----------------------------------------------------------------
 
-export type ColourSpaceId = 'srgb' | 'rec709' | 'linear-rec709' | 'acescg' | 'aces2065-1';
+// The ids, menu labels and aliases are the vocabulary the project file, plan, CLI and studio share
+// (src/shared/colour-space.ts); the maths is here.
+export type { ColourSpaceId } from '../../shared/colour-space.js';
 
 export interface ColourSpaceInfo {
   readonly id: ColourSpaceId;
   /** for menus */
   readonly label: string;
   readonly description: string;
-  /** other names parseColourSpace accepts */
-  readonly aliases: readonly string[];
 }
 
-export const COLOUR_SPACES: readonly ColourSpaceInfo[] = [
-  {
-    id: 'srgb',
-    label: 'sRGB (display)',
-    description:
-      'sRGB encoding (IEC 61966-2-1), Rec.709 primaries, D65: the engine’s own display space; 8/16-bit PNG, TIFF and JPEG plates are usually this.',
-    aliases: [],
-  },
-  {
-    id: 'rec709',
-    label: 'Rec.709 (camera)',
-    description:
-      'Rec.709 primaries with the BT.709 camera OETF (0.45 power, 4.5 linear toe), as ACES configs’ "Utility - Rec.709 - Camera": video from a camera, not a Rec.1886 display encoding.',
-    aliases: [],
-  },
-  {
-    id: 'linear-rec709',
-    label: 'Linear Rec.709 (sRGB primaries)',
-    description: 'Scene-linear light with Rec.709/sRGB primaries and D65 white: a common EXR working space.',
-    aliases: ['linear-srgb'],
-  },
-  {
-    id: 'acescg',
-    label: 'ACEScg (linear AP1)',
-    description: 'Scene-linear ACES AP1 primaries, ACES white: the ACES CG and compositing working space.',
-    aliases: [],
-  },
-  {
-    id: 'aces2065-1',
-    label: 'ACES2065-1 (linear AP0)',
-    description: 'Scene-linear ACES AP0 primaries, ACES white: the ACES archive and interchange encoding.',
-    aliases: [],
-  },
-];
+const DESCRIPTIONS: Record<ColourSpaceId, string> = {
+  srgb: 'sRGB encoding (IEC 61966-2-1), Rec.709 primaries, D65: the engine’s own display space; 8/16-bit PNG, TIFF and JPEG plates are usually this.',
+  rec709:
+    'Rec.709 primaries with the BT.709 camera OETF (0.45 power, 4.5 linear toe), as ACES configs’ "Utility - Rec.709 - Camera": video from a camera, not a Rec.1886 display encoding.',
+  'linear-rec709': 'Scene-linear light with Rec.709/sRGB primaries and D65 white: a common EXR working space.',
+  acescg: 'Scene-linear ACES AP1 primaries, ACES white: the ACES CG and compositing working space.',
+  'aces2065-1': 'Scene-linear ACES AP0 primaries, ACES white: the ACES archive and interchange encoding.',
+};
 
-/** A colour space id from an id or alias, any case; the error names the valid ones. */
+/** The built-in spaces, in menu order. */
+export const COLOUR_SPACES: readonly ColourSpaceInfo[] = COLOUR_SPACE_IDS.map((id) =>
+  Object.freeze({ id, label: COLOUR_SPACE_LABELS[id], description: DESCRIPTIONS[id] }),
+);
+
+/** A built-in space from its id or an alias (linear-srgb, ap1, ...), any case; the error names the valid ones. */
 export function parseColourSpace(text: string): ColourSpaceId {
-  const key = text.trim().toLowerCase();
-  for (const s of COLOUR_SPACES) if (s.id === key || s.aliases.includes(key)) return s.id;
-  const valid = COLOUR_SPACES.map((s) => (s.aliases.length ? `${s.id} (or ${s.aliases.join(', ')})` : s.id));
-  throw new Error(`unknown colour space "${text}": use one of ${valid.join(', ')}`);
+  let id: ColourSpaceId | 'auto' | undefined;
+  try {
+    id = parseColourSpaceName(text);
+  } catch {
+    id = undefined;
+  }
+  if (id !== undefined && id !== 'auto') return id;
+  throw new Error(
+    `unknown colour space "${text}": use one of ${COLOUR_SPACE_IDS.join(', ')} (linear-srgb is linear-rec709 too)`,
+  );
 }
 
 const IDENTITY_MATRIX: Matrix3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
@@ -418,18 +410,12 @@ export function builtinTransform(id: ColourSpaceId): DisplayTransform {
 // ---- OCIO configs --------------------------------------------------------------------------
 
 /** What a plate is in: a built-in space, or a colour space of an OCIO config (converted to that config's sRGB display space). */
-export type DisplayTransformSpec =
-  | { space: ColourSpaceId }
-  | {
-      ocio: {
-        /** path of the config (.ocio) */
-        config: string;
-        /** the plate's colour space in it */
-        space: string;
-        /** the config's colour space for display sRGB; by default its first named as DISPLAY_SPACE_NAMES matches */
-        display?: string;
-      };
-    };
+/**
+ * What a plate is in: a built-in space, or a colour space of an OCIO config ({ config, space,
+ * display? }: converted to the config's display sRGB space, `display` or by default the first
+ * of its colour spaces that DISPLAY_SPACE_NAMES matches).
+ */
+export type DisplayTransformSpec = { space: ColourSpaceId } | { ocio: OcioColourSpace };
 
 /** How configs name display-referred sRGB (the ACES configs, OCIO's cg/studio configs, ad-hoc ones). */
 export const DISPLAY_SPACE_NAMES = /^(sRGB|Utility - sRGB - Texture|sRGB - Texture|srgb_tx|Output - sRGB)$/i;
