@@ -20,6 +20,7 @@ import {
 } from './ages.js';
 import { MAX_AGE_KEYS, ageKeysProblem } from './age-keys.js';
 import { colourSpaceSettingSchema } from './colour-space.js';
+import { regionsSchema } from './regions.js';
 import { MAX_RANGE_FRAMES, formatFrame, parsePattern, type NumberedSequence } from './sequence.js';
 
 export const PROJECT_FORMAT = 'reage.project';
@@ -137,6 +138,12 @@ export const shotSettingsSchema = z.object({
    * Optional, so version 2 files without it need no migration.
    */
   colourSpace: colourSpaceSettingSchema.optional(),
+  /**
+   * Where on the face the change applies (issue #22, shared/regions.ts): regions
+   * weakened or off, the mask's feather and grow; absent means the defaults (eyes and
+   * the mouth's interior kept out), as shots were aged before regions existed.
+   */
+  regions: regionsSchema.optional(),
 });
 export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 

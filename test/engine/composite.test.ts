@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  keepFeaturesOut,
   buildFaceMask,
   compositeDelta,
   compositeReplace,
@@ -10,32 +9,9 @@ import {
 } from '../../src/main/engine/composite.js';
 import type { Point, RawImage } from '../../src/main/engine/types.js';
 import { seededRandom } from '../../src/shared/random.js';
+import { inside, syntheticFace } from '../helpers/synthetic-face.js';
 
 // ------------------------------------------------------------ fixtures
-
-/**
- * A plausible, convex 68-point iBUG face: jaw a half-ellipse from (cx-s, cy) via the
- * chin (cx, cy+1.2s) to (cx+s, cy), brows at cy-0.45s, eyes at cy-0.25s. Eye-to-chin
- * is 1.45s. Nose and mouth points, which the mask ignores, sit at the centre.
- */
-function syntheticFace(cx: number, cy: number, s: number): Point[] {
-  const p: Point[] = Array.from({ length: 68 }, () => ({ x: cx, y: cy + 0.3 * s }));
-  for (let i = 0; i <= 16; i++) {
-    const t = (Math.PI * i) / 16;
-    p[i] = { x: cx - s * Math.cos(t), y: cy + 1.2 * s * Math.sin(t) };
-  }
-  for (let i = 0; i < 5; i++) {
-    const x = 0.8 - (0.65 * i) / 4;
-    p[17 + i] = { x: cx - x * s, y: cy - 0.45 * s };
-    p[26 - i] = { x: cx + x * s, y: cy - 0.45 * s };
-  }
-  for (let i = 0; i < 6; i++) {
-    const a = (2 * Math.PI * i) / 6;
-    p[36 + i] = { x: cx - 0.4 * s + 0.15 * s * Math.cos(a), y: cy - 0.25 * s + 0.05 * s * Math.sin(a) };
-    p[42 + i] = { x: cx + 0.4 * s + 0.15 * s * Math.cos(a), y: cy - 0.25 * s + 0.05 * s * Math.sin(a) };
-  }
-  return p;
-}
 
 function rotate(points: Point[], c: Point, degrees: number): Point[] {
   const a = (degrees * Math.PI) / 180;
@@ -44,15 +20,6 @@ function rotate(points: Point[], c: Point, degrees: number): Point[] {
     x: c.x + (p.x - c.x) * cos - (p.y - c.y) * sin,
     y: c.y + (p.x - c.x) * sin + (p.y - c.y) * cos,
   }));
-}
-
-function inside(poly: Point[], x: number, y: number): boolean {
-  let r = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [a, b] = [poly[i]!, poly[j]!];
-    if (a.y <= y !== b.y <= y && x < a.x + ((y - a.y) / (b.y - a.y)) * (b.x - a.x)) r = !r;
-  }
-  return r;
 }
 
 function distanceToEdge(poly: Point[], x: number, y: number): number {
@@ -313,34 +280,5 @@ describe('compositing', () => {
     expect(() => compositeReplace(frame, new Float32Array(3), mask)).toThrow(/generated/);
     expect(() => mergeIntoRaw(randomRaw(w, h, 3, 8, 1), new Float32Array(3), mask)).toThrow(/composited/);
     expect(() => mergeIntoRaw(randomRaw(w, h, 3, 8, 1), frame, new Float32Array(7))).toThrow(/mask/);
-  });
-});
-
-describe('keepFeaturesOut', () => {
-  it('takes the eyes and an open mouth out of the mask and leaves the cheeks', () => {
-    const m = buildFaceMask(FACE, W, H);
-    const before = m.mask.slice();
-    keepFeaturesOut(m, FACE);
-    const centre = (ids: number[]) => {
-      const x = ids.reduce((s, i) => s + FACE[i]!.x, 0) / ids.length;
-      const y = ids.reduce((s, i) => s + FACE[i]!.y, 0) / ids.length;
-      return [Math.floor(x), Math.floor(y)] as const;
-    };
-    const [ex, ey] = centre([36, 37, 38, 39, 40, 41]);
-    expect(before[ey * W + ex]).toBe(1);
-    expect(at(m, ex, ey)).toBeLessThan(0.05);
-    // a cheek, between the jaw and the nose
-    const cheek = centre([3, 3, 31]);
-    expect(at(m, ...cheek)).toBe(before[cheek[1] * W + cheek[0]]);
-    for (let i = 0; i < m.mask.length; i++) expect(m.mask[i]!).toBeLessThanOrEqual(before[i]!);
-  });
-
-  it('leaves a closed mouth: its inner outline has no area', () => {
-    const closed = FACE.map((p, i) => (i >= 60 ? { x: p.x, y: (FACE[62]!.y + FACE[66]!.y) / 2 } : p));
-    const m = buildFaceMask(closed, W, H);
-    const before = m.mask.slice();
-    keepFeaturesOut(m, closed);
-    const [mx, my] = [Math.floor(closed[62]!.x), Math.floor(closed[62]!.y)];
-    expect(at(m, mx, my)).toBeCloseTo(before[my * W + mx]!, 6);
   });
 });

@@ -16,6 +16,7 @@ const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   face: { x: 420, y: 96, frame: 1012 },
   ageKeys: [{ frame: 1, age: '30-39' }],
   colourSpace: 'acescg',
+  regions: { mouth: 1 },
 };
 
 describe('previewKey', () => {

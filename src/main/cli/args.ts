@@ -20,6 +20,7 @@ import {
 } from '../../shared/ages.js';
 import { parseAgeKeys } from '../../shared/age-keys.js';
 import { parseColourSpaceName } from '../../shared/colour-space.js';
+import { parseRegions } from '../../shared/regions.js';
 import type { AgeSettingsMessage } from '../../shared/ipc.js';
 import { MAX_FACE_ID } from '../../shared/project.js';
 
@@ -49,7 +50,8 @@ Usage:
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
             [--face ID | --face-at X,Y[@FRAME]] [--colour-space auto|srgb|rec709|linear-rec709|acescg|aces2065-1]
             [--ocio-config FILE --colour-space NAME [--ocio-display NAME]] [--matte <folder|pattern>]
-            [--delta <folder|pattern.exr>] [--workers N]
+            [--delta <folder|pattern.exr>] [--regions eyes=0,mouth=0,lenses=1,forehead=1,neck=0,feather=1,grow=0]
+            [--workers N]
   reage plan <input> --render-to <folder|pattern> --age <category> [the settings of reage age] [--frames A-B]
             [--pre-roll N] --out FILE.reage-plan.json
   reage age --plan FILE [--frames A-B] [--resume] [--workers N] [--json]
@@ -73,6 +75,9 @@ DPX; for EXR and float TIFF the space their chromaticities name, else linear Rec
 is aged in display sRGB and the change put back in the plate's own space; with --ocio-config the
 name is one of that OpenColorIO config's spaces. --matte writes each frame's face matte (one
 channel) and --delta the change itself (aged − plate, float) beside the aged frames, numbered alike.
+--regions weakens parts of the face (0: the plate's own pixels, 1: all of the change; eyes and the
+mouth's interior are 0 by default, the neck below the jaw 0), feather scales the mask's soft edge
+and grow moves its outline out (or in, negative) by that fraction of the eye-to-chin distance.
 --age-keys 1001:30-39,1040:60+[,1050:60+@1.2] ages over time: each frame's age eases from one
 key to the next (before the first key, the first; after the last, the last); @S is that key's
 strength (default --strength). With keys --age is optional: it names the age in outputs.
@@ -253,6 +258,7 @@ export function parseCommand(argv: string[]): Command {
         'ocio-display': { type: 'string' },
         matte: { type: 'string' },
         delta: { type: 'string' },
+        regions: { type: 'string' },
       },
     });
   } catch (e) {
@@ -358,6 +364,7 @@ const SETTING_FLAGS = [
   'ocio-display',
   'matte',
   'delta',
+  'regions',
   'out',
 ] as const;
 
@@ -423,7 +430,17 @@ function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>
     ...faceFrom(v),
     ...(ageKeys ? { ageKeys } : {}),
     ...colourSpaceFrom(v),
+    ...(v.regions !== undefined ? { regions: regionsFrom(v.regions) } : {}),
   };
+}
+
+/** `--regions mouth=0.5,neck=1,feather=1.5`: the named parts, or a usage error naming the bad one. */
+function regionsFrom(value: string): NonNullable<AgeSettingsMessage['regions']> {
+  try {
+    return parseRegions(value);
+  } catch (err) {
+    throw new UsageError(`--regions: ${(err as Error).message}`);
+  }
 }
 
 /** `--matte` and `--delta`, when given. */

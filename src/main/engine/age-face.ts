@@ -2,19 +2,14 @@
  * The frame side of ageing one face (aging-model.ts composes it with the model):
  * align the face onto the model's crop, and put the age change back into the
  * full-resolution plate: G's change from the source age to the target and the
- * prototype layer's, under the face mask less the eyes and an open mouth, then the
- * prototypes' shape warp.
+ * prototype layer's, under the face mask as the shot's regions shape it (by default
+ * less the eyes and an open mouth: face-regions.ts), then the prototypes' shape warp
+ * under the same mask.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
-import {
-  buildFaceMask,
-  compositeDelta,
-  compositeReplace,
-  keepFeaturesOut,
-  mergeIntoRaw,
-  type FaceMask,
-} from './composite.js';
+import { compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
+import { regionMask } from './face-regions.js';
 import { prototypeChange, prototypeShapeWarp } from './prototype-layer.js';
 import { prototypeParts, type AgePrototypes, type PrototypeParts } from './prototypes.js';
 import { planes, sampleBilinear } from './pyramid.js';
@@ -22,6 +17,7 @@ import { regenerate, type GenerateFn } from './optimise.js';
 import { toRgbFloat } from './sequence-io.js';
 import type { StageTimer } from './stage-timer.js';
 import type { CompositeMode } from '../../shared/ages.js';
+import type { Regions } from '../../shared/regions.js';
 import type { Affine, Point, RawImage } from './types.js';
 
 /** What the frame side needs of the model: its crop and template, and its prototypes. */
@@ -76,6 +72,8 @@ export interface FrameAgeRequest {
   timer: StageTimer;
   /** also composite each layer alone (G's change, the prototype layer's), for evaluation side by side */
   layerOutputs?: boolean;
+  /** where on the face the change applies (shared/regions.ts); absent: the defaults */
+  regions?: Regions;
 }
 
 export interface AgedFrame {
@@ -164,13 +162,9 @@ export function ageInFrame(
   const { timer } = req;
   const { width, height } = image;
   const { size, template } = model;
-  const { faceMask, mask } = timer.time('composite', () => {
-    const faceMask = buildFaceMask(landmarks, width, height);
-    // the change's own mask: the face less its eyes and open mouth
-    const mask = { ...faceMask, mask: faceMask.mask.slice() };
-    keepFeaturesOut(mask, landmarks);
-    return { faceMask, mask };
-  });
+  // the change's mask: the face as the regions shape it (by default less its eyes and an
+  // open mouth), for the shape warp too, so a region kept out keeps the plate's pixels
+  const mask = timer.time('composite', () => regionMask(landmarks, width, height, req.regions));
   const layers: ChangeLayer[] = [];
   let ganAlone: ChangeLayer | undefined;
   if (gan) {
@@ -215,8 +209,8 @@ export function ageInFrame(
     const composited =
       req.composite === 'delta' ? compositeDelta(plate, width, height, values, m) : compositeReplace(plate, values, m);
     if (!(withShape && shape)) return { output: mergeIntoRaw(image, composited, m), mask: m };
-    const reshaped = applyShapeWarp(composited, width, faceMask, shape);
-    return { output: mergeIntoRaw(image, reshaped, faceMask), mask: faceMask };
+    const reshaped = applyShapeWarp(composited, width, mask, shape);
+    return { output: mergeIntoRaw(image, reshaped, mask), mask };
   };
   const final = timer.time('composite', () => compose(layers, true));
   const ganLayers = ganAlone ? [ganAlone] : [];

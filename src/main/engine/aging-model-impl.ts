@@ -161,6 +161,7 @@ export class AgingModelImpl implements AgingModel {
         composite: opts.composite,
         texture: opts.texture,
         ...(opts.prototypeGains ? { prototypeGains: opts.prototypeGains } : {}),
+        ...(opts.regions ? { regions: opts.regions } : {}),
         timer: own.timer,
         ...(opts.layerOutputs ? { layerOutputs: true } : {}),
       });

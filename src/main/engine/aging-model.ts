@@ -26,6 +26,7 @@ import { AgingModelImpl, noPrototypes } from './aging-model-impl.js';
 import type { StageTimer } from './stage-timer.js';
 import type { PrototypeParts } from './prototypes.js';
 import type { Point, RawImage } from './types.js';
+import type { Regions } from '../../shared/regions.js';
 
 export type { AgedFrame } from './age-face.js';
 export type { FaceMask, PixelBox } from './composite.js';
@@ -149,6 +150,8 @@ export interface AgeOptions {
   prototypeGains?: Partial<PrototypeParts>;
   /** also composite each layer alone (G's change, the prototype layer's), for evaluation side by side */
   layerOutputs?: boolean;
+  /** where on the face the change applies (shared/regions.ts); absent: the defaults */
+  regions?: Regions;
 }
 
 export interface GenerateOptions {
@@ -221,6 +224,8 @@ export interface AgeFaceRequest {
   strength: number;
   /** amount of the prototype age layer (prototype-layer.ts): 0 off, 1 the prototypes' own change */
   texture: number;
+  /** where on the face the change applies (shared/regions.ts); absent: the defaults */
+  regions?: Regions;
   seed: number;
   signal?: AbortSignal;
   timer: StageTimer;
@@ -272,6 +277,7 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
     composite: req.composite,
     strength: req.strength,
     texture: req.texture,
+    ...(req.regions ? { regions: req.regions } : {}),
     ...(req.layerOutputs ? { layerOutputs: true } : {}),
   };
   if (req.texture > 0 && !model.manifest.prototypes) throw noPrototypes(model);

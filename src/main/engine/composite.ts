@@ -75,21 +75,21 @@ export interface FaceMaskOptions {
 export const DEFAULT_FEATHER_FRACTION = 0.1;
 export const DEFAULT_FOREHEAD_LIFT = 0.3;
 /** Box-blur passes: three boxes approximate a Gaussian and keep a finite support. */
-const BLUR_PASSES = 3;
+export const BLUR_PASSES = 3;
 
 const JAW = [...Array(17).keys()]; // 0..16, image left to image right via the chin
 const BROWS_RIGHT_TO_LEFT = [26, 25, 24, 23, 22, 21, 20, 19, 18, 17];
 const EYES = [...Array(12).keys()].map((i) => 36 + i); // 36..47
 const CHIN = 8;
 
-function checkLandmarks(landmarks: readonly Point[]): void {
+export function checkLandmarks(landmarks: readonly Point[]): void {
   if (landmarks.length !== 68) throw new Error(`face mask needs the 68 iBUG landmarks, got ${landmarks.length}`);
   for (const p of landmarks)
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new Error('face mask landmarks must be finite');
 }
 
 /** Eye-to-chin vector: its length sizes the forehead and the feather, its direction is "up" for the face. */
-function faceAxis(landmarks: readonly Point[]): { up: Point; size: number } {
+export function faceAxis(landmarks: readonly Point[]): { up: Point; size: number } {
   const eyes = centroid(EYES.map((i) => landmarks[i]!));
   const chin = landmarks[CHIN]!;
   const dx = eyes.x - chin.x;
@@ -125,7 +125,14 @@ export function faceMaskPolygon(
 }
 
 /** Fill `polygon` (even-odd, sampled at pixel centres) into `out`, a w x h region whose origin is frame pixel (ox, oy). */
-function fillPolygon(polygon: readonly Point[], out: Float64Array, w: number, h: number, ox: number, oy: number): void {
+export function fillPolygon(
+  polygon: readonly Point[],
+  out: Float64Array,
+  w: number,
+  h: number,
+  ox: number,
+  oy: number,
+): void {
   const xs: number[] = [];
   for (let row = 0; row < h; row++) {
     const cy = oy + row + 0.5;
@@ -163,7 +170,7 @@ function boxBlurLine(buf: Float64Array, tmp: Float64Array, start: number, stride
 }
 
 /** BLUR_PASSES box blurs of radius r over a w x h region, in place (unnormalised: divide by (2r+1)^(2 BLUR_PASSES)). */
-function blurInPlace(region: Float64Array, w: number, h: number, r: number): void {
+export function blurInPlace(region: Float64Array, w: number, h: number, r: number): void {
   const tmp = new Float64Array(Math.max(w, h));
   for (let pass = 0; pass < BLUR_PASSES; pass++) {
     for (let row = 0; row < h; row++) boxBlurLine(region, tmp, row * w, 1, w, r);
@@ -317,55 +324,4 @@ export function mergeIntoRaw(original: RawImage, composited: Float32Array, mask:
     } else data[s] = q(0.2126 * r + 0.7152 * g + 0.0722 * b);
   });
   return { width, height, channels, bitDepth, data };
-}
-
-const EYE_RIGHT = [36, 37, 38, 39, 40, 41];
-const EYE_LEFT = [42, 43, 44, 45, 46, 47];
-const INNER_LIPS = [60, 61, 62, 63, 64, 65, 66, 67];
-/** How much the eye outlines are grown about their centres: iris and lids' edge, not the bags below. */
-const EYE_GROWTH = 1.35;
-/** Feather of the kept-out features, as a fraction of the eye-to-chin distance. */
-const FEATURE_FEATHER_FRACTION = 0.025;
-
-function scaledAbout(points: readonly Point[], k: number): Point[] {
-  const c = centroid(points);
-  return points.map((p) => ({ x: c.x + (p.x - c.x) * k, y: c.y + (p.y - c.y) * k }));
-}
-
-/**
- * Keep the eyes (irises, eye whites, lenses over them) and the mouth's interior (teeth,
- * tongue) out of the change: the mask is multiplied by 1 minus their feathered
- * outlines, in place. An age change has nothing to say there, and generated or
- * texture-scaled teeth and irises are what read as fake first. A closed mouth's inner
- * outline has no area, so nothing is taken out there.
- */
-export function keepFeaturesOut(mask: FaceMask, landmarks: readonly Point[]): void {
-  checkLandmarks(landmarks);
-  const { bbox, width } = mask;
-  const { width: w, height: h } = bbox;
-  if (w === 0 || h === 0) return;
-  const region = new Float64Array(w * h);
-  for (const outline of [
-    scaledAbout(
-      EYE_RIGHT.map((i) => landmarks[i]!),
-      EYE_GROWTH,
-    ),
-    scaledAbout(
-      EYE_LEFT.map((i) => landmarks[i]!),
-      EYE_GROWTH,
-    ),
-    INNER_LIPS.map((i) => landmarks[i]!),
-  ]) {
-    const one = new Float64Array(w * h);
-    fillPolygon(outline, one, w, h, bbox.x, bbox.y);
-    for (let i = 0; i < one.length; i++) if (one[i]) region[i] = 1;
-  }
-  const r = Math.max(1, Math.round((FEATURE_FEATHER_FRACTION * faceAxis(landmarks).size) / BLUR_PASSES));
-  blurInPlace(region, w, h, r);
-  const norm = (2 * r + 1) ** (2 * BLUR_PASSES);
-  for (let row = 0; row < h; row++)
-    for (let col = 0; col < w; col++) {
-      const p = (bbox.y + row) * width + bbox.x + col;
-      mask.mask[p] = mask.mask[p]! * (1 - Math.min(1, region[row * w + col]! / norm));
-    }
 }

@@ -302,7 +302,12 @@ class Engine implements ReAgeEngine {
     // the frame's target under the shot's age keys (or its one target age), blended between keys
     const target = frameTarget(settings, ref.frame);
     const { targetIndex, blend } = target;
-    const ageing = { composite: settings.composite, strength: target.strength, texture: settings.texture };
+    const ageing = {
+      composite: settings.composite,
+      strength: target.strength,
+      texture: settings.texture,
+      ...(settings.regions ? { regions: settings.regions } : {}),
+    };
 
     // The shot's source age takes seconds the first time (frames spread over the shot):
     // the encoder's picture comes first, aged from this frame's own estimate.

@@ -282,6 +282,7 @@ export class ShotTracker {
       detail: settings.detail,
       strength: target.strength,
       texture: settings.texture,
+      ...(settings.regions ? { regions: settings.regions } : {}),
       ...(track.detail ? { detail0: track.detail } : {}),
       seed: settings.seed,
       ...(signal ? { signal } : {}),

@@ -15,6 +15,7 @@ import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
 import { AgeSlider } from './AgeSlider.js';
 import { ColourSpaceField } from './ColourSpaceField.js';
+import { RegionsField } from './RegionsField.js';
 import { Icon } from './icons.js';
 import { TargetAgeDefects } from './KnownDefects.js';
 import { Segmented } from './Segmented.js';
@@ -294,6 +295,12 @@ export function Inspector(): ReactElement {
             ]}
             onChange={(composite) => set({ composite })}
           />
+        </Field>
+        <Field
+          label="Where the change applies"
+          hint="Off keeps the plate's own pixels there; feather and grow shape the mask's edge (as a share of the face)"
+        >
+          <RegionsField value={s.regions} onChange={(regions, key) => set({ regions }, key)} />
         </Field>
         <Field
           label="Plate colour space"

@@ -22,5 +22,6 @@ export function previewKey(file: string, frame: number, s: ShotSettings): string
     // with age keys, what this frame is aged to (a key elsewhere changes it or not)
     s.ageKeys?.length ? JSON.stringify(ageAt(s.ageKeys, frame, s.strength)) : '',
     JSON.stringify(s.colourSpace ?? 'auto'),
+    JSON.stringify(s.regions ?? {}),
   ].join('|');
 }

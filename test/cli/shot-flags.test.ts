@@ -40,6 +40,12 @@ describe('--colour-space, --ocio-config, --matte, --delta', () => {
     expect(age().matte).toBeUndefined();
   });
 
+  it('takes --regions into the settings, naming a bad part', () => {
+    expect(age('--regions', 'mouth=1,neck=0.5,grow=0.05').regions).toEqual({ mouth: 1, neck: 0.5, grow: 0.05 });
+    expect(age().regions).toBeUndefined();
+    expect(() => age('--regions', 'nose=1')).toThrow(/--regions: no region "nose"/);
+  });
+
   it('refuses settings and passes next to --plan, which fixes them', () => {
     expect(() => parseCommand(['age', '--plan', 'p.json', '--colour-space', 'acescg'])).toThrow(/--colour-space/);
     expect(() => parseCommand(['age', '--plan', 'p.json', '--matte', 'm/'])).toThrow(/--matte/);
