@@ -184,6 +184,8 @@ export const previewResultSchema = z.object({
   chosenFace: z.int().nonnegative().optional(),
   /** mask outline in frame pixels, for the viewer's overlay */
   maskOutline: z.array(pointSchema).optional(),
+  /** the matte the change was composited under (regions applied), 8-bit gray PNG of the frame's size */
+  mattePng: bytesSchema.optional(),
   sourceAge: ageCategorySchema.optional(),
   losses: z.array(z.number()).optional(),
   /**
@@ -218,6 +220,7 @@ export const previewStageSchema = z.object({
   faces: z.array(trackedFaceSchema).optional(),
   chosenFace: z.int().nonnegative().optional(),
   maskOutline: z.array(pointSchema).optional(),
+  mattePng: bytesSchema.optional(),
   sourceAge: ageCategorySchema.optional(),
   /** the optimiser's updates behind this picture, of the `steps` it may run */
   updates: z.int().nonnegative(),

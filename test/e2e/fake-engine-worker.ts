@@ -2,7 +2,8 @@
  * TEST DOUBLE: an engine worker for the viewer's end-to-end test (test/e2e/viewer.test.ts),
  * run by the browser host through REAGE_WORKER. It speaks the real worker protocol
  * (serveEngine) and answers a preview at once: B is the plate with a known change, +40
- * on every channel inside FACE_BOX, so the test knows exactly what |B−A| must be.
+ * on every channel inside FACE_BOX, so the test knows exactly what |B−A| must be;
+ * the matte is white there and black elsewhere.
  * It renders no shots.
  */
 import sharp from 'sharp';
@@ -35,10 +36,14 @@ async function preview(file: string, frame: number): Promise<PreviewResult> {
         const i = (y * raw.width + x) * 3 + c;
         after[i] = Math.min(255, after[i]! + FACE_CHANGE);
       }
-  const png = (pixels: Buffer) =>
-    sharp(pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } })
+  const png = (pixels: Buffer, channels: 1 | 3 = 3) =>
+    sharp(pixels, { raw: { width: raw.width, height: raw.height, channels } })
       .png()
       .toBuffer();
+  // the matte: all of the change inside FACE_BOX, none outside
+  const matte = Buffer.alloc(raw.width * raw.height);
+  for (let y = FACE_BOX.y; y < FACE_BOX.y + FACE_BOX.height; y++)
+    matte.fill(255, y * raw.width + FACE_BOX.x, y * raw.width + FACE_BOX.x + FACE_BOX.width);
   return {
     frame,
     file,
@@ -46,6 +51,7 @@ async function preview(file: string, frame: number): Promise<PreviewResult> {
     height: raw.height,
     beforePng: new Uint8Array(await png(data)),
     afterPng: new Uint8Array(await png(after)),
+    mattePng: new Uint8Array(await png(matte, 1)),
     face: { box: FACE_BOX, score: 0.99, landmarks: [] },
     sourceAge: '30-39',
     seconds: (Date.now() - started) / 1000,

@@ -239,6 +239,32 @@ describe('the viewer for QC', () => {
     await shot('08-b-only');
   });
 
+  it('shows the matte as its own view and tinted over the picture', async () => {
+    await page.keyboard.press('m');
+    expect(await tags()).toEqual(["Matte · where B's change applies"]);
+    const matte = page.getByRole('img', { name: 'Matte of the change' });
+    await matte.waitFor();
+    const sample = await matte.evaluate((img: HTMLImageElement, box) => {
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return {
+        inside: ctx.getImageData(box.x + 5, box.y + 5, 1, 1).data[0],
+        outside: ctx.getImageData(5, 5, 1, 1).data[0],
+      };
+    }, FACE_BOX);
+    expect(sample).toEqual({ inside: 255, outside: 0 });
+    await shot('08a-matte-view');
+    await page.keyboard.press('b');
+    await expect(page.getByTestId('matte-overlay').count()).resolves.toBe(0);
+    await page.getByRole('checkbox', { name: 'Mask' }).check();
+    await page.getByTestId('matte-overlay').waitFor();
+    await shot('08b-matte-overlay');
+    await page.getByRole('checkbox', { name: 'Mask' }).uncheck();
+  });
+
   it('reads out the frame pixel under the cursor and A and B there', async () => {
     await page.keyboard.press('w');
     await page.keyboard.press('1');

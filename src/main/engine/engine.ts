@@ -46,6 +46,7 @@ import { SolvedLatents } from './solved-latents.js';
 import { estimateSourceAge } from './source-age.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
 import { StageTimer } from './stage-timer.js';
+import type { FaceMask } from './composite.js';
 import type { AgeSettings, DetectedFace, RawImage } from './types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -63,6 +64,18 @@ function appVersion(): string {
 export interface EngineOptions {
   backend?: BackendChoice;
   modelDir?: string;
+}
+
+/** The matte a change was composited under, as an 8-bit gray PNG of the frame, for the viewer's matte view. */
+async function mattePng(mask: FaceMask): Promise<Uint8Array> {
+  const { width, height } = mask;
+  const gray = new Uint8Array(width * height);
+  for (let i = 0; i < gray.length; i++) gray[i] = Math.round(Math.min(1, Math.max(0, mask.mask[i]!)) * 255);
+  return new Uint8Array(
+    await sharp(gray, { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 async function png(image: RawImage): Promise<Uint8Array> {
@@ -148,6 +161,7 @@ class StagePictures {
     this.chain = this.chain.then(async () => {
       try {
         const afterPng = await png(aged.output);
+        const matte = await mattePng(aged.mask);
         const beforePng = withBefore ? await this.before : undefined;
         if (this.closed || this.signal?.aborted) return;
         this.onStage({
@@ -157,6 +171,7 @@ class StagePictures {
           ...(beforePng ? { beforePng } : {}),
           face: this.face,
           maskOutline: aged.mask.polygon,
+          mattePng: matte,
           sourceAge,
           updates,
           steps,
@@ -265,6 +280,7 @@ class Engine implements ReAgeEngine {
       try {
         const aged = await this.agePreview({ ref, image, face, faceId: chosen.id, settings, useGan, stages, signal });
         const afterPng = await png(aged.output);
+        const matte = await mattePng(aged.mask);
         await stages?.sent();
         return {
           ...base,
@@ -272,6 +288,7 @@ class Engine implements ReAgeEngine {
           afterPng,
           face,
           maskOutline: aged.mask.polygon,
+          mattePng: matte,
           sourceAge: aged.sourceAge,
           losses: aged.losses,
           ...(aged.warmStartFrame !== undefined ? { warmStartFrame: aged.warmStartFrame } : {}),

@@ -38,7 +38,7 @@ import type { ViewerSettings } from '../state/playback-slice.js';
 import type { PreviewEntry, PreviewStagePicture } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
 import { useElapsed, useElementSize, useFrameImage, usePixels, type Pixels } from './hooks.js';
-import { LookBadge, PixelReadout, TagA, TagB, TagDifference, type Showing } from './ViewerLabels.js';
+import { LookBadge, PixelReadout, TagA, TagB, TagDifference, TagMatte, type Showing } from './ViewerLabels.js';
 import { ViewerToolbar } from './ViewerToolbar.js';
 
 const MIN_ZOOM = 0.05;
@@ -217,7 +217,7 @@ function DifferenceLayer(props: { a: Pixels | null; b: Pixels | null; gain: numb
   );
 }
 
-type PaneContent = 'a' | 'b' | 'wipe' | 'difference';
+type PaneContent = 'a' | 'b' | 'wipe' | 'difference' | 'matte';
 
 interface StageProps {
   content: PaneContent;
@@ -227,6 +227,8 @@ interface StageProps {
   beforeUrl: string | undefined;
   afterUrl: string | undefined;
   afterAlt: string;
+  /** the matte B's change was composited under */
+  matteUrl: string | undefined;
   pixels: { a: Pixels | null; b: Pixels | null };
   onPlateLoad(size: Size): void;
   onPlateError(url: string): void;
@@ -274,6 +276,16 @@ function Stage(props: StageProps): ReactElement {
           alt={props.afterAlt}
           draggable={false}
           style={{ ...(look ? { filter: look } : {}), ...(content === 'wipe' ? { clipPath: clip } : {}) }}
+        />
+      )}
+      {content === 'matte' && props.matteUrl && (
+        <img className="layer matte" src={props.matteUrl} alt="Matte of the change" draggable={false} />
+      )}
+      {viewer.showMask && props.matteUrl && content !== 'matte' && (
+        <div
+          className="layer matte-tint"
+          data-testid="matte-overlay"
+          style={{ maskImage: `url(${props.matteUrl})`, WebkitMaskImage: `url(${props.matteUrl})` }}
         />
       )}
       {content === 'difference' && (
@@ -470,6 +482,7 @@ export function Viewer(): ReactElement {
     viewer,
     beforeUrl,
     afterUrl,
+    matteUrl: picture?.matteUrl,
     afterAlt: ready
       ? 'After (re-aged preview)'
       : `After (re-aged preview so far: ${picture ? stageLabel(picture, playhead.frame) : ''})`,
@@ -484,6 +497,7 @@ export function Viewer(): ReactElement {
     const b = (place?: string) => <TagB settings={clip.settings} stage={stageLabelNode} place={place} />;
     if (showing === 'a') return <TagA />;
     if (showing === 'b') return b('left');
+    if (showing === 'matte') return <TagMatte />;
     if (showing === 'difference')
       return <TagDifference gain={viewer.gain} settings={clip.settings} ready={!!pixels.a && !!pixels.b} />;
     return (

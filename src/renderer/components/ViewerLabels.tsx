@@ -8,7 +8,7 @@ import type { ShotSettings } from '../../shared/project.js';
 import type { ChannelView } from '../state/playback-slice.js';
 
 /** What the viewer is showing, after falling back to A while there is no B. */
-export type Showing = 'a' | 'b' | 'wipe-vertical' | 'wipe-horizontal' | 'difference' | 'side';
+export type Showing = 'a' | 'b' | 'wipe-vertical' | 'wipe-horizontal' | 'difference' | 'side' | 'matte';
 
 /** B's settings as its tag writes them: "60+ · pixel-wise + detail · strength 0.8 · soft". */
 export function settingsLabel(settings: ShotSettings): string {
@@ -40,6 +40,18 @@ export function TagB(props: { settings: ShotSettings; stage?: ReactNode; place?:
     <div className={`viewer-tag b ${props.place ?? ''}`} data-testid="tag-b">
       B · {settingsLabel(props.settings)}
       {props.stage}
+    </div>
+  );
+}
+
+export function TagMatte(): ReactElement {
+  return (
+    <div
+      className="viewer-tag matte"
+      data-testid="tag-matte"
+      title="White: all of the change; black: the plate's own pixels"
+    >
+      Matte · where B's change applies
     </div>
   );
 }

@@ -30,6 +30,7 @@ const COMPARE_OPTIONS = [
   compare('wipe', 'Wipe', 'A | B wipe'),
   compare('difference', 'Diff', 'Difference: |B−A|, amplified'),
   compare('side', 'Side', 'A and B side by side'),
+  compare('matte', 'Matte', 'The matte the change is composited under (regions, feather)'),
 ];
 
 const AXIS_OPTIONS: { value: WipeAxis; label: string; title: string }[] = [
@@ -187,7 +188,10 @@ export function ViewerToolbar({ entry, zoom }: { entry: PreviewEntry | undefined
         <input type="checkbox" checked={viewer.showFace} onChange={(e) => setViewer({ showFace: e.target.checked })} />
         Face
       </label>
-      <label className="toggle" title="Composite mask outline from the preview">
+      <label
+        className="toggle"
+        title="The matte the change is composited under, tinted over the picture, and its outline"
+      >
         <input type="checkbox" checked={viewer.showMask} onChange={(e) => setViewer({ showMask: e.target.checked })} />
         Mask
       </label>

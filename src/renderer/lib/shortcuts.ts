@@ -104,6 +104,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: 'g', action: { gain: 1 }, group: 'Viewer', label: 'Difference gain up' },
   { key: 'g', shift: true, action: { gain: -1 }, group: 'Viewer', label: 'Difference gain down' },
   { key: 's', action: { compare: 'side' }, group: 'Viewer', label: 'A and B side by side' },
+  { key: 'm', action: { compare: 'matte' }, group: 'Viewer', label: 'The matte the change is composited under' },
   { key: 'f', action: { zoom: 'fit' }, group: 'Viewer', label: 'Fit to the viewer' },
   { key: '1', action: { zoom: 1 }, group: 'Viewer', label: 'Actual pixels (100%)' },
   { key: 'e', action: { exposure: 1 }, group: 'Viewer', label: 'Exposure +½ stop (display only)' },

@@ -11,7 +11,7 @@ import {
 import type { SliceCreator } from './types.js';
 
 /** A: the plate; B: the preview; a wipe between them; |B−A| amplified; A and B side by side. */
-export type CompareMode = 'before' | 'after' | 'wipe' | 'difference' | 'side';
+export type CompareMode = 'before' | 'after' | 'wipe' | 'difference' | 'side' | 'matte';
 /** vertical: a vertical divider, A left | B right; horizontal: A above, B below */
 export type WipeAxis = 'vertical' | 'horizontal';
 /** display-only channel views: all three, one as grey, or luma (Rec. 709) */

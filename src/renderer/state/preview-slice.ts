@@ -26,6 +26,8 @@ export interface PreviewStagePicture {
   faces?: PreviewResultMessage['faces'];
   chosenFace?: number;
   maskOutline?: PreviewResultMessage['maskOutline'];
+  /** the matte the change was composited under (gray PNG) */
+  matteUrl?: string;
   /** the optimiser's updates behind it, of `steps` */
   updates: number;
   steps: number;
@@ -53,6 +55,8 @@ export type PreviewEntry =
       faces?: PreviewResultMessage['faces'];
       chosenFace?: number;
       maskOutline?: PreviewResultMessage['maskOutline'];
+      /** the matte the change was composited under (gray PNG) */
+      matteUrl?: string;
       sourceAge?: AgeCategory;
       /** the solved frame of the shot the engine started from, when it was warm-started */
       warmStartFrame?: number;
@@ -91,6 +95,7 @@ export function currentPreviewTarget(
 function releaseStage(stage: PreviewStagePicture | undefined, keepBefore = false): void {
   if (!stage) return;
   revokeUrl(stage.afterUrl);
+  if (stage.matteUrl) revokeUrl(stage.matteUrl);
   if (stage.beforeUrl && !keepBefore) revokeUrl(stage.beforeUrl);
 }
 
@@ -98,6 +103,7 @@ function releaseEntry(entry: PreviewEntry | undefined): void {
   if (entry?.status === 'ready') {
     revokeUrl(entry.beforeUrl);
     revokeUrl(entry.afterUrl);
+    if (entry.matteUrl) revokeUrl(entry.matteUrl);
   } else if (entry?.status === 'rendering') releaseStage(entry.stage);
 }
 
@@ -157,6 +163,7 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           ...(result.faces ? { faces: result.faces } : {}),
           ...(result.chosenFace !== undefined ? { chosenFace: result.chosenFace } : {}),
           ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
+          ...(result.mattePng ? { matteUrl: bytesToUrl(result.mattePng, 'image/png') } : {}),
           ...(result.sourceAge ? { sourceAge: result.sourceAge } : {}),
           ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
         });
@@ -192,6 +199,7 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           ...(stage.faces ? { faces: stage.faces } : {}),
           ...(stage.chosenFace !== undefined ? { chosenFace: stage.chosenFace } : {}),
           ...(stage.maskOutline ? { maskOutline: stage.maskOutline } : {}),
+          ...(stage.mattePng ? { matteUrl: bytesToUrl(stage.mattePng, 'image/png') } : {}),
           updates: stage.updates,
           steps: stage.steps,
           ...(stage.warmStartFrame !== undefined ? { warmStartFrame: stage.warmStartFrame } : {}),
