@@ -40,6 +40,7 @@ import {
   type ColourSpaceId,
   type OcioColourSpace,
 } from '../../shared/colour-space.js';
+import { ocioColourSpaces, ocioConvert } from '../node/oiio-service.js';
 import { IDENTITY_TRANSFORM, type DisplayTransform } from './plate-view.js';
 
 export type { DisplayTransform } from './plate-view.js';
@@ -428,7 +429,6 @@ export const DISPLAY_SPACE_NAMES = /^(sRGB|Utility - sRGB - Texture|sRGB - Textu
 export async function displayTransform(spec: DisplayTransformSpec): Promise<DisplayTransform> {
   if ('space' in spec) return builtinTransform(spec.space);
   const { config, space, display } = spec.ocio;
-  const { ocioColourSpaces, ocioConvert } = await ocioService();
   const spaces = await ocioColourSpaces(config);
   const find = (name: string) => spaces.find((s) => s.toLowerCase() === name.toLowerCase());
   const listed = () => spaces.map((s) => `"${s}"`).join(', ');
@@ -479,22 +479,4 @@ export function colourSpaceFromChromaticities(xy: ArrayLike<number> | undefined)
     if (want.every((v, i) => Math.abs(v - xy[i]!) <= CHROMATICITY_TOLERANCE)) return id;
   }
   return undefined;
-}
-
-// ---- the OCIO service ------------------------------------------------------------------------
-
-/** What colour-spaces needs of src/main/node/oiio-service.ts (a long-lived Python process with PyOpenColorIO). */
-export interface OcioService {
-  ocioColourSpaces(config: string): Promise<string[]>;
-  ocioConvert(config: string, from: string, to: string, rgb: Float32Array): Promise<Float32Array>;
-}
-
-/** Loaded on first use: built-in spaces never start Python. */
-async function ocioService(): Promise<OcioService> {
-  // The specifier is a variable only while oiio-service.ts is being written (issue #18); it becomes a static import then.
-  const specifier = '../node/oiio-service.js';
-  const mod = (await import(specifier)) as Partial<OcioService>;
-  if (typeof mod.ocioConvert !== 'function' || typeof mod.ocioColourSpaces !== 'function')
-    throw new Error('colour-spaces: src/main/node/oiio-service.ts has no ocioConvert/ocioColourSpaces');
-  return mod as OcioService;
 }
