@@ -404,6 +404,35 @@ describe('the studio window', () => {
     await waitFor(() => expect(client.callsTo('export.resume')).toHaveLength(1));
   });
 
+  it('keeps the inspector whole while jobs are listed: inspector and queue are tabs', async () => {
+    const { client, studio } = renderApp();
+    await screen.findByText('wasm');
+    importAkiyo(studio);
+    expect(screen.getByLabelText('Seed')).toBeTruthy();
+    const job: JobSnapshot = {
+      id: 'job-9',
+      kind: 'export',
+      status: 'running',
+      createdAt: 0,
+      startedAt: 0,
+      finishedAt: null,
+      etaSeconds: null,
+      restarts: 0,
+      shots: [],
+    };
+    // a new job shows the queue, with its count on the tab
+    act(() => client.emit({ type: 'job', job }));
+    expect(await screen.findByTestId('job')).toBeTruthy();
+    expect(screen.queryByLabelText('Seed')).toBeNull();
+    const queueTab = screen.getByRole('tab', { name: /Render queue/ });
+    expect(queueTab.textContent).toContain('1 active');
+    // every inspector field is back, with the job still listed
+    fireEvent.click(screen.getByRole('tab', { name: 'Inspector' }));
+    for (const label of ['Seed', 'Steps', 'Plate colour space', 'Mouth interior', 'Grow / shrink'])
+      expect(screen.getByLabelText(label), label).toBeTruthy();
+    expect(studio.store.getState().jobs).toHaveLength(1);
+  });
+
   it('lists the failed frames of a finished export without a click, and says so in a notice', async () => {
     const { client, state } = renderApp();
     await screen.findByText('wasm');

@@ -1,5 +1,6 @@
 /** The studio window: top bar, viewer, inspector and render queue, timeline, status bar, dialogs. */
 import type { ReactElement } from 'react';
+import type { SidebarTab } from '../state/ui-slice.js';
 import { useStudio } from '../state/store.js';
 import { useAutoPreview, usePlayback, useShortcuts } from './behaviour.js';
 import { DropZone } from './DropZone.js';
@@ -27,6 +28,42 @@ function Dialogs(): ReactElement {
   );
 }
 
+/**
+ * The shot's settings and the render queue as tabs of one panel, so each gets the
+ * sidebar's full height: the inspector keeps all its fields visible while jobs are listed.
+ */
+function Sidebar(): ReactElement {
+  const tab = useStudio((s) => s.sidebarTab);
+  const show = useStudio((s) => s.showSidebarTab);
+  const active = useStudio((s) => s.jobs.filter((j) => j.status === 'running' || j.status === 'queued').length);
+  const jobs = useStudio((s) => s.jobs.length);
+  const tabButton = (value: SidebarTab, label: string, badge?: string) => (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={tab === value}
+      className={`sidebar-tab${tab === value ? ' active' : ''}`}
+      onClick={(e) => {
+        show(value);
+        // a click must not keep the keyboard from the frame-stepping shortcuts
+        e.currentTarget.blur();
+      }}
+    >
+      {label}
+      {badge && <span className="tab-badge">{badge}</span>}
+    </button>
+  );
+  return (
+    <aside className="sidebar">
+      <div className="sidebar-tabs" role="tablist" aria-label="Sidebar">
+        {tabButton('inspector', 'Inspector')}
+        {tabButton('queue', 'Render queue', active ? `${active} active` : jobs ? String(jobs) : undefined)}
+      </div>
+      {tab === 'inspector' ? <Inspector /> : <RenderQueue />}
+    </aside>
+  );
+}
+
 export function App(): ReactElement {
   useShortcuts();
   usePlayback();
@@ -36,10 +73,7 @@ export function App(): ReactElement {
       <TopBar />
       <main className="workspace">
         <Viewer />
-        <aside className="sidebar">
-          <Inspector />
-          <RenderQueue />
-        </aside>
+        <Sidebar />
       </main>
       <Timeline />
       <StatusBar />

@@ -15,6 +15,7 @@ import {
 import type { PreviewEntry } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
 import { Icon } from './icons.js';
+import { LossPlot } from './LossPlot.js';
 import { Segmented } from './Segmented.js';
 import { exposureLabel } from './ViewerLabels.js';
 
@@ -196,6 +197,7 @@ export function ViewerToolbar({ entry, zoom }: { entry: PreviewEntry | undefined
         Mask
       </label>
       <span className="toolbar-spacer" />
+      {entry?.status === 'ready' && <LossPlot losses={entry.losses} />}
       {entry?.status === 'ready' && <span className="readout">rendered in {entry.seconds.toFixed(1)} s</span>}
       <label className="toggle" title="Render the frame under the playhead whenever it or the settings change">
         <input type="checkbox" checked={autoPreview} onChange={(e) => setAutoPreview(e.target.checked)} />

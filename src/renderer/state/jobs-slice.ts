@@ -115,6 +115,8 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, { client }) =
       const jobs = at < 0 ? [...s.jobs, job] : s.jobs.map((j, i) => (i === at ? job : j));
       return { jobs };
     });
+    // a new job, started here or by another window: the artist's next look is at its progress
+    if (!before && isActive(job.status)) get().showSidebarTab('queue');
     if (before && isActive(before.status) && !isActive(job.status)) {
       const notice = finishNotice(job);
       if (notice) get().notify(notice.level, notice.text);

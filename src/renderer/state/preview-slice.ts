@@ -57,6 +57,8 @@ export type PreviewEntry =
       maskOutline?: PreviewResultMessage['maskOutline'];
       /** the matte the change was composited under (gray PNG) */
       matteUrl?: string;
+      /** the optimiser's loss after each step, for the loss plot */
+      losses?: number[];
       sourceAge?: AgeCategory;
       /** the solved frame of the shot the engine started from, when it was warm-started */
       warmStartFrame?: number;
@@ -164,6 +166,7 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           ...(result.chosenFace !== undefined ? { chosenFace: result.chosenFace } : {}),
           ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
           ...(result.mattePng ? { matteUrl: bytesToUrl(result.mattePng, 'image/png') } : {}),
+          ...(result.losses?.length ? { losses: result.losses } : {}),
           ...(result.sourceAge ? { sourceAge: result.sourceAge } : {}),
           ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
         });

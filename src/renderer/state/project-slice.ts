@@ -128,8 +128,10 @@ export const createProjectSlice: SliceCreator<ProjectSlice> = (set, get, { now }
     addClips(clips) {
       if (clips.length === 0) return;
       const label = clips.length === 1 ? `Import ${clips[0]!.name}` : `Import ${clips.length} shots`;
+      // the new shot's settings are what the artist sets next
       edit(label, (project) => withClips(project, [...project.timeline.clips, ...clips]), undefined, {
         selectedClipId: clips[0]!.id,
+        sidebarTab: 'inspector',
       });
       get().setPlayhead(clips[0]!.id, clips[0]!.sourceRange.start);
     },

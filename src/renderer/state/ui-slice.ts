@@ -44,12 +44,17 @@ export interface Notice {
   action?: NoticeAction;
 }
 
+export type SidebarTab = 'inspector' | 'queue';
+
 export interface UiSlice {
   dialog: Dialog | null;
   prompt: PathPrompt | null;
   notices: Notice[];
   /** the `?` overlay listing the keyboard shortcuts */
   shortcutsOpen: boolean;
+  /** which panel the sidebar shows: the shot's settings or the render queue */
+  sidebarTab: SidebarTab;
+  showSidebarTab(tab: SidebarTab): void;
   showShortcuts(open: boolean): void;
   openDialog(dialog: Dialog): void;
   updateDialog(patch: Partial<Dialog>): void;
@@ -68,9 +73,14 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, { client }) => {
     prompt: null,
     notices: [],
     shortcutsOpen: false,
+    sidebarTab: 'inspector',
 
     showShortcuts(open) {
       set({ shortcutsOpen: open });
+    },
+
+    showSidebarTab(tab) {
+      set({ sidebarTab: tab });
     },
 
     openDialog(dialog) {
