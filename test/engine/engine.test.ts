@@ -1,13 +1,15 @@
 /**
  * The whole engine on real plates (../shared/footage/akiyo): outputs named, sized and
  * laid out as the inputs, untouched outside the face, changed inside; resume, a
- * corrupt frame among good ones, a frame without a face, 16-bit plates, abort, and
+ * corrupt frame among good ones (PNG and EXR), a frame without a face, 16-bit plates, abort, and
  * no tensor leak. Runs the shipped default model (models/reage-utkface-64); what is
  * checked here is the pipeline, not the quality of the ageing (that is `reage eval`).
  */
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,16 @@ import { createEngine } from '../../src/main/engine/engine.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 import { changedOutsideMask } from '../../src/main/eval/plate-checks.js';
 import { defectsAt } from '../../src/shared/known-defects.js';
+import { oiioAvailability } from '../../src/main/node/oiio-service.js';
+
+const run = promisify(execFile);
+/** OpenImageIO (its Python module for the engine, oiiotool to make and check the plates): scripts/setup.sh installs both. */
+const oiioHere =
+  (await oiioAvailability()).ok &&
+  (await run('oiiotool', ['--version']).then(
+    () => true,
+    () => false,
+  ));
 
 const AKIYO = join(import.meta.dirname, '../../../shared/footage/akiyo');
 const UTKFACE = join(import.meta.dirname, '../../../shared/datasets/utkface/images');
@@ -195,6 +207,60 @@ describe('engine on the akiyo plate', () => {
     // passed through byte for byte
     expect(await readFile(join(out, 'aged.0003.png'))).toEqual(await readFile(join(shot, 'plate.0003.png')));
   }, 60_000);
+
+  it.skipIf(!oiioHere)(
+    'EXR plates: a truncated frame fails named; a faceless one passes through; the rest done with their header; nothing half-written',
+    async () => {
+      const shot = join(work, 'mixed-exr');
+      const out = join(work, 'mixed-exr-out');
+      await mkdir(shot, { recursive: true });
+      const exr = (...args: string[]) => run('oiiotool', [...args, '-d', 'half', '--compression', 'zip']);
+      const attributes = [
+        '--attrib',
+        'owner',
+        'ReAge tests',
+        '--attrib:type=timecode',
+        'smpte:TimeCode',
+        '01:00:41:17',
+      ];
+      await run('oiiotool', [
+        join(AKIYO, 'akiyo.1001.png'),
+        ...attributes,
+        '-d',
+        'half',
+        '-o',
+        join(shot, 'plate.0001.exr'),
+      ]);
+      await exr(join(AKIYO, 'akiyo.1002.png'), '-o', join(shot, 'whole.exr'));
+      const whole = await readFile(join(shot, 'whole.exr'));
+      await rm(join(shot, 'whole.exr'));
+      await writeFile(join(shot, 'plate.0002.exr'), whole.subarray(0, Math.floor(whole.length / 2)));
+      await exr('--pattern', 'constant:color=0.35,0.35,0.35', '352x288', '3', '-o', join(shot, 'plate.0003.exr'));
+      const reports: FrameReport[] = [];
+      const summary = await engine.ageShot(
+        { input: join(shot, 'plate.####.exr'), out: join(out, 'aged.####.exr'), settings },
+        { onFrame: (r) => reports.push(r) },
+      );
+      expect(summary).toMatchObject({ total: 3, done: 1, failed: 1, noFace: 1 });
+      expect(summary.failures[0]!.error).toMatch(/frame 2 .*plate\.0002\.exr.*the file is truncated or corrupt/);
+      expect(reports.map((r) => r.status)).toEqual(['done', 'failed', 'no-face']);
+      // no temp left behind, hidden or not
+      expect((await readdir(out)).sort()).toEqual(['aged.0001.exr', 'aged.0003.exr']);
+      expect(await readFile(join(out, 'aged.0003.exr'))).toEqual(await readFile(join(shot, 'plate.0003.exr')));
+      const info = async (path: string) => (await run('oiiotool', ['--info', '-v', path])).stdout.split('\n').slice(2);
+      expect(await info(join(out, 'aged.0001.exr'))).toEqual(await info(join(shot, 'plate.0001.exr')));
+      // the change is on the face (about x 130-215, y 60-175)
+      const diff = await run('oiiotool', [join(shot, 'plate.0001.exr'), join(out, 'aged.0001.exr'), '--diff']).then(
+        (r) => r.stdout,
+        (e: { stdout: string }) => e.stdout,
+      );
+      const worst = /Max error\s*=\s*[\d.e+-]+ @ \((\d+), (\d+)/.exec(diff);
+      expect(worst, diff).not.toBeNull();
+      const [x, y] = [Number(worst![1]), Number(worst![2])];
+      expect(x > 110 && x < 235 && y > 40 && y < 200, diff).toBe(true);
+    },
+    60_000,
+  );
 
   it('keeps a 16-bit plate 16-bit, and writes 8-bit when asked', async () => {
     const shot = join(work, 'deep');

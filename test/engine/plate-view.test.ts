@@ -81,11 +81,11 @@ describe('quantiserFor', () => {
   it('rounds unsigned integers to their steps, 10-bit as OpenImageIO holds it in 16 bits', () => {
     expect(quantiserFor('float')).toBeUndefined();
     const u8 = quantiserFor('uint8')!;
-    expect(u8(0.5)).toBe(128 / 255);
+    expect(u8(0.5)).toBe(Math.fround(128 * Math.fround(1 / 255)));
     expect([u8(-1), u8(2), u8(Number.NaN)]).toEqual([0, 1, 0]);
     const u10 = quantiserFor('uint16', 10)!;
     // 10-bit 126 is 126 << 6 | 126 >> 4 = 8071 of 65535
-    expect(u10(126 / 1023)).toBe(8071 / 65535);
+    expect(u10(126 / 1023)).toBe(Math.fround(8071 * Math.fround(1 / 65535)));
     expect(u10(1)).toBe(1);
   });
 });

@@ -163,8 +163,10 @@ export function quantiserFor(type: string, bitsPerSample?: number): ((v: number)
       v += shift >= 0 ? k * 2 ** shift : Math.floor(k / 2 ** -shift);
     return v;
   };
-  // NaN fails both comparisons and becomes 0
-  return (v) => (v > 0 ? (v < 1 ? widen(Math.round(v * steps)) / full : 1) : 0);
+  // as OpenImageIO turns the integers into floats (k times the float 1/max, in float), so
+  // that a sample read back from the file is this one exactly; NaN fails both comparisons: 0
+  const step = Math.fround(1 / full);
+  return (v) => (v > 0 ? (v < 1 ? Math.fround(widen(Math.round(v * steps)) * step) : 1) : 0);
 }
 
 /** Channels' quantisers, in channel order (undefined where samples are kept as they are). */

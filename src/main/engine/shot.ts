@@ -38,15 +38,16 @@ import {
 } from './face-tracks.js';
 import { estimateSourceAge } from './source-age.js';
 import {
+  IDENTITY_TRANSFORM,
   InputError,
+  applyViewChange,
   frameFormatFromPath,
   isCompleteOutput,
   prepareOutputFolders,
   readFrame,
   resolveInput,
   resolveOutputs,
-  withBitDepth,
-  writeFrame,
+  writeOutputFrame,
   type DecodedFrame,
   type FrameRef,
 } from './sequence-io.js';
@@ -106,16 +107,19 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Where a frame goes: its pixels, or (unchanged, same format) the plate's own bytes. */
+/**
+ * Where a frame goes: the engine's view (`image`, changed or not) put back into the
+ * plate's own samples, or (unchanged, same format) the plate's own bytes. The plates are
+ * read with the identity transform, so the change is put back with it too.
+ */
 async function writeOutput(path: string, image: RawImage, decoded: DecodedFrame, bitDepth?: 8 | 16): Promise<void> {
-  const format = frameFormatFromPath(path) ?? decoded.format;
-  const converted = withBitDepth(image, bitDepth ?? image.bitDepth);
-  await writeFrame(path, converted, format, { ...decoded.meta, bitDepth: converted.bitDepth });
+  const samples = await applyViewChange(decoded, image, IDENTITY_TRANSFORM);
+  await writeOutputFrame(path, samples, decoded, bitDepth);
 }
 
 async function passThrough(ref: FrameRef, path: string, decoded: DecodedFrame, bitDepth?: 8 | 16): Promise<void> {
   const sameFile =
-    frameFormatFromPath(path) === decoded.format && (bitDepth === undefined || bitDepth === decoded.image.bitDepth);
+    frameFormatFromPath(path) === decoded.format && (bitDepth === undefined || bitDepth === decoded.meta.bitDepth);
   // the plate's own bytes: not even a re-encode touches a frame the engine did not change
   if (sameFile) await writeFileAtomic(path, await readFile(ref.path));
   else await writeOutput(path, decoded.image, decoded, bitDepth);

@@ -40,14 +40,21 @@ os.dup2(2, 1)
 PROTO_IN = sys.stdin.buffer
 
 
+def write_all(data):
+    """An unbuffered write may take part of the data: write until all of it is out."""
+    view = memoryview(data)
+    while view:
+        n = PROTO_OUT.write(view)
+        view = view[n:]
+
+
 def send(header, payload=b""):
     if payload:
         header = dict(header, payload_bytes=len(payload))
     body = json.dumps(header, allow_nan=False, separators=(",", ":")).encode("utf-8")
-    PROTO_OUT.write(struct.pack("<I", len(body)))
-    PROTO_OUT.write(body)
+    write_all(struct.pack("<I", len(body)) + body)
     if payload:
-        PROTO_OUT.write(payload)
+        write_all(payload)
 
 
 def read_exact(n):

@@ -274,7 +274,15 @@ class OiioService {
             : `${python} could not be started (${err.message})`,
         );
       });
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after stdout has been read to its end (the hello included)
+      child.once('close', (code, signal) => {
+        if (this.child !== child && !settled) {
+          // stopped before it said hello: not a verdict on the interpreter
+          settled = true;
+          clearTimeout(timer);
+          reject(new OiioError('stopped', 'the OpenImageIO service was stopped while it started'));
+          return;
+        }
         const tail = this.stderrTail.trim();
         unavailable(
           `${python} exited before the service started (${signal ?? `exit code ${code}`})${tail ? `: ${tail}` : ''}`,
@@ -304,11 +312,11 @@ class OiioService {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
     child.stdin!.on('error', () => undefined); // a dead service shows as its exit
-    child.on('exit', (code, signal) => {
-      if (this.child === child) {
-        this.child = undefined;
-        this.ready = undefined;
-      }
+    child.on('close', (code, signal) => {
+      // a process already replaced (stop() answered its request) has nothing left to fail
+      if (this.child !== child) return;
+      this.child = undefined;
+      this.ready = undefined;
       const tail = this.stderrTail.trim().split('\n').slice(-3).join(' ');
       this.fail(
         new OiioError(
@@ -391,10 +399,15 @@ class OiioService {
     const child = this.child;
     this.child = undefined;
     this.ready = undefined;
+    if (child) this.fail(new OiioError('stopped', 'the OpenImageIO service was stopped during the request'));
     if (child && child.exitCode === null && child.signalCode === null) {
       child.stdin?.end();
       child.kill();
     }
+  }
+
+  pid(): number | undefined {
+    return this.child?.pid;
   }
 
   forget(): void {
@@ -543,6 +556,11 @@ export async function ocioConvert(config: string, from: string, to: string, rgb:
 export async function ocioColourSpaces(config: string): Promise<string[]> {
   const reply = await service.request({ cmd: 'ocio_spaces', config });
   return (reply.header.names as string[]) ?? [];
+}
+
+/** The service's process id while it runs (for tests: killing it must not break the next request). */
+export function oiioServiceProcess(): number | undefined {
+  return service.pid();
 }
 
 /**
