@@ -419,6 +419,39 @@ export type FolderEntry = z.infer<typeof folderEntrySchema>;
 export const PICK_PURPOSES = ['importFolder', 'openProject', 'saveProject', 'exportFolder'] as const;
 export type PickPurpose = (typeof PICK_PURPOSES)[number];
 
+/** The most entries one files.list answer carries (the rest is cut, and the answer says `truncated`). */
+export const FILES_LIST_LIMIT = 5000;
+export const BROWSER_ENTRY_KINDS = ['folder', 'file', 'sequence'] as const;
+export type BrowserEntryKind = (typeof BROWSER_ENTRY_KINDS)[number];
+/** One row of the in-app file browser: a folder, a file, or a numbered image sequence shown as one. */
+export const browserEntrySchema = z.object({
+  /** the file or folder name; for a sequence its pattern, e.g. akiyo.####.png */
+  name: z.string().min(1).max(PROJECT_LIMITS.path),
+  /** absolute; for a sequence the pattern's path, e.g. /plates/akiyo/akiyo.####.png */
+  path,
+  kind: z.enum(BROWSER_ENTRY_KINDS),
+  /** a sequence's frames for people to read: "1001–1060 · 60 frames" (gaps named after) */
+  frames: z.string().max(1024).optional(),
+  /** bytes (files only) */
+  size: z.number().nonnegative().optional(),
+  /** epoch milliseconds (a sequence: its first frame's) */
+  modifiedAt: z.number().optional(),
+});
+export type BrowserEntry = z.infer<typeof browserEntrySchema>;
+export const filesListResultSchema = z.object({
+  /** the folder listed, as its real path */
+  dir: path,
+  /** the folder above it, null where that is outside the allowed roots (at a root) */
+  parent: path.nullable(),
+  /** the allowed roots, the ones the studio was given first and its data folder last */
+  roots: z.array(path),
+  /** folders first, then files and sequences, each by name (numbers in order); hidden files left out */
+  entries: z.array(browserEntrySchema).max(FILES_LIST_LIMIT),
+  /** the folder holds more than the answer carries */
+  truncated: z.boolean().optional(),
+});
+export type FilesListResult = z.infer<typeof filesListResultSchema>;
+
 // ---------------------------------------------------------------------------
 // Studio protocol: renderer -> main process / browser host, request and result per method
 
@@ -445,6 +478,13 @@ export const studioMethods = {
     params: z.object({ path }),
     result: z.object({ path, entries: z.array(folderEntrySchema) }),
   },
+  /**
+   * a folder for the in-app file browser (where there is no native dialog): its
+   * entries, numbered image sequences collapsed to one each; absent `dir`, the first
+   * root. Refused (forbidden) outside the allowed roots; symlinks leading out of them
+   * are left out of the listing and refused when named.
+   */
+  'files.list': { params: z.object({ dir: path.optional() }), result: filesListResultSchema },
   /** image bytes for display (plates, thumbnails): PNG, JPEG, TIFF only */
   'fs.readImage': {
     params: z.object({ path }),

@@ -371,6 +371,18 @@ export function describeGaps(gaps: readonly FrameGap[], limit?: number): string 
   return `${plural(count, 'frame')} missing: ${describeRuns(gaps, limit)}`;
 }
 
+/**
+ * A sequence's frames for a list row beside its pattern: "1001–1060 · 60 frames", with
+ * gaps after ("… · 3 frames missing: 1004, 1007-1008").
+ */
+export function describeFrames(seq: NumberedSequence, gapLimit = 4): string {
+  const first = seq.frames[0]!;
+  const last = seq.frames[seq.frames.length - 1]!;
+  const span = first === last ? String(first) : `${first}–${last}`;
+  const gaps = describeGaps(seq.gaps, gapLimit);
+  return `${span} · ${plural(seq.frames.length, 'frame')}${gaps ? ` · ${gaps}` : ''}`;
+}
+
 /** One line for lists and errors: "akiyo.####.png 1001-1060 (57 frames; 3 frames missing: 1004, 1007-1008)". */
 export function describeSequence(seq: Sequence): string {
   if (seq.kind === 'single') return seq.pattern;

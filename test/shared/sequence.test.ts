@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   SequenceSyntaxError,
+  describeFrames,
   describeGaps,
   describeSequence,
   detectSequences,
@@ -121,6 +122,7 @@ describe('detectSequences', () => {
       ],
     });
     expect(describeSequence(seq!)).toBe('akiyo.####.png 1001-1010 (7 frames; 3 frames missing: 1004, 1006-1007)');
+    expect(describeFrames(seq!)).toBe('1001–1010 · 7 frames · 3 frames missing: 1004, 1006-1007');
   });
 
   it('keeps singles and separate sequences apart', () => {
@@ -163,6 +165,7 @@ describe('detectSequences', () => {
     const [lone] = numbered(detectSequences(['plate.1001.exr']));
     expect(lone).toMatchObject({ frames: [1001], gaps: [], pattern: 'plate.####.exr' });
     expect(describeSequence(lone!)).toBe('plate.####.exr 1001 (1 frame)');
+    expect(describeFrames(lone!)).toBe('1001 · 1 frame');
   });
 });
 

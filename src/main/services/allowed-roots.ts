@@ -92,6 +92,13 @@ export class AllowedRoots {
     return [...new Set(resolved)].sort();
   }
 
+  /** The roots as resolved, in the order they were given (the host's --root folders first), for the file browser. */
+  async inOrder(): Promise<string[]> {
+    await this.load();
+    const resolved = await Promise.all([...this.roots].map((r) => realPathOrAncestor(r)));
+    return [...new Set(resolved)];
+  }
+
   /**
    * The real path of `path` if it lies inside a root; otherwise a 'forbidden'
    * error that names the path (as asked for, never what it resolves to or holds).

@@ -15,10 +15,11 @@ import {
   type StudioReply,
   type StudioResult,
 } from '../../shared/ipc.js';
-import { AllowedRoots } from './allowed-roots.js';
+import { AllowedRoots, realPathOrAncestor } from './allowed-roots.js';
 import { EngineClient } from './engine-client.js';
 import { StudioError, toErrorInfo } from './errors.js';
 import { FileAccess } from './file-access.js';
+import { browseFolder } from './file-browser.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { silentLogger, type Logger } from './log.js';
 import { ProjectStore, clipFolders } from './project-store.js';
@@ -54,6 +55,7 @@ export class StudioBackend {
   /** project files the user chose in a native dialog: opening one grants the folders it references */
   private readonly chosenProjects = new Set<string>();
   private readonly pick: PathPicker | undefined;
+  private readonly dataDir: string;
   private readonly log: Logger;
   private readonly listeners = new Set<(event: StudioEvent) => void>();
   private readonly handlers: Handlers;
@@ -64,6 +66,7 @@ export class StudioBackend {
     this.queue = new JobQueue(this.engine, { log: this.log, ...options.queue });
     this.roots = options.roots ?? new AllowedRoots();
     this.roots.include(options.dataDir);
+    this.dataDir = resolvePath(options.dataDir);
     this.store = new ProjectStore({ dataDir: options.dataDir, mayRead: (folder) => this.roots.allows(folder) });
     this.files = new FileAccess();
     this.pick = options.pick;
@@ -122,6 +125,34 @@ export class StudioBackend {
     if (purpose === 'openProject') this.chosenProjects.add(resolvePath(path));
   }
 
+  /** The roots for the file browser: the ones given first, in their order, the data folder last. */
+  private async browserRoots(): Promise<string[]> {
+    const [all, data] = await Promise.all([this.roots.inOrder(), realPathOrAncestor(this.dataDir)]);
+    return [...all.filter((r) => r !== data), ...(all.includes(data) ? [data] : [])];
+  }
+
+  /** A folder for the in-app file browser, checked as every read is; absent, the first root that can be listed. */
+  private async listFiles(dir: string | undefined): Promise<StudioResult<'files.list'>> {
+    const roots = await this.browserRoots();
+    const list = async (folder: string) => {
+      const real = await this.roots.check(folder, 'folder');
+      const listing = await browseFolder(real, { allows: (p) => this.roots.allows(p) });
+      const up = dirname(real);
+      const parent = up !== real && (await this.roots.allows(up)) ? up : null;
+      return { dir: real, parent, roots, entries: listing.entries, ...(listing.truncated ? { truncated: true } : {}) };
+    };
+    if (dir !== undefined) return list(dir);
+    let failure: unknown = new StudioError('not-found', 'this studio has no folders it may use');
+    for (const root of roots) {
+      try {
+        return await list(root);
+      } catch (err) {
+        failure = err; // a root not made yet (the data folder before its first write): try the next
+      }
+    }
+    throw failure;
+  }
+
   private createHandlers(): Handlers {
     const roots = this.roots;
     return {
@@ -145,6 +176,7 @@ export class StudioBackend {
         return this.files.readImage(path);
       },
       'fs.roots': async () => ({ roots: await roots.list() }),
+      'files.list': async ({ dir }) => this.listFiles(dir),
       'dialog.pick': async ({ purpose, defaultPath }) => {
         if (!this.pick) return { path: null, native: false };
         const path = await this.pick(purpose, defaultPath);
