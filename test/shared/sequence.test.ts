@@ -122,7 +122,7 @@ describe('detectSequences', () => {
       ],
     });
     expect(describeSequence(seq!)).toBe('akiyo.####.png 1001-1010 (7 frames; 3 frames missing: 1004, 1006-1007)');
-    expect(describeFrames(seq!)).toBe('1001–1010 · 7 frames · 3 frames missing: 1004, 1006-1007');
+    expect(describeFrames(seq as NumberedSequence)).toBe('1001–1010 · 7 frames · 3 frames missing: 1004, 1006-1007');
   });
 
   it('keeps singles and separate sequences apart', () => {
