@@ -40,7 +40,15 @@ beforeEach(() => {
   renders = join(dir, 'renders');
   outside = join(dir, 'elsewhere');
   data = join(dir, 'data');
-  for (const d of [plates, renders, outside, data, join(plates, 'akiyo'), join(plates, 'b_roll'), join(plates, '.cache')])
+  for (const d of [
+    plates,
+    renders,
+    outside,
+    data,
+    join(plates, 'akiyo'),
+    join(plates, 'b_roll'),
+    join(plates, '.cache'),
+  ])
     mkdirSync(d, { recursive: true });
   for (let f = 1001; f <= 1012; f++) if (f !== 1004) writeFileSync(join(plates, 'akiyo', `akiyo.${f}.png`), 'png');
   writeFileSync(join(plates, 'akiyo', 'notes.txt'), 'hello');

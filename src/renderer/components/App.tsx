@@ -23,7 +23,7 @@ function Dialogs(): ReactElement {
     <>
       {dialog?.kind === 'import' && <ImportDialog dialog={dialog} />}
       {dialog?.kind === 'export' && <ExportDialog dialog={dialog} />}
-      {prompt && <PathPrompt key={prompt.title} prompt={prompt} />}
+      {prompt && <PathPrompt key={prompt.id} prompt={prompt} />}
     </>
   );
 }

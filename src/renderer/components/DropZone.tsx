@@ -1,7 +1,8 @@
 /**
- * Frames or folders dragged onto the window. Electron reveals the dropped paths;
- * a browser only the names (folders are read for their file names), so the import
- * dialog then asks for the folder.
+ * Frames or folders dragged onto the window. Electron reveals the dropped paths
+ * (webUtils.getPathForFile through the preload, which also lets the studio use that
+ * folder); a browser only the names (folders are read for their file names), so the
+ * import dialog then says so and opens the file browser to find the folder.
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import type { DroppedItems } from '../state/command-slice.js';
@@ -43,6 +44,7 @@ export async function droppedItems(
 ): Promise<DroppedItems> {
   const paths: string[] = [];
   const names: string[] = [];
+  const folders: string[] = [];
   const folderReads: Promise<string[]>[] = [];
   for (const item of [...data.items]) {
     if (item.kind !== 'file') continue;
@@ -53,12 +55,14 @@ export async function droppedItems(
       continue;
     }
     const entry = item.webkitGetAsEntry?.();
-    if (entry?.isDirectory) folderReads.push(readFolderNames(entry as FileSystemDirectoryEntry));
-    else if (file) names.push(file.name);
+    if (entry?.isDirectory) {
+      folders.push(entry.name);
+      folderReads.push(readFolderNames(entry as FileSystemDirectoryEntry));
+    } else if (file) names.push(file.name);
   }
   for (const list of await Promise.all(folderReads)) names.push(...list);
   if (paths.length === 0) paths.push(...pathsFromUriList(data.getData('text/uri-list')));
-  return { paths, names };
+  return { paths, names, ...(paths.length === 0 && folders.length > 0 ? { folders } : {}) };
 }
 
 export function DropZone(): ReactElement | null {

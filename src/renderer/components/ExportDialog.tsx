@@ -2,7 +2,7 @@
 import { useMemo, useState, type ReactElement } from 'react';
 import { EXPORT_FORMATS, outputPattern, type ExportBitDepth, type ExportFormat } from '../../shared/project.js';
 import { formatFrame, parseFrameRange } from '../../shared/sequence.js';
-import { useStudio, useStudioContext } from '../state/store.js';
+import { useStudio } from '../state/store.js';
 import type { Dialog } from '../state/ui-slice.js';
 import { DefectMark, ExportDefectsNote } from './KnownDefects.js';
 import { Modal } from './Modal.js';
@@ -17,7 +17,6 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
 };
 
 export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'export' }> }): ReactElement {
-  const { client } = useStudioContext();
   const clips = useStudio((s) => s.project.timeline.clips);
   const settings = useStudio((s) => s.project.exportSettings);
   const setExportSettings = useStudio((s) => s.setExportSettings);
@@ -138,17 +137,15 @@ export function ExportDialog({ dialog }: { dialog: Extract<Dialog, { kind: 'expo
             spellCheck={false}
             onChange={(e) => setExportSettings({ folder: e.target.value }, 'folder')}
           />
-          {client.kind === 'electron' && (
-            <button
-              type="button"
-              onClick={async () => {
-                const folder = await askPath('exportFolder', 'Output folder', settings.folder || undefined);
-                if (folder) setExportSettings({ folder });
-              }}
-            >
-              Browse…
-            </button>
-          )}
+          <button
+            type="button"
+            onClick={async () => {
+              const folder = await askPath('exportFolder', 'Output folder', settings.folder || undefined);
+              if (folder) setExportSettings({ folder });
+            }}
+          >
+            Browse…
+          </button>
         </div>
 
         <label className="form-label" htmlFor="export-naming">

@@ -1,13 +1,14 @@
 /**
- * Import frames: a folder path (typed, picked, or from a drop) is scanned and the
- * numbered sequences in it are listed with their ranges and gaps; each chosen
- * sequence becomes a shot.
+ * Import frames: a folder path (typed, picked with Browse…, or from a drop) is
+ * scanned and the numbered sequences in it are listed with their ranges and gaps;
+ * each chosen sequence becomes a shot. Browse… opens the native dialog in Electron
+ * and the in-app file browser in the browser host.
  */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { joinPath } from '../../shared/project.js';
 import { describeGaps, type NumberedSequence, type Sequence } from '../../shared/sequence.js';
 import { imageSequences } from '../state/command-slice.js';
-import { useStudio, useStudioContext } from '../state/store.js';
+import { useStudio } from '../state/store.js';
 import type { Dialog } from '../state/ui-slice.js';
 import { useFrameImage } from './hooks.js';
 import { Modal } from './Modal.js';
@@ -25,7 +26,6 @@ function SequenceThumb({ folder, seq }: { folder: string; seq: NumberedSequence 
 }
 
 export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactElement {
-  const { client } = useStudioContext();
   const closeDialog = useStudio((s) => s.closeDialog);
   const scanFolder = useStudio((s) => s.scanFolder);
   const askPath = useStudio((s) => s.askPath);
@@ -34,10 +34,11 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
   useEffect(() => setPath(dialog.path), [dialog.path]);
 
   const sequences = useMemo(() => (dialog.scan?.sequences ?? []).filter(isNumbered), [dialog.scan]);
-  // after a browser drop, pre-select the sequences the dropped files belong to
+  // after a browser drop, pre-select the sequences the dropped files belong to; after a
+  // sequence was picked in the file browser, that one
   const dropped = useMemo(
-    () => new Set(imageSequences(dialog.droppedNames ?? []).map((s) => s.pattern)),
-    [dialog.droppedNames],
+    () => new Set([...imageSequences(dialog.droppedNames ?? []).map((s) => s.pattern), ...(dialog.preferred ?? [])]),
+    [dialog.droppedNames, dialog.preferred],
   );
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   useEffect(() => {
@@ -51,6 +52,7 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
   };
   const selected = sequences.filter((s) => chosen.has(s.pattern));
   const droppedCount = dialog.droppedNames?.length ?? 0;
+  const droppedFolders = dialog.droppedFolders ?? [];
 
   return (
     <Modal
@@ -77,11 +79,14 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
         </>
       }
     >
-      {droppedCount > 0 && !dialog.scan && (
-        <div className="callout">
-          You dropped {droppedCount} file{droppedCount === 1 ? '' : 's'}
-          {dropped.size ? ` (${[...dropped].join(', ')})` : ''}. A browser does not tell the studio where files live:
-          enter the folder that holds them.
+      {(droppedCount > 0 || droppedFolders.length > 0) && !dialog.scan && (
+        <div className="callout" data-testid="drop-note">
+          You dropped{' '}
+          {droppedFolders.length > 0
+            ? droppedFolders.map((f) => `“${f}”`).join(', ')
+            : `${droppedCount} file${droppedCount === 1 ? '' : 's'}`}
+          {dropped.size ? ` (${[...dropped].join(', ')})` : ''}. A web page is never told where dropped files and
+          folders are on disk: find the folder with Browse…, or type its path.
         </div>
       )}
       <form
@@ -100,11 +105,9 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
           onChange={(e) => setPath(e.target.value)}
           spellCheck={false}
         />
-        {client.kind === 'electron' && (
-          <button type="button" onClick={() => void browse()}>
-            Browse…
-          </button>
-        )}
+        <button type="button" onClick={() => void browse()}>
+          Browse…
+        </button>
         <button type="submit" disabled={!path.trim() || dialog.scanning}>
           {dialog.scanning ? 'Scanning…' : 'Scan'}
         </button>

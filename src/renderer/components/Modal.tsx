@@ -1,4 +1,4 @@
-/** A modal panel: Escape or the backdrop closes it, focus starts on its first field. */
+/** A modal panel: Escape or the backdrop closes it, focus starts on its first field (or the one marked data-autofocus). */
 import { useEffect, useRef, type ReactElement, type ReactNode } from 'react';
 import { Icon } from './icons.js';
 
@@ -11,11 +11,16 @@ export function Modal(props: {
   children: ReactNode;
   footer?: ReactNode;
   wide?: boolean;
+  /** more classes for the panel (its size) */
+  className?: string;
 }): ReactElement {
   const panel = useRef<HTMLDivElement>(null);
   const { onClose } = props;
   useEffect(() => {
-    panel.current?.querySelector<HTMLElement>('input, select, textarea, button.primary')?.focus();
+    const first =
+      panel.current?.querySelector<HTMLElement>('[data-autofocus]') ??
+      panel.current?.querySelector<HTMLElement>('input, select, textarea, button.primary');
+    first?.focus();
   }, []);
   useEffect(() => {
     const self = {};
@@ -34,7 +39,7 @@ export function Modal(props: {
   return (
     <div className="modal-backdrop" onPointerDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
-        className={`modal${props.wide ? ' wide' : ''}`}
+        className={`modal${props.wide ? ' wide' : ''}${props.className ? ` ${props.className}` : ''}`}
         role="dialog"
         aria-modal="true"
         aria-label={props.title}

@@ -13,6 +13,10 @@ const paths = {
   folder: 'M3 6h6l2 2h10v11H3z',
   save: 'M5 4h11l3 3v13H5zM8 4v5h7V4M8 20v-6h8v6',
   file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  /** a frame sequence: a strip of film */
+  sequence: 'M3 6h18v12H3zM3 9.5h18M3 14.5h18M7.5 6v3.5M12 6v3.5M16.5 6v3.5M7.5 14.5V18M12 14.5V18M16.5 14.5V18',
+  /** a project file: a page with the timeline's bars */
+  project: 'M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 15h4M9 18h5',
   importFrames: 'M12 3v12M7 10l5 5 5-5M4 17v4h16v-4',
   exportFrames: 'M12 15V3M7 8l5-5 5 5M4 17v4h16v-4',
   render: 'M12 3l2.5 6.5L21 12l-6.5 2.5L12 21l-2.5-6.5L3 12l6.5-2.5z',

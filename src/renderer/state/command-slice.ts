@@ -5,13 +5,14 @@
 import type { MediaCheck, MenuCommand } from '../../shared/ipc.js';
 import {
   PROJECT_EXTENSION,
+  baseName,
   clipFromSequence,
   dirName,
   emptyProject,
   joinPath,
   type Project,
 } from '../../shared/project.js';
-import { describeGaps, detectSequences, type NumberedSequence } from '../../shared/sequence.js';
+import { describeGaps, detectSequences, isPattern, type NumberedSequence } from '../../shared/sequence.js';
 import type { SliceCreator, StudioState } from './types.js';
 
 export interface DroppedItems {
@@ -19,6 +20,34 @@ export interface DroppedItems {
   paths: string[];
   /** file names only (what a browser reveals) */
   names: string[];
+  /** names of dropped folders whose paths were not revealed (a browser) */
+  folders?: string[];
+}
+
+/**
+ * A picked import path as folder and sequence: the file browser may return a
+ * sequence's pattern (/plates/akiyo/akiyo.####.png), meaning its folder with it chosen.
+ */
+export function splitPickedSequence(path: string): { folder: string; pattern?: string } {
+  const name = baseName(path);
+  return name && isPattern(name) && dirName(path) ? { folder: dirName(path), pattern: name } : { folder: path };
+}
+
+/** Why the file browser opens after a browser drop, in its own words. */
+export function dropNote(items: DroppedItems): string {
+  const folders = items.folders ?? [];
+  const what =
+    folders.length === 1
+      ? `the folder “${folders[0]}”`
+      : folders.length > 1
+        ? `${folders.length} folders`
+        : `${items.names.length === 1 ? 'that file' : 'those files'}`;
+  return (
+    `You dropped ${what}, but a web page is never told where dropped files and folders are on disk, ` +
+    'so the studio cannot open them from the drop. Find ' +
+    (folders.length === 1 ? 'it' : 'the folder') +
+    ' here instead.'
+  );
 }
 
 export interface CommandSlice {
@@ -174,9 +203,15 @@ export const createCommandSlice: SliceCreator<CommandSlice> = (set, get, { clien
     },
 
     async scanFolder(path) {
-      const folder = path.trim();
+      const { folder, pattern } = splitPickedSequence(path.trim());
       if (!folder) return;
-      get().openDialog({ ...currentImport(get()), kind: 'import', path: folder, scanning: true });
+      get().openDialog({
+        ...currentImport(get()),
+        kind: 'import',
+        path: folder,
+        scanning: true,
+        preferred: pattern ? [pattern] : undefined,
+      });
       try {
         const listing = await client.call('fs.listFolder', { path: folder });
         const names = listing.entries.filter((e) => e.kind === 'file').map((e) => e.name);
@@ -216,11 +251,17 @@ export const createCommandSlice: SliceCreator<CommandSlice> = (set, get, { clien
       }
     },
 
-    async handleDrop({ paths, names }) {
+    async handleDrop(items) {
+      const { paths, names } = items;
+      const folders = items.folders ?? [];
       if (paths.length === 0) {
-        if (names.length === 0) return;
-        // a browser: we know the names but not the folder
-        get().openDialog({ kind: 'import', path: '', droppedNames: names });
+        if (names.length === 0 && folders.length === 0) return;
+        // a browser: we know the names but not the folder, so the file browser finds it
+        get().openDialog({ kind: 'import', path: '', droppedNames: names, droppedFolders: folders });
+        const near = get().project.timeline.clips.at(-1)?.mediaReference.targetUrlBase;
+        const title = folders.length === 1 ? `Find the folder “${folders[0]}”` : 'Find the folder holding the frames';
+        const picked = await get().askPath('importFolder', title, near, { note: dropNote(items) });
+        if (picked && get().dialog?.kind === 'import') await get().scanFolder(picked);
         return;
       }
       // a single dropped folder is scanned; dropped files are imported from their folder
@@ -242,12 +283,13 @@ export const createCommandSlice: SliceCreator<CommandSlice> = (set, get, { clien
     async relinkClip(clipId) {
       const clip = get().project.timeline.clips.find((c) => c.id === clipId);
       if (!clip) return;
-      const folder = await get().askPath(
+      const picked = await get().askPath(
         'importFolder',
         `Where are ${clip.name}'s frames (${clip.mediaReference.namePattern}) now?`,
         clip.mediaReference.targetUrlBase,
       );
-      if (!folder) return;
+      if (!picked) return;
+      const { folder } = splitPickedSequence(picked);
       try {
         const { clip: relinked, check } = await client.call('project.relinkClip', { clip, folder });
         get().replaceClip(relinked, check);
