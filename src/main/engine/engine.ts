@@ -44,7 +44,9 @@ import { toRgb8 } from './faces.js';
 import { checkSettings, frameTarget, runShot, surveyShot, warmStepsFor, type FrameTarget } from './shot.js';
 import { SolvedLatents } from './solved-latents.js';
 import { estimateSourceAge } from './source-age.js';
+import type { DisplayTransform } from './plate-view.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
+import { readWithColour } from './shot-colour.js';
 import { StageTimer } from './stage-timer.js';
 import type { FaceMask } from './composite.js';
 import type { AgeSettings, DetectedFace, RawImage } from './types.js';
@@ -259,8 +261,11 @@ class Engine implements ReAgeEngine {
       const started = performance.now();
       const elapsed = () => (performance.now() - started) / 1000;
       const ref = { frame, path: file };
-      const { image } = await readFrame(ref);
-      const { faces, chosen } = await this.previewFaces(ref, image, settings, signal);
+      const {
+        decoded: { image },
+        transform,
+      } = await readWithColour(ref, settings.colourSpace);
+      const { faces, chosen } = await this.previewFaces(ref, image, settings, transform, signal);
       const face = chosen?.face;
       // encoded while the face is aged (sharp works off the main thread)
       const before = png(image);
@@ -412,6 +417,7 @@ class Engine implements ReAgeEngine {
     ref: FrameRef,
     image: RawImage,
     settings: AgeSettings,
+    transform: DisplayTransform,
     signal?: AbortSignal,
   ): Promise<{ faces: PreviewResult['faces']; chosen?: { id: number; face: DetectedFace } }> {
     const selection = settings.face;
@@ -428,7 +434,10 @@ class Engine implements ReAgeEngine {
     for (const r of refs.slice(0, local ? 1 : last + MAX_BRIDGE_GAP + 1)) {
       signal?.throwIfAborted();
       const own = r.frame === ref.frame;
-      frames.push({ frame: r.frame, faces: await this.detect(own ? ref : r, own ? image : undefined) });
+      frames.push({
+        frame: r.frame,
+        faces: await this.detect(own ? ref : r, transform, settings.colourSpace, own ? image : undefined),
+      });
     }
     const tracks = trackFaces(frames);
     let track;
@@ -446,9 +455,15 @@ class Engine implements ReAgeEngine {
    * Faces in a frame, remembered per file (and its size and modification time):
    * detection is deterministic. Without `image` the frame is read (none when it cannot be).
    */
-  private async detect(ref: FrameRef, image?: RawImage): Promise<DetectedFace[]> {
+  private async detect(
+    ref: FrameRef,
+    transform: DisplayTransform,
+    colourSpace: AgeSettings['colourSpace'],
+    image?: RawImage,
+  ): Promise<DetectedFace[]> {
     const file = await stat(ref.path).catch(() => undefined);
-    const key = file && `${ref.path}\n${file.size}\n${file.mtimeMs}`;
+    // the faces are those of the frame as a colour space shows it
+    const key = file && `${ref.path}\n${file.size}\n${file.mtimeMs}\n${JSON.stringify(colourSpace ?? 'auto')}`;
     const known = key ? this.detections.get(key) : undefined;
     if (key && known) {
       this.detections.delete(key);
@@ -457,7 +472,7 @@ class Engine implements ReAgeEngine {
     }
     let faces: DetectedFace[];
     try {
-      faces = await detectFaces(this.model.analyzer, image ?? (await readFrame(ref)).image);
+      faces = await detectFaces(this.model.analyzer, image ?? (await readFrame(ref, { transform })).image);
     } catch (err) {
       if (image) throw err;
       return [];

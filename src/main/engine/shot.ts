@@ -40,6 +40,8 @@ import { estimateSourceAge } from './source-age.js';
 import {
   IDENTITY_TRANSFORM,
   InputError,
+  type DisplayTransform,
+  type FrameSamples,
   applyViewChange,
   frameFormatFromPath,
   isCompleteOutput,
@@ -52,6 +54,8 @@ import {
   type FrameRef,
 } from './sequence-io.js';
 import { StageTimer } from './stage-timer.js';
+import { passesComplete, resolvePassOutputs, writePasses, type PassOutputs } from './passes.js';
+import { shotTransform } from './shot-colour.js';
 import type { AgeSettings, DetectedFace, FrameReport, RawImage } from './types.js';
 
 /** Frames a resumed render or a chunk pre-rolls before its first frame (ShotJob.preRoll). */
@@ -109,20 +113,28 @@ function errorText(err: unknown): string {
 
 /**
  * Where a frame goes: the engine's view (`image`, changed or not) put back into the
- * plate's own samples, or (unchanged, same format) the plate's own bytes. The plates are
- * read with the identity transform, so the change is put back with it too.
+ * plate's own samples through the shot's colour transform (the one its plates were read
+ * with); returns the samples written.
  */
-async function writeOutput(path: string, image: RawImage, decoded: DecodedFrame, bitDepth?: 8 | 16): Promise<void> {
-  const samples = await applyViewChange(decoded, image, IDENTITY_TRANSFORM);
+async function writeOutput(
+  path: string,
+  image: RawImage,
+  decoded: DecodedFrame,
+  transform: DisplayTransform,
+  bitDepth?: 8 | 16,
+): Promise<FrameSamples> {
+  const samples = await applyViewChange(decoded, image, transform);
   await writeOutputFrame(path, samples, decoded, bitDepth);
+  return samples;
 }
 
+/** A frame the engine did not change: (same format) the plate's own bytes, else its samples re-encoded. */
 async function passThrough(ref: FrameRef, path: string, decoded: DecodedFrame, bitDepth?: 8 | 16): Promise<void> {
   const sameFile =
     frameFormatFromPath(path) === decoded.format && (bitDepth === undefined || bitDepth === decoded.meta.bitDepth);
   // the plate's own bytes: not even a re-encode touches a frame the engine did not change
   if (sameFile) await writeFileAtomic(path, await readFile(ref.path));
-  else await writeOutput(path, decoded.image, decoded, bitDepth);
+  else await writeOutputFrame(path, decoded.stored, decoded, bitDepth);
 }
 
 /** The chosen face's ageing state through consecutive frames; forgotten at a gap (absent, failure, skip). */
@@ -158,7 +170,7 @@ export async function detectTracks(
     signal?.throwIfAborted();
     let faces: FrameFaces['faces'] = [];
     try {
-      const { image } = await readFrame(ref);
+      const { image } = await readFrame(ref, { transform: ctx.transform ?? IDENTITY_TRANSFORM });
       const started = performance.now();
       faces = await detectFaces(ctx.model.analyzer, image);
       seconds.set(ref.frame, (performance.now() - started) / 1000);
@@ -207,6 +219,8 @@ export function chooseFace(
 export interface ShotContext {
   model: AgingModel;
   backend: ActiveBackend;
+  /** the shot's plates to the engine's display sRGB (shot-colour.ts); absent: the identity */
+  transform?: DisplayTransform;
 }
 
 /** What a frame is aged to: its target (index), at its strength, blended with a second target between age keys. */
@@ -261,7 +275,8 @@ export class ShotTracker {
   /** Read the frame and age the chosen face on it. A frame without it loses the track; a throw leaves it to the caller. */
   async age(ref: FrameRef, timer: StageTimer): Promise<TrackedFrame> {
     const { ctx, settings, track, signal } = this;
-    const decoded = await timer.timeAsync('read', () => readFrame(ref));
+    const transform = ctx.transform ?? IDENTITY_TRANSFORM;
+    const decoded = await timer.timeAsync('read', () => readFrame(ref, { transform }));
     timer.record('detect', this.chosen.detectSeconds?.get(ref.frame) ?? 0);
     const tracked = this.chosen.byFrame.get(ref.frame);
     if (!tracked) {
@@ -270,7 +285,7 @@ export class ShotTracker {
     }
     const face = track.smooth(tracked.face);
     // a shot whose sampled frames showed no face gets its age from the first face found
-    this.sourceAge ??= await estimateSourceAge(ctx.model.analyzer, [ref], signal);
+    this.sourceAge ??= await estimateSourceAge(ctx.model.analyzer, [ref], signal, transform);
     const sourceAge = this.sourceAge ?? settings.targetAge;
     const target = frameTarget(settings, ref.frame);
     const aged = await ageFace(ctx.model, {
@@ -343,7 +358,7 @@ class WorkRate {
   }
 }
 
-export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = {}): Promise<ShotSummary> {
+export async function runShot(processCtx: ShotContext, job: ShotJob, hooks: RunHooks = {}): Promise<ShotSummary> {
   const started = performance.now();
   const { settings } = job;
   const { signal } = hooks;
@@ -356,11 +371,15 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
   const shot = job.shotFrames ? await resolveInput(job.input, job.shotFrames) : refs;
   const shotIndex = new Map(shot.map((r, k) => [r.frame, k]));
   const outputs = resolveOutputs(job.out, refs);
+  const passes = resolvePassOutputs(job, refs, outputs);
   // before the source age and the first frame: an unwritable output must not cost a render
-  await prepareOutputFolders(outputs);
+  await prepareOutputFolders([...outputs, ...(passes.matte ?? []), ...(passes.delta ?? [])]);
+  // from the shot's first frame, so every chunk of it converts alike
+  const { transform } = await shotTransform(settings.colourSpace, shot[0]!);
+  const ctx: ShotContext = { ...processCtx, transform };
 
   let sourceAge: AgeCategory | undefined = settings.sourceAge === 'auto' ? undefined : settings.sourceAge;
-  if (!sourceAge) sourceAge = await estimateSourceAge(ctx.model.analyzer, refs, signal);
+  if (!sourceAge) sourceAge = await estimateSourceAge(ctx.model.analyzer, refs, signal, transform);
 
   // Every face of the frames this job touches, followed: from the shot's start when an id
   // or a point names the face, so ids count as in the whole shot; otherwise (a plan's
@@ -399,7 +418,7 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
     const output = outputs[i]!;
     const checkStarted = performance.now();
     let frameReport: FrameReport;
-    if (job.resume && (await isCompleteOutput(output))) {
+    if (job.resume && (await isCompleteOutput(output)) && (await passesComplete(passes, i))) {
       tracker.lose();
       summary.skipped++;
       const seconds = (performance.now() - checkStarted) / 1000;
@@ -429,7 +448,7 @@ export async function runShot(ctx: ShotContext, job: ShotJob, hooks: RunHooks = 
         });
       }
       previousTracked = true;
-      frameReport = await renderFrame(tracker, ref, output, job, hooks, summary);
+      frameReport = await renderFrame(tracker, ref, output, job, hooks, summary, { passes, index: i, transform });
       rate.add(frameReport.seconds);
     }
     if (tracker.sourceAge) summary.sourceAge ??= tracker.sourceAge;
@@ -448,6 +467,7 @@ async function renderFrame(
   job: ShotJob,
   hooks: RunHooks,
   summary: ShotSummary,
+  frame: { passes: PassOutputs; index: number; transform: DisplayTransform },
 ): Promise<FrameReport> {
   const frameStarted = performance.now();
   const timer = new StageTimer();
@@ -463,7 +483,10 @@ async function renderFrame(
     const tracked = await tracker.age(ref, timer);
     const { decoded } = tracked;
     if (!tracked.face) {
-      await timer.timeAsync('write', () => passThrough(ref, output, decoded, job.bitDepth));
+      await timer.timeAsync('write', async () => {
+        await passThrough(ref, output, decoded, job.bitDepth);
+        await writePasses(frame.passes, frame.index, decoded, undefined, undefined);
+      });
       summary.noFace++;
       if (summary.face) summary.face.absent++;
       return report({ status: 'no-face', faceFound: false });
@@ -477,7 +500,10 @@ async function renderFrame(
       mask: aged.mask,
       landmarks: face.landmarks,
     });
-    await timer.timeAsync('write', () => writeOutput(output, aged.output, decoded, job.bitDepth));
+    await timer.timeAsync('write', async () => {
+      const samples = await writeOutput(output, aged.output, decoded, frame.transform, job.bitDepth);
+      await writePasses(frame.passes, frame.index, decoded, aged.mask, samples);
+    });
     summary.done++;
     return report({
       status: 'done',
@@ -518,7 +544,9 @@ export async function surveyShot(
   const shot = await resolveInput(job.input, job.frames);
   if (!shot.length) throw new InputError('the shot has no frames');
   const { sourceAge: setAge } = job.settings;
-  const sourceAge = setAge === 'auto' ? await estimateSourceAge(ctx.model.analyzer, shot, signal) : setAge;
+  const { transform } = await shotTransform(job.settings.colourSpace, shot[0]!);
+  ctx = { ...ctx, transform };
+  const sourceAge = setAge === 'auto' ? await estimateSourceAge(ctx.model.analyzer, shot, signal, transform) : setAge;
   const started = performance.now();
   const { tracks } = await detectTracks(ctx, shot, signal, (ref, i) => {
     const perFrame = (performance.now() - started) / 1000 / (i + 1);

@@ -7,6 +7,7 @@
 import { ageToCategory, type AgeCategory } from '../../shared/ages.js';
 import { detectFaces } from './face-track.js';
 import type { FaceAnalyzer } from './faces.js';
+import type { DisplayTransform } from './plate-view.js';
 import { readFrame, type FrameRef } from './sequence-io.js';
 
 /** Frames sampled per shot: enough for a stable median, few enough to cost seconds. */
@@ -29,12 +30,14 @@ export async function estimateSourceAge(
   analyzer: FaceAnalyzer,
   refs: readonly FrameRef[],
   signal?: AbortSignal,
+  /** the shot's plates to display sRGB (shot-colour.ts); absent: the identity */
+  transform?: DisplayTransform,
 ): Promise<AgeCategory | undefined> {
   const years: number[] = [];
   for (const ref of spread(refs, SOURCE_AGE_SAMPLES)) {
     signal?.throwIfAborted();
     try {
-      const { image } = await readFrame(ref);
+      const { image } = await readFrame(ref, transform ? { transform } : {});
       const [face] = await detectFaces(analyzer, image);
       if (face) years.push(await analyzer.estimateAge(image, face));
     } catch {

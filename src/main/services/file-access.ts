@@ -15,9 +15,11 @@ const IMAGE_TYPES: Record<string, string> = {
   '.jpeg': 'image/jpeg',
   '.tif': 'image/tiff',
   '.tiff': 'image/tiff',
+  '.exr': 'image/x-exr',
+  '.dpx': 'image/x-dpx',
 };
 
-/** Images the viewer can show directly; others (TIFF) are shown once the engine has rendered them. */
+/** Images the viewer can show directly; others (TIFF, OpenEXR, DPX) are shown once the engine has rendered them. */
 export const BROWSER_IMAGE_TYPES = new Set(['image/png', 'image/jpeg']);
 
 export interface FileAccessOptions {
@@ -35,6 +37,12 @@ const SIGNATURES: Record<string, readonly (readonly number[])[]> = {
     [0x49, 0x49, 0x2b, 0x00],
     [0x4d, 0x4d, 0x00, 0x2b],
   ],
+  'image/x-exr': [[0x76, 0x2f, 0x31, 0x01]],
+  // 'SDPX' big-endian, 'XPDS' little-endian
+  'image/x-dpx': [
+    [0x53, 0x44, 0x50, 0x58],
+    [0x58, 0x50, 0x44, 0x53],
+  ],
 };
 
 function hasSignature(bytes: Uint8Array, mime: string): boolean {
@@ -42,7 +50,7 @@ function hasSignature(bytes: Uint8Array, mime: string): boolean {
 }
 
 function mimeName(mime: string): string {
-  return mime.slice('image/'.length).toUpperCase();
+  return mime.slice('image/'.length).replace(/^x-/, '').toUpperCase();
 }
 
 function requireAbsolute(path: string): string {
@@ -90,7 +98,7 @@ export class FileAccess {
   async readImage(path: string): Promise<{ path: string; mime: string; bytes: Uint8Array }> {
     const file = requireAbsolute(path);
     const mime = IMAGE_TYPES[extname(file).toLowerCase()];
-    if (!mime) throw new StudioError('invalid-request', `${file} is not a PNG, JPEG or TIFF image`);
+    if (!mime) throw new StudioError('invalid-request', `${file} is not a PNG, JPEG, TIFF, OpenEXR or DPX image`);
     try {
       const target = await realpath(file);
       if (IMAGE_TYPES[extname(target).toLowerCase()] !== mime)

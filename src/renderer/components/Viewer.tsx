@@ -573,7 +573,7 @@ export function Viewer(): ReactElement {
               (candidate && candidate === undecodable
                 ? `Frame ${playhead.frame} (${baseName(platePath ?? '')}) cannot be displayed: the file is not a readable image`
                 : plate && !plate.displayable
-                  ? `${plate.mime} plate: render a preview to view it`
+                  ? `${plate.mime.slice('image/'.length).replace(/^x-/, '').toUpperCase()} plate: a browser cannot show it; render a preview to view it`
                   : 'Loading frame…')}
           </div>
         )}
