@@ -71,7 +71,8 @@ export function StatusBar(): ReactElement {
       <span className="toolbar-spacer" />
       <JobsStatus />
       <div className="status-item project" title={path ?? undefined}>
-        {path ?? 'Unsaved project'}
+        {/* left to right inside the right-to-left box (which cuts long paths at the left): the slashes stay in place */}
+        <bdi dir="ltr">{path ?? 'Unsaved project'}</bdi>
         {dirty && (
           <span className="dirty" title="Unsaved changes">
             {' '}
