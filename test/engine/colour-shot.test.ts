@@ -159,6 +159,43 @@ describe.skipIf(SKIP)('an ACEScg OpenEXR shot through the shot loop', () => {
     }
   }, 300_000);
 
+  // 16-bit DPX (auto: display sRGB, an integer plate) and 32-bit float TIFF (here told sRGB:
+  // it holds the footage's encoded values), made by oiiotool, aged and written back alike
+  for (const [label, ext, depth, colourSpace] of [
+    ['16-bit DPX', 'dpx', 'uint16', undefined],
+    ['32-bit float TIFF', 'tif', 'float', 'srgb'],
+  ] as const)
+    it(`takes ${label} plates back in their own format, changed only inside the face`, async () => {
+      const dir = join(tmp, ext);
+      await mkdir(dir, { recursive: true });
+      const plate = join(dir, `akiyo.1001.${ext}`);
+      await run('oiiotool', [join(AKIYO, 'akiyo.1001.png'), '-d', depth, '-o', plate]);
+      const out = join(tmp, `${ext}-aged`);
+      const summary = await runShot(ctx, {
+        input: join(dir, `akiyo.####.${ext}`),
+        out: `${out}/`,
+        matte: join(out, 'matte') + '/',
+        delta: join(out, 'delta') + '/',
+        settings: { ...settings, ...(colourSpace ? { colourSpace } : {}) },
+      });
+      expect(summary.done).toBe(1);
+      const aged = join(out, `akiyo.1001.${ext}`);
+      const info = await oiioInfo(aged);
+      expect(info).toMatch(ext === 'dpx' ? /3 channel, uint16 dpx/ : /3 channel, float tiff/);
+      const { stdout } = await run(TEST_PYTHON, [
+        '-c',
+        COMPARE,
+        plate,
+        aged,
+        join(out, 'matte', `akiyo.1001.exr`),
+        join(out, 'delta', `akiyo.1001.exr`),
+      ]);
+      const r = JSON.parse(stdout) as Record<string, number>;
+      expect(r.outside_changed).toBe(0);
+      expect(r.inside_changed).toBeGreaterThan(500);
+      expect(r.delta_error).toBeLessThan(1e-6);
+    }, 300_000);
+
   it('aged to its own source age, gives back the plate’s samples', async () => {
     const out = join(tmp, 'same-age');
     const summary = await runShot(ctx, {

@@ -30,23 +30,28 @@ export interface PassOutputs {
 const MATTE_FORMATS = new Set(['exr', 'png', 'tiff']);
 
 /**
- * The pass files for `refs`: `job.matte` and `job.delta` are folders or patterns as
- * `out` is. In a folder the delta takes the frame's name as .exr, since a change is
- * negative as often as positive and only a float file holds it.
+ * A pass's file for each of `refs`: `spec` is a folder or a pattern, as a job's `out` is.
+ * In a folder a pass takes its frame's name as .exr (a pass is float data, whatever the
+ * plate's format), so the matte and delta folders hold what a compositor expects.
  */
+function passPaths(spec: string, refs: readonly FrameRef[]): string[] {
+  const folder = !isPattern(spec) && (/[\\/]$/.test(spec) || !frameFormatFromPath(spec));
+  return resolveOutputs(spec, refs).map((p) =>
+    folder ? join(dirname(p), basename(p).replace(/\.[^.]+$/, '') + '.exr') : p,
+  );
+}
+
+/** The pass files for `refs`, checked against each other and the aged frames (`outputs`). */
 export function resolvePassOutputs(job: ShotJob, refs: readonly FrameRef[], outputs: readonly string[]): PassOutputs {
   const result: PassOutputs = {};
   if (job.matte) {
-    result.matte = resolveOutputs(job.matte, refs);
+    result.matte = passPaths(job.matte, refs);
     const bad = result.matte.find((p) => !MATTE_FORMATS.has(frameFormatFromPath(p) ?? ''));
     if (bad)
       throw new InputError(`the matte pass ${bad} must be .exr, .png or .tif: a matte is one channel of weights`);
   }
   if (job.delta) {
-    const folder = !isPattern(job.delta) && (/[\\/]$/.test(job.delta) || !frameFormatFromPath(job.delta));
-    result.delta = resolveOutputs(job.delta, refs).map((p) =>
-      folder ? join(dirname(p), basename(p).replace(/\.[^.]+$/, '') + '.exr') : p,
-    );
+    result.delta = passPaths(job.delta, refs);
     const bad = result.delta.find((p) => frameFormatFromPath(p) !== 'exr');
     if (bad)
       throw new InputError(`the delta pass ${bad} must be .exr: the change is signed, and only a float file holds it`);
