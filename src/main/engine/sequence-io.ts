@@ -52,6 +52,7 @@ import {
   type FrameSamples,
 } from './float-plate.js';
 import { IDENTITY_TRANSFORM, plateView, viewChangeToSamples, type DisplayTransform } from './plate-view.js';
+import { embedIccInJpeg, embedIccInPng } from './icc-embed.js';
 import type { RawImage } from './types.js';
 
 // what callers outside the engine need of the plate types (eslint opens sequence-io, not these)
@@ -78,6 +79,8 @@ export interface FrameMeta {
   density?: number;
   /** the file embeds an ICC profile. Pixels are read as stored (not colour-converted), and outputs do not embed it. */
   hasIccProfile: boolean;
+  /** the ICC profile's bytes, when a PNG, TIFF or JPEG embeds one: written into its outputs as it was (never applied) */
+  icc?: Uint8Array;
   /** the file it was read from: writeFrame's template for an EXR, DPX or float TIFF output of its own format */
   path?: string;
   /** the stored samples are a FloatPlate (OpenEXR, DPX, float TIFF) */
@@ -824,6 +827,7 @@ export async function readFrame(source: string | FrameRef, options: ReadFrameOpt
     bitDepth: stored.bitDepth,
     hasIccProfile: meta.hasProfile,
     ...(meta.density ? { density: meta.density } : {}),
+    ...(meta.icc ? { icc: new Uint8Array(meta.icc) } : {}),
     path,
   };
   return { image: await plateView(stored, transform), stored, format, meta: frameMeta };
@@ -888,15 +892,47 @@ async function encode(image: RawImage, format: 'png' | 'tiff' | 'jpeg', like?: F
     raw: { width: img.width, height: img.height, channels: img.channels },
   }).toColourspace(layoutSpace(img.channels, img.bitDepth));
   if (like?.density) pipeline = pipeline.withDensity(like.density);
+  const icc = like?.icc;
   switch (format) {
-    case 'png':
-      return pipeline.png({ compressionLevel: 6, palette: false }).toBuffer();
+    case 'png': {
+      const png = await pipeline.png({ compressionLevel: 6, palette: false }).toBuffer();
+      return icc ? embedIccInPng(png, icc) : png;
+    }
     case 'tiff':
       // sharp's default TIFF compression is lossy JPEG; plates need lossless.
       return pipeline.tiff({ compression: 'lzw', predictor: 'horizontal' }).toBuffer();
-    case 'jpeg':
-      return pipeline.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
+    case 'jpeg': {
+      const jpeg = await pipeline.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
+      return icc ? embedIccInJpeg(jpeg, icc) : jpeg;
+    }
   }
+}
+
+/**
+ * An integer TIFF that carries its plate's ICC profile: through OpenImageIO, whose TIFF
+ * writer takes the profile as an attribute (sharp would convert the pixels to it).
+ * Lossless (LZW), the plate's resolution kept.
+ */
+async function writeIccTiff(path: string, image: RawImage, like: FrameMeta & { icc: Uint8Array }): Promise<void> {
+  const channelNames = rawChannelNames(image.channels);
+  const spec: OiioWriteSpec = {
+    width: image.width,
+    height: image.height,
+    channelNames,
+    channelTypes: channelNames.map(() => (image.bitDepth === 16 ? 'uint16' : 'uint8')),
+    alphaChannel: image.channels === 2 || image.channels === 4 ? image.channels - 1 : -1,
+    compression: 'lzw',
+    attributes: {
+      ICCProfile: [...like.icc],
+      ...(like.density ? { XResolution: like.density, YResolution: like.density, ResolutionUnit: 'in' } : {}),
+    },
+    attributeTypes: {
+      ICCProfile: `uint8[${like.icc.length}]`,
+      ...(like.density ? { XResolution: 'float', YResolution: 'float', ResolutionUnit: 'string' } : {}),
+    },
+  };
+  await requireOiio(`writing ${path} with its plate's ICC profile`);
+  await writeViaTemp(path, (temp) => oiioWrite(temp, 'tiff', spec, rawToFloats(image)));
 }
 
 /** Best-effort fsync of a folder so a rename survives a power cut (POSIX only), as node/atomic.ts does. */
@@ -1088,6 +1124,7 @@ export async function writeFrame(
     if (got !== want) throw new Error(`refusing to write ${path}: the image is ${got} but its plate is ${want}`);
   }
   if (viaOiio(format)) return writeRawViaOiio(path, samples, format);
+  if (format === 'tiff' && like?.icc) return writeIccTiff(path, samples, { ...like, icc: like.icc });
   await writeFileAtomic(path, await encode(samples, format, like));
 }
 

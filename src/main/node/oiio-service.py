@@ -281,6 +281,9 @@ def spec_from_header(h):
         try:
             if kind:
                 v = tuple(value) if isinstance(value, list) else value
+                if kind.startswith("uint8[") and isinstance(value, list):
+                    # a byte blob (an ICC profile): OpenImageIO's binding takes it only as a numpy array
+                    v = np.array(value, dtype=np.uint8)
                 spec.attribute(name, oiio.TypeDesc(kind), v)
             else:
                 spec.attribute(name, value)
