@@ -239,6 +239,13 @@ function buildSequence(
 }
 
 /**
+ * File names of the plate formats ReAge reads (the engine's sequence-io.ts decodes them:
+ * PNG, TIFF, JPEG through sharp; OpenEXR and DPX through OpenImageIO): what an import
+ * offers as frame sequences.
+ */
+export const PLATE_FILE = /\.(png|jpe?g|tiff?|exr|dpx)$/i;
+
+/**
  * Group file names into numbered sequences (`akiyo.1001.png` … → `akiyo.####.png`).
  * Names without a number are kept as single entries. Names that share a head and
  * tail but differ in padding are separate sequences (`a.1.png` vs `a.0001.png`).

@@ -10,11 +10,9 @@ import type { Stats } from 'node:fs';
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILES_LIST_LIMIT, type BrowserEntry, type BrowserEntryKind } from '../../shared/ipc.js';
-import { describeFrames, detectSequences } from '../../shared/sequence.js';
+import { PLATE_FILE, describeFrames, detectSequences } from '../../shared/sequence.js';
 import { StudioError } from './errors.js';
 
-/** Frame formats grouped into sequences; other numbered files (logs, projects) stay single files. */
-const FRAME_FILE = /\.(png|jpe?g|tiff?|exr|dpx|cin|tga|bmp|webp|hdr|jp2)$/i;
 
 export interface BrowseOptions {
   /** whether a path lies inside the allowed roots (a symlink's target is asked about) */
@@ -100,7 +98,8 @@ export async function browseFolder(
   const rows: (BrowserEntry & { first?: string })[] = [];
   const frameFiles: string[] = [];
   for (const f of found) {
-    if (f.kind === 'file' && FRAME_FILE.test(f.name)) frameFiles.push(f.name);
+    // the plate formats are grouped into sequences; other numbered files (logs, projects) stay single files
+    if (f.kind === 'file' && PLATE_FILE.test(f.name)) frameFiles.push(f.name);
     else rows.push({ name: f.name, path: join(dir, f.name), kind: f.kind });
   }
   for (const seq of detectSequences(frameFiles)) {

@@ -12,7 +12,7 @@ import {
   joinPath,
   type Project,
 } from '../../shared/project.js';
-import { describeGaps, detectSequences, isPattern, type NumberedSequence } from '../../shared/sequence.js';
+import { PLATE_FILE, describeGaps, detectSequences, isPattern, type NumberedSequence } from '../../shared/sequence.js';
 import type { SliceCreator, StudioState } from './types.js';
 
 export interface DroppedItems {
@@ -63,10 +63,8 @@ export interface CommandSlice {
   openExport(): void;
 }
 
-const IMAGE_FILE = /\.(png|jpe?g|tiff?)$/i;
-
 export function imageSequences(names: readonly string[]): NumberedSequence[] {
-  return detectSequences(names.filter((n) => IMAGE_FILE.test(n))).filter(
+  return detectSequences(names.filter((n) => PLATE_FILE.test(n))).filter(
     (s): s is NumberedSequence => s.kind === 'sequence',
   );
 }
