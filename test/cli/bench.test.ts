@@ -192,6 +192,32 @@ describe('bench rendering', () => {
     expect(formatBenchText(none)).not.toContain('preview');
   });
 
+  it('reports the plate formats beside the shots: size, write and read per frame, and the service start', () => {
+    const formats = {
+      source: 'a plate, upscaled to 1920x1080 (Lanczos)',
+      width: 1920,
+      height: 1080,
+      repeats: 5,
+      serviceStartSeconds: 0.44,
+      runs: [
+        { label: 'PNG 8-bit RGB', bytes: 3_000_000, writeSeconds: 0.095, readSeconds: 0.025 },
+        { label: 'OpenEXR half RGB (zip), new file', bytes: 2_100_000, writeSeconds: 0.224, readSeconds: 0.177 },
+      ],
+    };
+    const report = benchReport(CONTEXT, [], [], formats);
+    const text = formatBenchText(report);
+    expect(text).toContain('OpenImageIO service start: 440 ms');
+    expect(text).toMatch(/OpenEXR half RGB \(zip\), new file\s+2\.1\s+224\s+177/);
+    const md = formatBenchMarkdown(report, 'npm run bench');
+    expect(md).toContain('## Plate formats');
+    expect(md).toContain('| PNG 8-bit RGB | 3.0 | 95 | 25 |');
+    const without = formatBenchText(
+      benchReport(CONTEXT, [], [], { ...formats, serviceStartSeconds: null, unavailable: 'no module' }),
+    );
+    expect(without).toContain('OpenEXR not measured: no module');
+    expect(formatBenchText(benchReport(CONTEXT, []))).not.toContain('plate formats');
+  });
+
   it('says plainly when the model is untrained', () => {
     const report = benchReport({ ...CONTEXT, model: { ...CONTEXT.model, trained: false } }, []);
     expect(formatBenchText(report)).toContain('UNTRAINED');

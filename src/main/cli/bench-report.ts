@@ -113,11 +113,34 @@ export interface PreviewTarget {
   met: boolean | null;
 }
 
+/** One plate format's cost per frame (bench-formats.ts): the median of several writes and reads. */
+export interface FormatRun {
+  label: string;
+  bytes: number;
+  writeSeconds: number;
+  readSeconds: number;
+}
+
+/** The plate formats' timings, on one frame of `width` x `height`. */
+export interface FormatBench {
+  /** which frame: a footage plate and how it was made this size */
+  source: string;
+  width: number;
+  height: number;
+  repeats: number;
+  /** the OpenImageIO service's start (once per process, not in the EXR times); null when it did not start */
+  serviceStartSeconds: number | null;
+  runs: FormatRun[];
+  /** why EXR was not measured */
+  unavailable?: string;
+}
+
 export interface BenchReport extends BenchContext {
   modes: ModeStats[];
   target: { mode: ReconstructionMode; seconds: number; measured: number | null; met: boolean | null };
   previews: PreviewRun[];
   previewTarget: PreviewTarget;
+  formats?: FormatBench;
 }
 
 function mean(values: readonly number[]): number | null {
@@ -177,6 +200,7 @@ export function benchReport(
   context: BenchContext,
   runs: readonly ModeRun[],
   previews: readonly PreviewRun[] = [],
+  formats?: FormatBench,
 ): BenchReport {
   const modes = runs.map(modeStats);
   const judged = modes.find((m) => m.mode === TARGET_MODE);
@@ -190,6 +214,7 @@ export function benchReport(
     target: { mode: TARGET_MODE, seconds: TARGET_SECONDS_PER_FRAME, measured, met },
     previews: [...previews],
     previewTarget: previewTarget(previews),
+    ...(formats ? { formats } : {}),
   };
 }
 
@@ -283,6 +308,32 @@ export function previewsTable(r: BenchReport): Table {
   ];
 }
 
+export function formatsTable(f: FormatBench): Table {
+  return [
+    ['format', 'file, MB', 'write, ms', 'read, ms'],
+    ...f.runs.map((run) => [
+      run.label,
+      num(run.bytes / 1e6, 1),
+      num(run.writeSeconds * 1000, 0),
+      num(run.readSeconds * 1000, 0),
+    ]),
+  ];
+}
+
+function formatsLines(f: FormatBench): string[] {
+  return [
+    `plate formats: one ${f.width}x${f.height} frame (${f.source}), median of ${f.repeats} writes and reads through sequence-io`,
+    f.serviceStartSeconds === null
+      ? `OpenEXR not measured: ${f.unavailable ?? 'the OpenImageIO service did not start'}`
+      : `OpenImageIO service start: ${num(f.serviceStartSeconds * 1000, 0)} ms (once per process, not in the EXR times)`,
+  ];
+}
+
+/** The plate formats alone (`npm run bench -- --formats only`). */
+export function formatsText(f: FormatBench): string {
+  return [...formatsLines(f), renderTable(formatsTable(f), 'text')].join('\n');
+}
+
 export function previewTargetLine(r: BenchReport): string {
   const t = r.previewTarget;
   const goal = `first picture within ${t.firstPictureSeconds} s every time, final within ${t.warmFinalSeconds} s warm in ${t.mode} mode`;
@@ -322,6 +373,7 @@ export function formatBenchText(r: BenchReport): string {
     '',
     renderTable(stagesTable(r), 'text'),
     ...(r.previews.length ? ['', renderTable(previewsTable(r), 'text')] : []),
+    ...(r.formats ? ['', ...formatsLines(r.formats), renderTable(formatsTable(r.formats), 'text')] : []),
     '',
     targetLine(r),
     ...(r.previews.length ? [previewTargetLine(r)] : []),
@@ -359,6 +411,16 @@ export function formatBenchMarkdown(r: BenchReport, command: string): string {
           'that frame at another target age, which reuses its own latent.',
           '',
           renderTable(previewsTable(r), 'markdown'),
+          '',
+        ]
+      : []),
+    ...(r.formats
+      ? [
+          '## Plate formats',
+          '',
+          ...formatsLines(r.formats).map((l) => `- ${l}`),
+          '',
+          renderTable(formatsTable(r.formats), 'markdown'),
           '',
         ]
       : []),

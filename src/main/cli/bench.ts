@@ -7,9 +7,12 @@
  * warm) and whether the issue's targets are met. Nothing is estimated: every number
  * is measured here.
  *
+ * It also times the plate formats (bench-formats.ts): one 1920×1080 frame written and
+ * read as PNG, TIFF and OpenEXR; `--formats only` times them alone, without the engine.
+ *
  *   npm run bench -- [--frames 24] [--modes identity,pixel] [--detail on|off] [--footage DIR]
- *                    [--steps N] [--warm-steps N] [--previews on|off] [--backend …] [--model DIR]
- *                    [--json] [--out FILE]
+ *                    [--steps N] [--warm-steps N] [--previews on|off] [--formats on|off|only]
+ *                    [--backend …] [--model DIR] [--json] [--out FILE]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,11 +33,14 @@ import { resolveInput } from '../engine/sequence-io.js';
 import { warmStepsFor } from '../engine/shot.js';
 import type { AgeSettings, FrameReport } from '../engine/types.js';
 import { DEFAULT_STEPS, UsageError, onOff } from './args.js';
+import { benchFormats } from './bench-formats.js';
 import {
   benchReport,
   formatBenchMarkdown,
   formatBenchText,
+  formatsText,
   type BenchContext,
+  type FormatBench,
   type ModeRun,
   type PreviewRun,
 } from './bench-report.js';
@@ -46,8 +52,8 @@ import { TerminalProgress } from './progress.js';
 import { reportError } from './session.js';
 
 export const BENCH_USAGE = `Usage: npm run bench -- [--frames 24] [--modes identity,pixel] [--detail on|off] [--footage DIR]
-         [--steps N] [--warm-steps N] [--previews on|off] [--backend auto|tensorflow|wasm|cpu] [--model DIR]
-         [--json] [--out FILE]`;
+         [--steps N] [--warm-steps N] [--previews on|off] [--formats on|off|only]
+         [--backend auto|tensorflow|wasm|cpu] [--model DIR] [--json] [--out FILE]`;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -65,6 +71,8 @@ export interface BenchOptions {
   warmSteps?: number;
   /** time the studio's progressive previews too (default on) */
   previews: boolean;
+  /** time the plate formats too (default on), or only them */
+  formats: 'on' | 'off' | 'only';
   backend: BackendChoice;
   model?: string;
   json: boolean;
@@ -84,6 +92,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
         previews: { type: 'string' },
+        formats: { type: 'string' },
         backend: { type: 'string' },
         model: { type: 'string' },
         json: { type: 'boolean' },
@@ -107,6 +116,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend))
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')} (got "${backend}")`);
   const warmSteps = count('warm-steps', values['warm-steps'], 0);
+  const formats = values.formats ?? 'on';
+  if (formats !== 'on' && formats !== 'off' && formats !== 'only')
+    throw new UsageError(`--formats takes on, off or only (got "${formats}")`);
   return {
     frames: count('frames', values.frames, 1) ?? 24,
     modes: [...new Set(modes)] as ReconstructionMode[],
@@ -115,6 +127,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     steps: count('steps', values.steps, 0) ?? DEFAULT_STEPS,
     ...(warmSteps !== undefined ? { warmSteps } : {}),
     previews: onOff('previews', values.previews, true),
+    formats,
     backend: backend as BackendChoice,
     ...(values.model !== undefined ? { model: values.model } : {}),
     json: values.json ?? false,
@@ -239,6 +252,11 @@ async function runPreviews(
 /** `command` is recorded in the markdown report, so that it can be rerun as it was. */
 export async function bench(opts: BenchOptions, signal: AbortSignal, command: string): Promise<number> {
   const refs = await resolveInput(opts.footage);
+  if (opts.formats === 'only') {
+    const formats = await benchFormats(refs[0]!.path);
+    process.stdout.write(opts.json ? `${JSON.stringify(formats, null, 2)}\n` : `${formatsText(formats)}\n`);
+    return EXIT_OK;
+  }
   const files = refs.slice(0, opts.frames).map((r) => r.path);
   if (files.length < opts.frames)
     process.stderr.write(`bench: ${opts.footage} has only ${files.length} frames; using all of them\n`);
@@ -255,6 +273,7 @@ export async function bench(opts: BenchOptions, signal: AbortSignal, command: st
   const progress = new TerminalProgress(process.stderr);
   const runs: ModeRun[] = [];
   const previews: PreviewRun[] = [];
+  let formats: FormatBench | undefined;
   try {
     try {
       for (const mode of opts.modes) runs.push(await runMode(engine, opts, mode, files, outDir, signal, progress));
@@ -264,6 +283,11 @@ export async function bench(opts: BenchOptions, signal: AbortSignal, command: st
     // each mode's previews on a fresh engine of its own, after the shots: the first is cold
     if (opts.previews)
       for (const mode of opts.modes) previews.push(...(await runPreviews(opts, mode, refs, signal, progress)));
+    if (opts.formats === 'on') {
+      signal.throwIfAborted();
+      progress.log('plate formats: writing and reading a 1920x1080 frame as PNG, TIFF and OpenEXR');
+      formats = await benchFormats(refs[0]!.path);
+    }
   } finally {
     progress.end();
     await rm(outDir, { recursive: true, force: true });
@@ -298,7 +322,7 @@ export async function bench(opts: BenchOptions, signal: AbortSignal, command: st
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     date: new Date().toISOString().slice(0, 10),
   };
-  const report = benchReport(context, runs, previews);
+  const report = benchReport(context, runs, previews, formats);
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBenchText(report)}\n`);
   if (opts.out) {
     await writeFile(opts.out, formatBenchMarkdown(report, command));
