@@ -207,6 +207,18 @@ describe.skipIf(SKIP !== '')('OpenEXR plates', () => {
     },
   );
 
+  it('a DWAA plate (lossy: a rewrite would change untouched pixels) is written back losslessly, as zip', async () => {
+    const dir = await folder();
+    const src = await makePlate(dir, 'dwaa', [join(AKIYO, 'akiyo.1001.png'), '-d', 'half', '--compression', 'dwaa']);
+    const decoded = await readFrame(src);
+    const out = join(dir, 'out.exr');
+    await writeFrame(out, await applyViewChange(decoded, decoded.image), 'exr', decoded.meta);
+    expect(await pixelHash(out)).toBe(await pixelHash(src));
+    const [was, now] = [(await header(src)).join('\n'), (await header(out)).join('\n')];
+    expect(was).toMatch(/compression: "dwaa/);
+    expect(now).toMatch(/compression: "zip"/);
+  });
+
   it('a changed pixel changes only inside, and only its colour; the rest bit for bit', async () => {
     const dir = await folder();
     const src = await makePlate(dir, 'studio', PLATES.find((p) => p.name === 'studio')!.args);

@@ -241,10 +241,29 @@ def cmd_read(req, _payload):
         inp.close()
 
 
+def cmd_header(req, _payload):
+    """The file's spec without its pixels: what an import reads for the frame rate and timecode."""
+    path = req["path"]
+    oiio.geterror()
+    inp = oiio.ImageInput.open(path)
+    if inp is None:
+        kind, message = classify(oiio.geterror() or "unknown error")
+        raise ServiceError(kind, message)
+    try:
+        spec = inp.spec()
+        return {"spec": describe_spec(spec, inp, count_subimages(inp, spec))}, b""
+    finally:
+        inp.close()
+
+
 # ---------------------------------------------------------------------------
 # Writing
 
-EXR_COMPRESSIONS = {"none", "rle", "zip", "zips", "piz", "pxr24", "b44", "b44a", "dwaa", "dwab"}
+# EXR compressions written as they were. PXR24, B44 and B44A are lossy, but encoding what
+# they decoded gives the same pixels again; DWAA and DWAB do not (a rewrite would change
+# pixels ReAge did not touch), so those plates, and compressions OpenEXR cannot write,
+# are written with zip, which is lossless.
+EXR_COMPRESSIONS = {"none", "rle", "zip", "zips", "piz", "pxr24", "b44", "b44a"}
 TIFF_COMPRESSIONS = {"none", "lzw", "zip", "packbits"}
 
 
@@ -420,6 +439,7 @@ def cmd_ocio_spaces(req, _payload):
 
 COMMANDS = {
     "read": cmd_read,
+    "header": cmd_header,
     "write": cmd_write,
     "ocio_convert": cmd_ocio_convert,
     "ocio_spaces": cmd_ocio_spaces,

@@ -511,11 +511,18 @@ export async function oiioRead(path: string, limits: OiioReadLimits): Promise<{ 
   return { spec, data };
 }
 
+/** A file's spec, no pixels read: its windows, channels and attributes (an import's frame rate and timecode). */
+export async function oiioHeader(path: string): Promise<OiioSpec> {
+  const reply = await service.request({ cmd: 'header', path });
+  return specFromWire(reply.header.spec as Record<string, unknown>);
+}
+
 /**
  * Write `data` (interleaved float32, `spec`'s data window) to `path` in `format`, then
  * fsync it. With `template` (a file of the same format) its spec is taken whole, every
- * attribute, window, per-channel type, tiling and compression (an EXR compression
- * OpenImageIO cannot write becomes zip), and only the pixels come from `data`, which
+ * attribute, window, per-channel type, tiling and compression (EXR's DWAA and DWAB,
+ * whose rewrite would change untouched pixels, and any compression OpenEXR cannot write,
+ * become zip), and only the pixels come from `data`, which
  * must match its size and channel count. Without one, `spec` says everything; an EXR
  * without a compression gets zip. Writes `path` itself: atomicity is the caller's.
  */
