@@ -490,6 +490,17 @@ export const studioMethods = {
     params: z.object({ path }),
     result: z.object({ path, mime: z.string(), bytes: bytesSchema }),
   },
+  /** what a plate's header says about time: frame rate and timecode (OpenEXR, DPX; nothing for other formats) */
+  'plate.info': {
+    params: z.object({ path }),
+    result: z.object({
+      frameRate: z.number().positive().max(1000).optional(),
+      timecode: z
+        .string()
+        .regex(/^\d\d:\d\d:\d\d[:;]\d\d$/)
+        .optional(),
+    }),
+  },
   /** the folders requests may name (the host's --root folders, the data folder, what the user chose) */
   'fs.roots': { params: empty, result: z.object({ roots: z.array(path) }) },
   /** a native file dialog where there is one (Electron); path null when cancelled or unavailable; a chosen path becomes allowed */

@@ -182,6 +182,11 @@ export const mediaReferenceSchema = z.looseObject({
   availableRange: frameRangeSchema,
   /** frames inside availableRange that were absent at import (gaps in the sequence) */
   missingFrames: z.array(frameNumber).max(PROJECT_LIMITS.clipFrames),
+  /** the SMPTE timecode of availableRange.start, when the plates record one (OpenEXR, DPX; issue #18) */
+  startTimecode: z
+    .string()
+    .regex(/^\d\d:\d\d:\d\d[:;]\d\d$/)
+    .optional(),
 });
 export type MediaReference = z.infer<typeof mediaReferenceSchema>;
 

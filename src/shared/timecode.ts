@@ -47,3 +47,23 @@ export function frameToTimecode(frame: number, rate: number): string {
 export function formatRate(rate: number): string {
   return Number.isInteger(rate) ? String(rate) : String(Math.round(rate * 1000) / 1000);
 }
+
+/** The frame count of a timecode at `rate` (inverse of frameToTimecode); undefined when it is not HH:MM:SS:FF. */
+export function timecodeToFrame(timecode: string, rate: number): number | undefined {
+  const m = /^(\d\d):(\d\d):(\d\d)[:;](\d\d)$/.exec(timecode);
+  if (!m) return undefined;
+  const [h, min, s, f] = m.slice(1).map(Number) as [number, number, number, number];
+  const fps = nominalRate(rate);
+  const minutes = 60 * h + min;
+  const dropped = isDropFrameRate(rate) ? (fps / 30) * 2 * (minutes - Math.floor(minutes / 10)) : 0;
+  return (minutes * 60 + s) * fps + f - dropped;
+}
+
+/**
+ * The timecode the transport shows for `frame` of a shot: counted on from its plates'
+ * own start timecode when they record one (OpenEXR, DPX), else from the frame number.
+ */
+export function shotTimecode(frame: number, rate: number, start?: { frame: number; timecode: string }): string {
+  const at = start && timecodeToFrame(start.timecode, rate);
+  return frameToTimecode(at === undefined ? frame : at + (frame - start!.frame), rate);
+}

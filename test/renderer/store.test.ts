@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // The studio store: import, undo/redo, playhead stepping, preview cache, exports.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PreviewResultMessage } from '../../src/shared/ipc.js';
 import { detectSequences, type NumberedSequence } from '../../src/shared/sequence.js';
 import { createStudio } from '../../src/renderer/state/store.js';
@@ -38,6 +38,26 @@ function studioWith(handlers: Handlers = {}) {
 }
 
 describe('import', () => {
+  it("takes the timeline's frame rate and each shot's start timecode from plates that record them", async () => {
+    const exr = seq(['plate.1001.exr', 'plate.1002.exr']);
+    const client = fakeClient({
+      'plate.info': ({ path }: { path: string }) =>
+        path.endsWith('.exr') ? { frameRate: 25, timecode: '10:00:00:00' } : {},
+    });
+    const studio = createStudio(client, { now: () => 0 });
+    const state = () => studio.store.getState();
+    state().importSequences('/plates/exr', [exr]);
+    await vi.waitFor(() => expect(state().project.timeline.rate).toBe(25));
+    expect(client.callsTo('plate.info')).toEqual([{ path: '/plates/exr/plate.1001.exr' }]);
+    expect(state().project.timeline.clips[0]!.mediaReference.startTimecode).toBe('10:00:00:00');
+    expect(state().notices.at(-1)?.text).toMatch(/Timeline set to 25 fps/);
+    // later shots keep the timeline's rate; a PNG plate records nothing
+    state().importSequences('/plates/tos', [tos]);
+    await vi.waitFor(() => expect(client.callsTo('plate.info')).toHaveLength(2));
+    expect(state().project.timeline.rate).toBe(25);
+    expect(state().project.timeline.clips[1]!.mediaReference.startTimecode).toBeUndefined();
+  });
+
   it('turns sequences into shots and reports gaps', () => {
     const { state } = studioWith();
     const clips = state().project.timeline.clips;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatRate, frameToTimecode, isDropFrameRate, nominalRate } from '../../src/shared/timecode.js';
+import {
+  formatRate,
+  frameToTimecode,
+  isDropFrameRate,
+  nominalRate,
+  shotTimecode,
+  timecodeToFrame,
+} from '../../src/shared/timecode.js';
 
 describe('frameToTimecode', () => {
   it('counts non-drop at whole rates', () => {
@@ -35,5 +42,19 @@ describe('frameToTimecode', () => {
   it('writes rates as people do', () => {
     expect(formatRate(24)).toBe('24');
     expect(formatRate(24000 / 1001)).toBe('23.976');
+  });
+});
+
+describe('timecodeToFrame / shotTimecode', () => {
+  it('inverts frameToTimecode, drop-frame included', () => {
+    for (const rate of [24, 25, 30000 / 1001, 60000 / 1001])
+      for (const f of [0, 1, 1799, 1800, 17982, 107892, 123457])
+        expect(timecodeToFrame(frameToTimecode(f, rate), rate), `${f} @ ${rate}`).toBe(f);
+    expect(timecodeToFrame('1:00:00:00', 24)).toBeUndefined();
+  });
+
+  it("counts on from the plates' own timecode when they record one", () => {
+    expect(shotTimecode(1001, 24)).toBe('00:00:41:17');
+    expect(shotTimecode(1003, 24, { frame: 1001, timecode: '01:00:00:00' })).toBe('01:00:00:02');
   });
 });

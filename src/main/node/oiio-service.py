@@ -67,7 +67,7 @@ def read_exact(n):
         if not k:
             return None
         got += k
-    return bytes(buf)
+    return buf
 
 
 def receive():
@@ -80,7 +80,7 @@ def receive():
         return None, None
     header = json.loads(body.decode("utf-8"))
     size = int(header.get("payload_bytes") or 0)
-    payload = read_exact(size) if size else b""
+    payload = read_exact(size) if size else bytearray()
     if payload is None:
         return None, None
     return header, payload
@@ -236,7 +236,7 @@ def cmd_read(req, _payload):
                 kind, message = "truncated", f"the image data could not be read (OpenImageIO: {inp.geterror()})"
             raise ServiceError(kind, message)
         data = np.ascontiguousarray(pixels, dtype="<f4").reshape(height, width, spec.nchannels)
-        return {"spec": described}, data.tobytes()
+        return {"spec": described}, memoryview(data).cast("B")
     finally:
         inp.close()
 
@@ -426,10 +426,10 @@ def cmd_ocio_convert(req, payload):
         _processors[key] = cpu
     if len(payload) % 12:
         raise ServiceError("failed", f"{len(payload)} bytes is not whole RGB float32 pixels")
-    rgb = np.frombuffer(payload, dtype="<f4").copy()
+    rgb = np.frombuffer(payload, dtype="<f4")  # the request's own buffer, converted in place
     if rgb.size:
         cpu.applyRGB(rgb)
-    return {}, rgb.tobytes()
+    return {}, memoryview(rgb).cast("B")
 
 
 def cmd_ocio_spaces(req, _payload):

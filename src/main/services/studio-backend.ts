@@ -24,6 +24,7 @@ import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { silentLogger, type Logger } from './log.js';
 import { ProjectStore, clipFolders } from './project-store.js';
 import type { WorkerLauncher } from './worker-transport.js';
+import { readPlateInfo } from '../node/plate-info.js';
 import type { Project } from '../../shared/project.js';
 
 /** A native file dialog; null where there is none (the browser host) or when cancelled. */
@@ -176,6 +177,10 @@ export class StudioBackend {
         return this.files.readImage(path);
       },
       'fs.roots': async () => ({ roots: await roots.list() }),
+      'plate.info': async ({ path }) => {
+        await roots.check(path, 'image');
+        return readPlateInfo(path);
+      },
       'files.list': async ({ dir }) => this.listFiles(dir),
       'dialog.pick': async ({ purpose, defaultPath }) => {
         if (!this.pick) return { path: null, native: false };

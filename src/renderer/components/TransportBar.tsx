@@ -1,6 +1,6 @@
 /** Playback controls and the current shot / frame readout above the timeline tracks. */
 import type { ReactElement } from 'react';
-import { COMMON_FRAME_RATES, formatRate, frameToTimecode } from '../../shared/timecode.js';
+import { COMMON_FRAME_RATES, formatRate, shotTimecode } from '../../shared/timecode.js';
 import { useStudio } from '../state/store.js';
 import { Icon } from './icons.js';
 
@@ -14,6 +14,9 @@ export function TransportBar(props: { scale: number; onScale(scale: number): voi
   const goToEdge = useStudio((s) => s.goToEdge);
   const setFrameRate = useStudio((s) => s.setFrameRate);
   const position = clip && playhead ? playhead.frame - clip.sourceRange.start + 1 : 0;
+  const recorded = clip?.mediaReference.startTimecode;
+  const clipStart =
+    clip && recorded ? { frame: clip.mediaReference.availableRange.start, timecode: recorded } : undefined;
   const length = clip ? clip.sourceRange.end - clip.sourceRange.start + 1 : 0;
   return (
     <div className="toolbar transport" role="toolbar" aria-label="Transport">
@@ -72,9 +75,13 @@ export function TransportBar(props: { scale: number; onScale(scale: number): voi
       <span
         className="readout mono"
         data-testid="timecode"
-        title="Timecode of this frame number at the timeline's rate"
+        title={
+          clipStart
+            ? `Timecode from the plates (${clipStart.timecode} at frame ${clipStart.frame})`
+            : "Timecode of this frame number at the timeline's rate"
+        }
       >
-        {playhead ? frameToTimecode(playhead.frame, rate) : '--:--:--:--'}
+        {playhead ? shotTimecode(playhead.frame, rate, clipStart) : '--:--:--:--'}
       </span>
       <select
         className="rate-select mono"

@@ -7,12 +7,22 @@ import {
   PROJECT_EXTENSION,
   baseName,
   clipFromSequence,
+  clipInputPattern,
   dirName,
   emptyProject,
   joinPath,
+  type Clip,
   type Project,
 } from '../../shared/project.js';
-import { PLATE_FILE, describeGaps, detectSequences, isPattern, type NumberedSequence } from '../../shared/sequence.js';
+import {
+  PLATE_FILE,
+  describeGaps,
+  detectSequences,
+  formatFrame,
+  isPattern,
+  type NumberedSequence,
+} from '../../shared/sequence.js';
+import { formatRate } from '../../shared/timecode.js';
 import type { SliceCreator, StudioState } from './types.js';
 
 export interface DroppedItems {
@@ -89,6 +99,30 @@ function mediaNotice(check: MediaCheck): { level: 'info' | 'warning' | 'error'; 
 }
 
 export const createCommandSlice: SliceCreator<CommandSlice> = (set, get, { client }) => {
+  /**
+   * What new shots' plates say about time (OpenEXR and DPX headers; PNG says nothing):
+   * each shot's start timecode, and for a project's first shots the timeline's frame
+   * rate. Part of the import, so not an edit of its own.
+   */
+  const plateTime = async (clips: readonly Clip[], firstShots: boolean) => {
+    for (const [i, clip] of clips.entries()) {
+      const path = formatFrame(clipInputPattern(clip), clip.mediaReference.availableRange.start);
+      const info = await client
+        .call('plate.info', { path })
+        .catch(() => ({}) as { frameRate?: number; timecode?: string });
+      if (!info.timecode && !info.frameRate) continue;
+      const { project } = get();
+      const clipsNow = project.timeline.clips.map((c) =>
+        c.id === clip.id && info.timecode
+          ? { ...c, mediaReference: { ...c.mediaReference, startTimecode: info.timecode } }
+          : c,
+      );
+      const rate = firstShots && i === 0 && info.frameRate ? info.frameRate : project.timeline.rate;
+      set({ project: { ...project, timeline: { ...project.timeline, clips: clipsNow, rate } } });
+      if (rate !== project.timeline.rate)
+        get().notify('info', `Timeline set to ${formatRate(rate)} fps, the rate ${clip.name}'s plates record`);
+    }
+  };
   const reportMedia = (media: readonly MediaCheck[]) => {
     for (const check of media) {
       const notice = mediaNotice(check);
@@ -234,7 +268,9 @@ export const createCommandSlice: SliceCreator<CommandSlice> = (set, get, { clien
 
     importSequences(folder, sequences) {
       const clips = sequences.map((seq) => clipFromSequence(folder, seq));
+      const firstShots = get().project.timeline.clips.length === 0;
       get().addClips(clips);
+      void plateTime(clips, firstShots);
       get().closeDialog();
       const frames = sequences.reduce((n, s) => n + s.frames.length, 0);
       get().notify('info', `Imported ${clips.length} shot(s), ${frames} frames`);
