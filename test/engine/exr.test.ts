@@ -38,8 +38,10 @@ import {
   OIIO_NEEDED,
   oiioAvailability,
   oiioServiceProcess,
+  oiioServiceScript,
   ocioColourSpaces,
   ocioConvert,
+  outsideAsar,
   stopOiioService,
 } from '../../src/main/node/oiio-service.js';
 
@@ -509,6 +511,19 @@ describe.skipIf(SKIP !== '')('outputs', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(/ReAge cannot write \.mov frames/);
     expect(frames).toBe(0);
+  });
+});
+
+describe('the OpenImageIO service script', () => {
+  it('is found beside its client, and outside app.asar in a packaged app', () => {
+    expect(oiioServiceScript()).toBe(resolve(import.meta.dirname, '../../src/main/node/oiio-service.py'));
+    expect(outsideAsar('/opt/ReAge/resources/app.asar/dist/main/node/oiio-service.py')).toBe(
+      '/opt/ReAge/resources/app.asar.unpacked/dist/main/node/oiio-service.py',
+    );
+    expect(outsideAsar('C:\\ReAge\\resources\\app.asar\\dist\\main\\node\\oiio-service.py')).toBe(
+      'C:\\ReAge\\resources\\app.asar.unpacked\\dist\\main\\node\\oiio-service.py',
+    );
+    expect(outsideAsar('/work/app.asarx/a.py')).toBe('/work/app.asarx/a.py');
   });
 });
 

@@ -112,8 +112,12 @@ export function pythonInterpreter(): string {
  * which Python cannot read; electron-builder unpacks the script to app.asar.unpacked.
  */
 export function oiioServiceScript(): string {
-  const here = fileURLToPath(new URL('./oiio-service.py', import.meta.url));
-  return here.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return outsideAsar(fileURLToPath(new URL('./oiio-service.py', import.meta.url)));
+}
+
+/** A path inside a packaged app's app.asar, as electron-builder's asarUnpack puts it beside (app.asar.unpacked). */
+export function outsideAsar(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
 // ---------------------------------------------------------------------------
