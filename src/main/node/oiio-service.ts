@@ -209,6 +209,8 @@ interface Unrefable {
 }
 
 const HELLO_TIMEOUT_MS = 60_000;
+/** Longer than any read or write of a frame within the size limits takes (a 100-megapixel EXR: seconds). */
+const REQUEST_TIMEOUT_MS = 300_000;
 
 class OiioService {
   private child: ChildProcess | undefined;
@@ -371,11 +373,22 @@ class OiioService {
       this.busy++;
       this.setIdle(false);
       try {
+        let timer: NodeJS.Timeout | undefined;
         const reply = await new Promise<Message>((resolve, reject) => {
           this.waiting = resolve;
           this.failWaiting = reject;
+          // a file that hangs the decoder must not hang every later request: the service is replaced
+          timer = setTimeout(() => {
+            this.fail(
+              new OiioError(
+                'stopped',
+                `the OpenImageIO service did not answer within ${REQUEST_TIMEOUT_MS / 1000} s (${String(header.cmd)}${header.path ? ` ${String(header.path)}` : ''}); it was stopped, and the next request starts it again`,
+              ),
+            );
+            this.stop();
+          }, REQUEST_TIMEOUT_MS);
           for (const part of frame({ ...header, id }, payload)) child.stdin!.write(part);
-        });
+        }).finally(() => clearTimeout(timer));
         if (reply.header.id !== id) {
           child.kill('SIGKILL');
           throw new OiioError(
