@@ -42,6 +42,7 @@ import {
   ocioColourSpaces,
   ocioConvert,
   outsideAsar,
+  pythonInterpreter,
   stopOiioService,
 } from '../../src/main/node/oiio-service.js';
 
@@ -544,9 +545,9 @@ describe.skipIf(SKIP !== '')('the OpenImageIO service', () => {
   it('without OpenImageIO, says what is needed and what failed, as an input error before any frame', async () => {
     const dir = await folder();
     await oiiotool(...noise('8x8', 3), '-d', 'half', '-o', join(dir, 'p.0001.exr'));
-    // Debian's module lives in dist-packages, which `python3 -S` does not see
+    // the module lives in dist-packages (Debian) or site-packages (pip), which `python3 -S` does not see
     const fake = join(dir, 'python-without-oiio');
-    await writeFile(fake, `#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n`);
+    await writeFile(fake, `#!/bin/sh\nexec ${JSON.stringify(pythonInterpreter())} -S "$@"\n`);
     await chmod(fake, 0o755);
     const saved = process.env.REAGE_PYTHON;
     stopOiioService();
