@@ -25,32 +25,13 @@ import { runShot, type ShotContext } from '../../src/main/engine/shot.js';
 import { autoColourSpace, readWithColour, shotTransform } from '../../src/main/engine/shot-colour.js';
 import type { AgeSettings, FrameReport } from '../../src/main/engine/types.js';
 import { stopOiioService } from '../../src/main/node/oiio-service.js';
-import { TEST_PYTHON, haveOpenImageIO, makeAcescgExrPlates, oiioInfo } from '../helpers/exr-plates.js';
+import { compareAged, haveOpenImageIO, makeAcescgExrPlates, oiioInfo } from '../helpers/exr-plates.js';
 import { buildRandomModel } from '../helpers/random-model.js';
 
 const run = promisify(execFile);
 const AKIYO = resolve(import.meta.dirname, '../../../shared/footage/akiyo');
 const FRAMES = [1001, 1002];
 const SKIP = !existsSync(AKIYO) ? 'no footage' : !(await haveOpenImageIO()) ? 'OpenImageIO is missing' : '';
-
-/** Per frame, by OpenImageIO: samples changed where the matte is 0 and where it is not, and the delta's error. */
-const COMPARE = String.raw`
-import json, sys
-import numpy as np, OpenImageIO as oiio
-plate, aged, matte, delta = sys.argv[1:5]
-p = oiio.ImageBuf(plate).get_pixels(oiio.FLOAT)
-a = oiio.ImageBuf(aged).get_pixels(oiio.FLOAT)
-m = oiio.ImageBuf(matte).get_pixels(oiio.FLOAT)[:, :, 0]
-d = oiio.ImageBuf(delta).get_pixels(oiio.FLOAT)
-changed = np.any(a != p, axis=2)
-print(json.dumps({
-  'outside_changed': int(np.sum(changed & (m == 0))),
-  'inside_changed': int(np.sum(changed & (m > 0))),
-  'matte_max': float(m.max()),
-  'delta_error': float(np.abs((a - p) - d).max()),
-  'delta_max': float(np.abs(d).max()),
-}))
-`;
 
 describe.skipIf(SKIP)('an ACEScg OpenEXR shot through the shot loop', () => {
   let tmp: string;
@@ -140,15 +121,7 @@ describe.skipIf(SKIP)('an ACEScg OpenEXR shot through the shot loop', () => {
       const matteInfo = await oiioInfo(join(out, 'matte', name));
       expect(matteInfo).toMatch(/1 channel, float openexr/);
       expect(await oiioInfo(join(out, 'delta', name))).toMatch(/3 channel, float openexr/);
-      const { stdout } = await run(TEST_PYTHON, [
-        '-c',
-        COMPARE,
-        plates[i]!,
-        aged,
-        join(out, 'matte', name),
-        join(out, 'delta', name),
-      ]);
-      const r = JSON.parse(stdout) as Record<string, number>;
+      const r = await compareAged(plates[i]!, aged, join(out, 'matte', name), join(out, 'delta', name));
       expect(r.outside_changed, `frame ${frame}`).toBe(0);
       expect(r.inside_changed, `frame ${frame}`).toBeGreaterThan(500);
       expect(r.matte_max).toBeGreaterThan(0.99);
@@ -182,15 +155,12 @@ describe.skipIf(SKIP)('an ACEScg OpenEXR shot through the shot loop', () => {
       const aged = join(out, `akiyo.1001.${ext}`);
       const info = await oiioInfo(aged);
       expect(info).toMatch(ext === 'dpx' ? /3 channel, uint16 dpx/ : /3 channel, float tiff/);
-      const { stdout } = await run(TEST_PYTHON, [
-        '-c',
-        COMPARE,
+      const r = await compareAged(
         plate,
         aged,
-        join(out, 'matte', `akiyo.1001.exr`),
-        join(out, 'delta', `akiyo.1001.exr`),
-      ]);
-      const r = JSON.parse(stdout) as Record<string, number>;
+        join(out, 'matte', 'akiyo.1001.exr'),
+        join(out, 'delta', 'akiyo.1001.exr'),
+      );
       expect(r.outside_changed).toBe(0);
       expect(r.inside_changed).toBeGreaterThan(500);
       expect(r.delta_error).toBeLessThan(1e-6);

@@ -46,21 +46,59 @@ for job in jobs:
 `;
 
 /**
- * Write each `name.NNNN.png` frame as `dir/name.NNNN.exr` in ACEScg half float; the
+ * Write each `name.NNNN.png` frame as `dir/name.NNNN.exr` (or `dir/NAME.NNNN.exr`) in ACEScg half float; the
  * timecode counts from 01:00:00:00 at frame 0 at 24 fps. Returns the EXR paths.
  */
 export async function makeAcescgExrPlates(
   frames: readonly { frame: number; path: string }[],
   dir: string,
+  /** the plates' name before the frame number; the PNG's own by default */
+  name?: string,
 ): Promise<string[]> {
   const jobs = frames.map((f) => ({
     src: f.path,
     frame: f.frame,
-    dst: join(dir, basename(f.path).replace(/\.png$/i, '.exr')),
+    dst: join(dir, name ? `${name}.${f.frame}.exr` : basename(f.path).replace(/\.png$/i, '.exr')),
     chromaticities: AP1_CHROMATICITIES,
   }));
   await run(TEST_PYTHON, ['-c', SCRIPT, JSON.stringify(jobs)]);
   return jobs.map((j) => j.dst);
+}
+
+/** Per frame, by OpenImageIO: samples changed where the matte is 0 and where it is not, and the delta's error. */
+const COMPARE_SCRIPT = String.raw`
+import json, sys
+import numpy as np, OpenImageIO as oiio
+plate, aged, matte, delta = sys.argv[1:5]
+p = oiio.ImageBuf(plate).get_pixels(oiio.FLOAT)
+a = oiio.ImageBuf(aged).get_pixels(oiio.FLOAT)
+m = oiio.ImageBuf(matte).get_pixels(oiio.FLOAT)[:, :, 0]
+d = oiio.ImageBuf(delta).get_pixels(oiio.FLOAT)
+changed = np.any(a != p, axis=2)
+print(json.dumps({
+  'outside_changed': int(np.sum(changed & (m == 0))),
+  'inside_changed': int(np.sum(changed & (m > 0))),
+  'matte_max': float(m.max()),
+  'delta_error': float(np.abs((a - p) - d).max()),
+  'delta_max': float(np.abs(d).max()),
+}))
+`;
+
+/** What changed between a plate and its aged frame, by OpenImageIO, against the matte and delta passes. */
+export interface AgedComparison {
+  /** pixels with any sample changed where the matte is 0 (must be none) */
+  outside_changed: number;
+  /** pixels changed where the matte is above 0 */
+  inside_changed: number;
+  matte_max: number;
+  /** the largest |(aged − plate) − delta| */
+  delta_error: number;
+  delta_max: number;
+}
+
+export async function compareAged(plate: string, aged: string, matte: string, delta: string): Promise<AgedComparison> {
+  const { stdout } = await run(TEST_PYTHON, ['-c', COMPARE_SCRIPT, plate, aged, matte, delta]);
+  return JSON.parse(stdout) as AgedComparison;
 }
 
 /** `oiiotool --info -v` of a file, as text: the independent reader the tests check outputs with. */
