@@ -44,7 +44,9 @@ export interface StudioBackendOptions {
 type Handlers = { [M in StudioMethod]: (params: StudioParams<M>) => Promise<StudioResult<M>> };
 
 /** What an export may write: the image formats the engine encodes, never another kind of file. */
-const OUTPUT_EXTENSION = /\.(png|tiff?|jpe?g)$/i;
+const OUTPUT_EXTENSION = /\.(png|tiff?|jpe?g|exr|dpx)$/i;
+/** Compositing passes are float data: OpenEXR (or a 16-bit PNG / TIFF matte). */
+const PASS_EXTENSION = /\.(exr|png|tiff?)$/i;
 
 export class StudioBackend {
   readonly engine: EngineClient;
@@ -218,10 +220,16 @@ export class StudioBackend {
           if (!OUTPUT_EXTENSION.test(shot.out))
             throw new StudioError(
               'invalid-request',
-              `the output ${shot.out} must end in .png, .tif, .tiff, .jpg or .jpeg: that extension chooses the format`,
+              `the output ${shot.out} must end in .exr, .dpx, .png, .tif, .tiff, .jpg or .jpeg: that extension chooses the format`,
             );
           await roots.check(dirname(shot.input), 'plate folder');
           await roots.check(dirname(shot.out), 'output folder');
+          for (const pass of [shot.matte, shot.delta]) {
+            if (pass === undefined) continue;
+            if (!PASS_EXTENSION.test(pass))
+              throw new StudioError('invalid-request', `the pass ${pass} must end in .exr, .png or .tif`);
+            await roots.check(dirname(pass), 'pass folder');
+          }
         }
         return { jobId: this.queue.enqueueExport({ shots, skipExisting }) };
       },
