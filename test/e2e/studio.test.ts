@@ -262,7 +262,7 @@ describe('ReAge Studio in the browser host', () => {
       .catch(() => {});
     await shot('04-rendering');
     await waitForPreview();
-    await page.getByText(/rendered in/).waitFor();
+    await page.getByTestId('render-time').waitFor();
     // the engine found the face and changed it, and only it
     await expect(page.getByTestId('preview-no-face').count()).resolves.toBe(0);
     const diff = await previewDifference();

@@ -153,7 +153,6 @@ export function Inspector(): ReactElement {
   if (!clip) {
     return (
       <section className="panel inspector" aria-label="Inspector">
-        <div className="panel-title">Inspector</div>
         <div className="panel-empty">No shot selected</div>
       </section>
     );
@@ -162,7 +161,7 @@ export function Inspector(): ReactElement {
   const s = clip.settings;
   return (
     <section className="panel inspector" aria-label="Inspector">
-      <div className="panel-title">Inspector</div>
+      {/* the sidebar's tab names the panel */}
       <div className="panel-body">
         <ShotHeader clip={clip} />
         <Field label="Target age">

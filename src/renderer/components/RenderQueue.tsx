@@ -159,7 +159,7 @@ export function RenderQueue(): ReactElement {
   return (
     <section className={`panel render-queue${jobs.length ? ' has-jobs' : ''}`} aria-label="Render queue">
       <div className="panel-title">
-        Render queue
+        {/* the sidebar's tab names the panel: this row holds its action */}
         <span className="toolbar-spacer" />
         <button type="button" className="small" onClick={openExport}>
           Export…

@@ -198,7 +198,11 @@ export function ViewerToolbar({ entry, zoom }: { entry: PreviewEntry | undefined
       </label>
       <span className="toolbar-spacer" />
       {entry?.status === 'ready' && <LossPlot losses={entry.losses} />}
-      {entry?.status === 'ready' && <span className="readout">rendered in {entry.seconds.toFixed(1)} s</span>}
+      {entry?.status === 'ready' && (
+        <span className="readout" title="Time the preview took to render" data-testid="render-time">
+          {entry.seconds.toFixed(1)} s
+        </span>
+      )}
       <label className="toggle" title="Render the frame under the playhead whenever it or the settings change">
         <input type="checkbox" checked={autoPreview} onChange={(e) => setAutoPreview(e.target.checked)} />
         Auto
