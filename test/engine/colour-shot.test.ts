@@ -166,6 +166,54 @@ describe.skipIf(SKIP)('an ACEScg OpenEXR shot through the shot loop', () => {
       expect(r.delta_error).toBeLessThan(1e-6);
     }, 300_000);
 
+  it('goes through `reage age` the same way, passes included', async () => {
+    const out = join(tmp, 'cli');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve(import.meta.dirname, '../../src/main/cli/reage.ts'),
+        'age',
+        join(tmp, 'plates', 'akiyo.####.exr'),
+        '--out',
+        `${out}/`,
+        '--age',
+        '60+',
+        '--source-age',
+        '30-39',
+        '--texture',
+        '0',
+        '--steps',
+        '3',
+        '--workers',
+        '1',
+        '--matte',
+        join(out, 'matte') + '/',
+        '--delta',
+        join(out, 'delta') + '/',
+        '--model',
+        modelDir,
+        '--backend',
+        'wasm',
+        '--json',
+      ],
+      { cwd: resolve(import.meta.dirname, '../..'), maxBuffer: 16 * 1024 * 1024 },
+    );
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status?: string });
+    expect(records.filter((r) => r.status === 'done')).toHaveLength(2);
+    for (const [i, frame] of FRAMES.entries()) {
+      const name = `akiyo.${frame}.exr`;
+      expect(await oiioInfo(join(out, name))).toMatch(/3 channel, half openexr/);
+      const r = await compareAged(plates[i]!, join(out, name), join(out, 'matte', name), join(out, 'delta', name));
+      expect(r.outside_changed).toBe(0);
+      expect(r.inside_changed).toBeGreaterThan(500);
+    }
+  }, 300_000);
+
   it('aged to its own source age, gives back the plate’s samples', async () => {
     const out = join(tmp, 'same-age');
     const summary = await runShot(ctx, {
