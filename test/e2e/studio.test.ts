@@ -22,6 +22,7 @@ import { buildRandomModel } from '../helpers/random-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FOOTAGE = resolve(ROOT, '../shared/footage/akiyo');
+const TOS = resolve(ROOT, '../shared/footage/tears_of_steel');
 const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** the real engine loads a model and optimises a latent per preview: minutes on a small CPU */
@@ -420,6 +421,71 @@ describe('ReAge Studio in the browser host', () => {
     expect(existsSync(join(out, 'broken_reaged.1002.png'))).toBe(false);
   });
 
+  it("keeps the open mouth's interior as the plate had it, pixel for pixel (Tears of Steel)", async () => {
+    requireEngine();
+    // frame 1029 of the Tears of Steel plate: the actor's mouth is open
+    const plates = join(work, 'tos');
+    mkdirSync(plates);
+    const plate = join(plates, 'tos_0500.1029.png');
+    copyFileSync(join(TOS, 'tos_0500.1029.png'), plate);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const importDialog = page.getByRole('dialog', { name: 'Import frames' });
+    await importDialog.getByLabel('Folder path').fill(plates);
+    await importDialog.getByRole('button', { name: 'Scan' }).click();
+    await importDialog.getByRole('button', { name: /^Import/ }).click();
+    await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
+    await blur();
+    await page.getByRole('checkbox', { name: 'Face' }).check();
+    await page.getByTestId('render-preview').click();
+    await waitForPreview();
+    // the inner lips (landmarks 60-67) as the engine found them, from the viewer's overlay
+    const lips = await page
+      .locator('circle.landmark')
+      .evaluateAll((els) =>
+        els.slice(60, 68).map((e) => ({ x: Number(e.getAttribute('cx')), y: Number(e.getAttribute('cy')) })),
+      );
+    expect(lips).toHaveLength(8);
+    await shot('14a-tos-open-mouth');
+    await page.getByRole('checkbox', { name: 'Face' }).uncheck();
+
+    const out = join(work, 'tos-renders');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export re-aged frames' });
+    for (const other of [/^akiyo/, /^broken/]) await dialog.getByRole('checkbox', { name: other }).uncheck();
+    await dialog.getByLabel('Output folder', { exact: true }).fill(out);
+    await dialog.getByLabel('Format', { exact: true }).selectOption('png');
+    await dialog.getByRole('button', { name: 'Start export' }).click();
+    await page
+      .locator('[data-testid="job"][data-status="completed"], [data-testid="job"][data-status="failed"]')
+      .nth(2)
+      .waitFor({ timeout: ENGINE_TIMEOUT });
+    const aged = join(out, 'tos_0500_reaged.1029.png');
+    const read = (f: string) => sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const [a, b] = [await read(plate), await read(aged)];
+    const { width, channels } = a.info;
+    const inside = (x: number, y: number) => {
+      let r = false;
+      for (let i = 0, j = lips.length - 1; i < lips.length; j = i++) {
+        const [p, q] = [lips[i]!, lips[j]!];
+        if (p.y <= y !== q.y <= y && x < p.x + ((y - p.y) / (q.y - p.y)) * (q.x - p.x)) r = !r;
+      }
+      return r;
+    };
+    let mouth = 0;
+    let changedInMouth = 0;
+    for (let y = 0; y < a.info.height; y++)
+      for (let x = 0; x < width; x++) {
+        if (!inside(x + 0.5, y + 0.5)) continue;
+        mouth++;
+        const at = (y * width + x) * channels;
+        for (let c = 0; c < channels; c++) if (a.data[at + c] !== b.data[at + c]) changedInMouth++;
+      }
+    expect(mouth, 'pixels inside the open mouth').toBeGreaterThan(50);
+    expect(changedInMouth).toBe(0);
+    // and the face around it was aged
+    expect((await fileDifference(plate, aged)).changed).toBeGreaterThan(1000);
+  });
+
   it('exports an ACEScg OpenEXR shot as EXR, with its matte and change passes', async () => {
     requireEngine();
     // a studio's plate: linear ACEScg half float with its header, made by OpenImageIO and OpenColorIO
@@ -436,7 +502,7 @@ describe('ReAge Studio in the browser host', () => {
     await importDialog.getByRole('button', { name: 'Scan' }).click();
     await importDialog.getByText('1001–1002 · 2 frames').waitFor();
     await importDialog.getByRole('button', { name: 'Import 1 shot' }).click();
-    await expect(page.getByTestId('clip').count()).resolves.toBe(3);
+    await expect(page.getByTestId('clip').count()).resolves.toBe(4);
     // the plates' header sets nothing here (the project has shots), but the shot keeps their timecode
     await page.getByTestId('timecode').filter({ hasText: '01:00:41:17' }).waitFor({ timeout: 10_000 });
     await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
@@ -448,7 +514,7 @@ describe('ReAge Studio in the browser host', () => {
     const out = join(work, 'exr-renders');
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Export re-aged frames' });
-    for (const other of [/^akiyo/, /^broken/]) await dialog.getByRole('checkbox', { name: other }).uncheck();
+    for (const other of [/^akiyo/, /^broken/, /^tos/]) await dialog.getByRole('checkbox', { name: other }).uncheck();
     await dialog.getByLabel('Frames', { exact: true }).fill('1001');
     await dialog.getByLabel('Output folder', { exact: true }).fill(out);
     await dialog.getByLabel('Format', { exact: true }).selectOption('source');
@@ -462,7 +528,7 @@ describe('ReAge Studio in the browser host', () => {
     const job = page.getByTestId('job').first();
     await page
       .locator('[data-testid="job"][data-status="completed"], [data-testid="job"][data-status="failed"]')
-      .nth(2)
+      .nth(3)
       .waitFor({ timeout: ENGINE_TIMEOUT });
     expect(await job.getAttribute('data-status'), (await job.textContent()) ?? '').toBe('completed');
     await expect(job.getByTestId('job-summary').textContent()).resolves.toMatch(/^1 done/);
