@@ -32,6 +32,42 @@ function renderApp() {
 }
 
 describe('age keys in the studio', () => {
+  it('take a strength of their own in the inspector, and are dragged on the curve to another frame and age', () => {
+    const { state } = renderApp();
+    const keys = () => state().project.timeline.clips[0]!.settings.ageKeys;
+    fireEvent.click(screen.getByRole('button', { name: 'Target age 30-39' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add age key at playhead' }));
+    fireEvent.change(screen.getByLabelText('Strength at key 1001'), { target: { value: '1.4' } });
+    expect(keys()).toEqual([{ frame: 1001, age: '30-39', strength: 1.4 }]);
+    fireEvent.change(screen.getByLabelText('Strength at key 1001'), { target: { value: '' } });
+    expect(keys()).toEqual([{ frame: 1001, age: '30-39' }]);
+
+    // the curve's box: 400 px wide for the shot's 4 frames, 100 px tall
+    const curve = screen.getByTestId('age-curve');
+    curve.getBoundingClientRect = () => ({
+      left: 0,
+      top: 0,
+      width: 400,
+      height: 100,
+      right: 400,
+      bottom: 100,
+      x: 0,
+      y: 0,
+      toJSON: () => ({}),
+    });
+    const mark = screen.getByTestId('age-key-mark');
+    mark.setPointerCapture = () => {};
+    fireEvent.pointerDown(mark, { pointerId: 7, clientX: 50, clientY: 58 });
+    // to frame 1003 (x = 2.5 / 4) and 60+ (y = 0.1, the top of the curve)
+    fireEvent.pointerMove(mark, { pointerId: 7, clientX: 250, clientY: 40 });
+    fireEvent.pointerMove(screen.getByTestId('age-key-mark'), { pointerId: 7, clientX: 250, clientY: 10 });
+    fireEvent.pointerUp(screen.getByTestId('age-key-mark'), { pointerId: 7 });
+    expect(keys()).toEqual([{ frame: 1003, age: '60+' }]);
+    // the whole drag is one undo step
+    state().undo();
+    expect(keys()).toEqual([{ frame: 1001, age: '30-39' }]);
+  });
+
   it('are added at the playhead with the target age, changed and removed, each undoable', () => {
     const { state } = renderApp();
     const keys = () => state().project.timeline.clips[0]!.settings.ageKeys;
@@ -53,8 +89,8 @@ describe('age keys in the studio', () => {
     // the age track draws the curve and a marker per key instead of one age
     expect(screen.getByTestId('age-curve')).toBeTruthy();
     expect(screen.getAllByTestId('age-key-mark').map((m) => m.getAttribute('title'))).toEqual([
-      'age key 1001:30-39',
-      'age key 1004:60+',
+      'age key 1001:30-39: drag to move it or change its age',
+      'age key 1004:60+: drag to move it or change its age',
     ]);
 
     fireEvent.change(screen.getByLabelText('Age at key 1001'), { target: { value: '0-18' } });

@@ -1,5 +1,6 @@
 // The viewer's arithmetic: geometry, the wipe handle kept on screen, the difference picture, the look.
 import { describe, expect, it } from 'vitest';
+import { ageKeyAt } from '../../src/renderer/lib/timeline.js';
 import {
   differencePixels,
   fitZoom,
@@ -107,5 +108,16 @@ describe('the display look', () => {
     const luma = lookMatrix('luma', 0);
     expect(luma[0]! + luma[1]! + luma[2]!).toBeCloseTo(1);
     expect(luma.slice(15)).toEqual([0, 0, 0, 1, 0]);
+  });
+});
+
+describe('ageKeyAt', () => {
+  it('inverts the age curve: frame from across, category from up, both held to the shot', () => {
+    // frames 1001-1004 (length 4), six categories
+    expect(ageKeyAt(0.125, 0.9, 1001, 4, 6)).toEqual({ frame: 1001, ageIndex: 0 });
+    expect(ageKeyAt(0.625, 0.1, 1001, 4, 6)).toEqual({ frame: 1003, ageIndex: 5 });
+    expect(ageKeyAt(-1, 2, 1001, 4, 6)).toEqual({ frame: 1001, ageIndex: 0 });
+    expect(ageKeyAt(5, -1, 1001, 4, 6)).toEqual({ frame: 1004, ageIndex: 5 });
+    expect(ageKeyAt(0.5, 0.5, 1001, 4, 6).ageIndex).toBe(3);
   });
 });

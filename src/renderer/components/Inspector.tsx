@@ -114,7 +114,24 @@ function AgeKeys({ clip }: { clip: Clip }): ReactElement {
               </option>
             ))}
           </select>
-          {k.strength !== undefined && <span className="num">@{k.strength.toFixed(2)}</span>}
+          <input
+            type="number"
+            className="num"
+            aria-label={`Strength at key ${k.frame}`}
+            title="This key's age strength; empty: the shot's"
+            min={STRENGTH_LIMITS.min}
+            max={STRENGTH_LIMITS.max}
+            step={0.05}
+            placeholder={String(clip.settings.strength)}
+            value={k.strength ?? ''}
+            onChange={(e) => {
+              const text = e.target.value.trim();
+              const { strength: _old, ...rest } = k;
+              if (text === '') return setKeys(withAgeKey(keys, rest));
+              const strength = Number(text);
+              if (withinSettingLimits(strength, STRENGTH_LIMITS)) setKeys(withAgeKey(keys, { ...rest, strength }));
+            }}
+          />
           <button
             type="button"
             aria-label={`Remove age key ${k.frame}`}

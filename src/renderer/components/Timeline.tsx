@@ -3,11 +3,11 @@
  * with frame numbers and the preview-cache line, the per-shot target-age track,
  * and the playhead. Click or drag anywhere on it to scrub.
  */
-import { useMemo, useState, type PointerEvent, type ReactElement } from 'react';
-import { ageCurve, formatAgeKey, type AgeKey } from '../../shared/age-keys.js';
+import { useMemo, useRef, useState, type PointerEvent, type ReactElement } from 'react';
+import { ageCurve, formatAgeKey, withAgeKey, withoutAgeKey, type AgeKey } from '../../shared/age-keys.js';
 import { AGE_CATEGORIES, type AgeCategory } from '../../shared/ages.js';
 import { clipFramePath, type Clip } from '../../shared/project.js';
-import { layoutTimeline, playheadAtSlot, slotOf, type ClipSpan } from '../lib/timeline.js';
+import { ageKeyAt, layoutTimeline, playheadAtSlot, slotOf, type ClipSpan } from '../lib/timeline.js';
 import { previewKey } from '../lib/preview-key.js';
 import type { PreviewEntry } from '../state/preview-slice.js';
 import { useStudio } from '../state/store.js';
@@ -73,8 +73,34 @@ const CURVE_POINTS = 200;
  * A shot's age keys on its age track: the eased curve (0-18 at the bottom, 60+ at the
  * top) and a marker on each key's frame. Clicks go through to the track (scrubbing).
  */
+/**
+ * The shot's age over time as a curve, its keys as marks an artist drags: across to
+ * move a key to another frame, up or down to change its age (snapped to the
+ * categories). A drag is one undoable edit; a key cannot land on another's frame.
+ */
 function AgeCurve(props: { span: ClipSpan; keys: readonly AgeKey[] }): ReactElement {
   const { span, keys } = props;
+  const updateSettings = useStudio((s) => s.updateSettings);
+  const box = useRef<HTMLDivElement>(null);
+  const drag = useRef<{ frame: number; pointer: number } | null>(null);
+  const moveKey = (e: PointerEvent, key: AgeKey) => {
+    const rect = box.current?.getBoundingClientRect();
+    if (!rect || !rect.width || !rect.height) return;
+    const to = ageKeyAt(
+      (e.clientX - rect.left) / rect.width,
+      (e.clientY - rect.top) / rect.height,
+      span.clip.sourceRange.start,
+      span.length,
+      AGE_CATEGORIES.length,
+    );
+    const age = AGE_CATEGORIES[to.ageIndex]!;
+    if (to.frame === key.frame && age === key.age) return;
+    if (to.frame !== key.frame && keys.some((k) => k.frame === to.frame)) return;
+    const moved = withAgeKey(withoutAgeKey(keys, key.frame), { ...key, frame: to.frame, age });
+    drag.current = { frame: to.frame, pointer: e.pointerId };
+    // every step of one drag merges into one undo step
+    updateSettings(span.clip.id, { ageKeys: moved }, `age-key-drag:${span.clip.id}`);
+  };
   const first = span.clip.sourceRange.start;
   const last = span.clip.sourceRange.end;
   const count = Math.min(CURVE_POINTS, last - first + 1);
@@ -88,7 +114,7 @@ function AgeCurve(props: { span: ClipSpan; keys: readonly AgeKey[] }): ReactElem
     .map((p, i) => `${x(frames[i]!).toFixed(2)},${y(p).toFixed(2)}`)
     .join(' ');
   return (
-    <div className="age-curve" data-testid="age-curve">
+    <div className="age-curve" data-testid="age-curve" ref={box}>
       <svg viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">
         <polyline points={points} vectorEffect="non-scaling-stroke" />
       </svg>
@@ -99,8 +125,23 @@ function AgeCurve(props: { span: ClipSpan; keys: readonly AgeKey[] }): ReactElem
             key={k.frame}
             className={`age-key-mark age-${AGE_CATEGORIES.indexOf(k.age)}`}
             data-testid="age-key-mark"
-            title={`age key ${formatAgeKey(k)}`}
+            title={`age key ${formatAgeKey(k)}: drag to move it or change its age`}
             style={{ left: `${x(k.frame)}%`, top: `${y(AGE_CATEGORIES.indexOf(k.age))}%` }}
+            onPointerDown={(e) => {
+              // the key, not the timeline's scrubbing, takes the pointer
+              e.stopPropagation();
+              e.preventDefault();
+              e.currentTarget.setPointerCapture(e.pointerId);
+              drag.current = { frame: k.frame, pointer: e.pointerId };
+            }}
+            onPointerMove={(e) => {
+              if (drag.current?.pointer !== e.pointerId) return;
+              const key = keys.find((q) => q.frame === drag.current!.frame);
+              if (key) moveKey(e, key);
+            }}
+            onPointerUp={(e) => {
+              if (drag.current?.pointer === e.pointerId) drag.current = null;
+            }}
           />
         ))}
     </div>

@@ -90,3 +90,22 @@ export function shotEdgePlayhead(layout: TimelineLayout, playhead: Playhead, edg
   if (!span) return edgePlayhead(layout, edge);
   return { clipId: span.clip.id, frame: edge === 'start' ? span.frames[0]! : span.frames[span.frames.length - 1]! };
 }
+
+/**
+ * Where a dragged age key lands on a shot's age curve: `x` and `y` are the pointer's
+ * place as fractions of the curve's box (0 left/top, 1 right/bottom); the curve draws
+ * frame f at x = (f − first + 0.5) / length and category c at y = 0.9 − 0.8 c / top.
+ * The frame is held to the shot, the category snapped to the nearest one.
+ */
+export function ageKeyAt(
+  x: number,
+  y: number,
+  first: number,
+  length: number,
+  categories: number,
+): { frame: number; ageIndex: number } {
+  const top = categories - 1;
+  const frame = Math.min(first + length - 1, Math.max(first, Math.round(first + x * length - 0.5)));
+  const ageIndex = Math.min(top, Math.max(0, Math.round(((0.9 - y) / 0.8) * top)));
+  return { frame, ageIndex };
+}
