@@ -464,6 +464,14 @@ export const studioMethods = {
    * waiting or running. With a previewId, the pictures on the way to the result come
    * first as 'preview' events carrying it (none from a superseded request).
    */
+  /**
+   * a preview rendered before (this session or an earlier one: they are kept on disk) for
+   * this file, frame, settings and the loaded model, without rendering; null when none
+   */
+  'preview.cached': {
+    params: z.object({ file: path, frame: frameNumber, settings: ageSettingsSchema }),
+    result: z.object({ result: previewResultSchema.nullable() }),
+  },
   'preview.render': {
     params: z.object({
       file: path,

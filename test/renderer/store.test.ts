@@ -313,6 +313,28 @@ describe('previews', () => {
   });
 });
 
+describe('previews kept across reloads', () => {
+  it('shows a frame’s preview from the disk cache without rendering, and asks once per frame and settings', async () => {
+    const { client, state } = studioWith({
+      'preview.cached': ({ file, frame }: { file: string; frame: number }) => ({
+        result: frame === 1001 ? preview({ file, frame }) : null,
+      }),
+      'preview.render': (p: { file: string; frame: number }) => preview(p),
+    });
+    state().setPlayhead(state().project.timeline.clips[0]!.id, 1001);
+    await state().showCachedPreview();
+    const target = currentPreviewTarget(state())!;
+    expect(state().previews[target.key]?.status).toBe('ready');
+    expect(client.callsTo('preview.render')).toHaveLength(0);
+    await state().showCachedPreview();
+    expect(client.callsTo('preview.cached')).toHaveLength(1);
+    // a frame with nothing cached stays without a preview until one is asked for
+    state().stepFrames(1);
+    await state().showCachedPreview();
+    expect(state().previews[currentPreviewTarget(state())!.key]).toBeUndefined();
+  });
+});
+
 describe('exports', () => {
   it('builds per-shot requests from the export settings and a frame range', () => {
     const { state } = studioWith();

@@ -124,7 +124,7 @@ describe('allowed roots', () => {
       shot(join(root, 'shot.####.png'), join(dir, 'data', 'allowed-roots.####.json')),
       'invalid-request',
     );
-    expect(message).toMatch(/must end in \.png/);
+    expect(message).toMatch(/must end in \.exr, \.dpx, \.png/);
   });
 
   it('treats media folders outside the roots as missing instead of listing them', async () => {

@@ -4,9 +4,10 @@
  * engine, job queue, project store or file access, and turns every outcome into a
  * plain reply. Events (engine status, job progress) go to whoever subscribes.
  */
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import {
   parseStudioRequest,
+  type AgeSettingsMessage,
   type EngineStatus,
   type PickPurpose,
   type StudioEvent,
@@ -22,6 +23,7 @@ import { FileAccess } from './file-access.js';
 import { browseFolder } from './file-browser.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { silentLogger, type Logger } from './log.js';
+import { PreviewDiskCache, type PreviewCacheKey } from './preview-cache.js';
 import { ProjectStore, clipFolders } from './project-store.js';
 import type { WorkerLauncher } from './worker-transport.js';
 import { readPlateInfo } from '../node/plate-info.js';
@@ -59,6 +61,8 @@ export class StudioBackend {
   private readonly chosenProjects = new Set<string>();
   private readonly pick: PathPicker | undefined;
   private readonly dataDir: string;
+  /** previews kept across reloads, in the data folder */
+  private readonly previews: PreviewDiskCache;
   private readonly log: Logger;
   private readonly listeners = new Set<(event: StudioEvent) => void>();
   private readonly handlers: Handlers;
@@ -70,6 +74,7 @@ export class StudioBackend {
     this.roots = options.roots ?? new AllowedRoots();
     this.roots.include(options.dataDir);
     this.dataDir = resolvePath(options.dataDir);
+    this.previews = new PreviewDiskCache(join(this.dataDir, 'preview-cache'));
     this.store = new ProjectStore({ dataDir: options.dataDir, mayRead: (folder) => this.roots.allows(folder) });
     this.files = new FileAccess();
     this.pick = options.pick;
@@ -135,6 +140,12 @@ export class StudioBackend {
   }
 
   /** A folder for the in-app file browser, checked as every read is; absent, the first root that can be listed. */
+  /** The disk cache's key for a preview with the model now loaded; none while the engine has not said which. */
+  private previewCacheKey(file: string, frame: number, settings: AgeSettingsMessage): PreviewCacheKey | undefined {
+    const model = this.engine.status().info?.model.manifestSha256;
+    return model ? { file: resolvePath(file), frame, settings, model } : undefined;
+  }
+
   private async listFiles(dir: string | undefined): Promise<StudioResult<'files.list'>> {
     const roots = await this.browserRoots();
     const list = async (folder: string) => {
@@ -160,15 +171,27 @@ export class StudioBackend {
     const roots = this.roots;
     return {
       'engine.status': async () => this.engine.status(),
+      'preview.cached': async ({ file, frame, settings }) => {
+        await roots.check(file, 'frame');
+        const key = this.previewCacheKey(file, frame, settings);
+        return { result: (key && (await this.previews.get(key))) ?? null };
+      },
       'preview.render': async ({ file, frame, settings, group, previewId }) => {
         await roots.check(file, 'frame');
-        return this.queue.preview({
+        const key = this.previewCacheKey(file, frame, settings);
+        const cached = key && (await this.previews.get(key));
+        if (cached) return cached;
+        const result = await this.queue.preview({
           file,
           frame,
           settings,
           ...(group ? { group } : {}),
           ...(previewId ? { onStage: (stage) => this.emit({ type: 'preview', previewId, stage }) } : {}),
         });
+        // a cache that cannot be written costs the next reload a render, not this preview
+        if (key)
+          await this.previews.put(key, result).catch((err: unknown) => this.log.warn(`preview cache: ${String(err)}`));
+        return result;
       },
       'fs.listFolder': async ({ path }) => {
         await roots.check(path, 'folder');

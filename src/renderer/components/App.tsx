@@ -2,7 +2,7 @@
 import type { ReactElement } from 'react';
 import type { SidebarTab } from '../state/ui-slice.js';
 import { useStudio } from '../state/store.js';
-import { useAutoPreview, usePlayback, useShortcuts } from './behaviour.js';
+import { useAutoPreview, useCachedPreview, usePlayback, useShortcuts } from './behaviour.js';
 import { DropZone } from './DropZone.js';
 import { ExportDialog } from './ExportDialog.js';
 import { ImportDialog } from './ImportDialog.js';
@@ -68,6 +68,7 @@ export function App(): ReactElement {
   useShortcuts();
   usePlayback();
   useAutoPreview();
+  useCachedPreview();
   return (
     <div className="app">
       <TopBar />

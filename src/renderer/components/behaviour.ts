@@ -117,6 +117,19 @@ export function usePlayback(): void {
 }
 
 /** With Auto on, render the frame under the playhead shortly after it or its settings stop changing. */
+/** A frame the playhead rests on shows its preview from the disk cache when one was rendered before. */
+export function useCachedPreview(delayMs = 150): void {
+  const { store } = useStudioContext();
+  const playing = useStudio((s) => s.playing);
+  const playhead = useStudio((s) => s.playhead);
+  const clips = useStudio((s) => s.project.timeline.clips);
+  useEffect(() => {
+    if (playing || !playhead) return;
+    const timer = setTimeout(() => void store.getState().showCachedPreview(), delayMs);
+    return () => clearTimeout(timer);
+  }, [playing, playhead, clips, store, delayMs]);
+}
+
 export function useAutoPreview(delayMs = 300): void {
   const { store } = useStudioContext();
   const auto = useStudio((s) => s.autoPreview);

@@ -73,6 +73,8 @@ export interface PreviewSlice {
   estimatedAges: Record<string, AgeCategory>;
   autoPreview: boolean;
   renderPreview(): Promise<void>;
+  /** show the preview of the frame under the playhead if one was rendered before (kept on disk across reloads) */
+  showCachedPreview(): Promise<void>;
   /** a picture on the way to the preview requested with `previewId`; dropped unless that one is still rendering */
   applyPreviewStage(previewId: string, stage: PreviewStageMessage): void;
   setAutoPreview(on: boolean): void;
@@ -99,6 +101,26 @@ function releaseStage(stage: PreviewStagePicture | undefined, keepBefore = false
   revokeUrl(stage.afterUrl);
   if (stage.matteUrl) revokeUrl(stage.matteUrl);
   if (stage.beforeUrl && !keepBefore) revokeUrl(stage.beforeUrl);
+}
+
+/** The viewer's entry for a finished preview: its pictures as object URLs, the rest as it came. */
+function readyEntry(result: PreviewResultMessage): PreviewEntry {
+  return {
+    status: 'ready',
+    beforeUrl: bytesToUrl(result.beforePng, 'image/png'),
+    afterUrl: bytesToUrl(result.afterPng, 'image/png'),
+    width: result.width,
+    height: result.height,
+    seconds: result.seconds,
+    ...(result.face ? { face: result.face } : {}),
+    ...(result.faces ? { faces: result.faces } : {}),
+    ...(result.chosenFace !== undefined ? { chosenFace: result.chosenFace } : {}),
+    ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
+    ...(result.mattePng ? { matteUrl: bytesToUrl(result.mattePng, 'image/png') } : {}),
+    ...(result.losses?.length ? { losses: result.losses } : {}),
+    ...(result.sourceAge ? { sourceAge: result.sourceAge } : {}),
+    ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
+  };
 }
 
 function releaseEntry(entry: PreviewEntry | undefined): void {
@@ -133,10 +155,33 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
       return { previews: trim(previews) };
     });
 
+  /** A finished preview as the viewer's entry for `key`, and the source age it estimated. */
+  const showResult = (key: string, clip: Clip, result: PreviewResultMessage) => {
+    put(key, readyEntry(result));
+    if (result.sourceAge && clip.settings.sourceAge === 'auto') {
+      set((s) => ({ estimatedAges: { ...s.estimatedAges, [clip.id]: result.sourceAge! } }));
+    }
+  };
+
+  /** keys already asked of the disk cache, so moving over frames asks each once */
+  const askedCache = new Set<string>();
+
   return {
     previews: {},
     estimatedAges: {},
     autoPreview: false,
+
+    async showCachedPreview() {
+      const target = currentPreviewTarget(get());
+      if (!target || get().previews[target.key] || askedCache.has(target.key)) return;
+      askedCache.add(target.key);
+      const { clip, frame, file, key } = target;
+      const cached = await client
+        .call('preview.cached', { file, frame, settings: clip.settings })
+        .catch(() => ({ result: null }));
+      // a render asked for meanwhile wins
+      if (cached.result && !get().previews[key]) showResult(key, clip, cached.result);
+    },
 
     async renderPreview() {
       const target = currentPreviewTarget(get());
@@ -154,25 +199,7 @@ export const createPreviewSlice: SliceCreator<PreviewSlice> = (set, get, { clien
           group: VIEWER_GROUP,
           previewId,
         });
-        put(key, {
-          status: 'ready',
-          beforeUrl: bytesToUrl(result.beforePng, 'image/png'),
-          afterUrl: bytesToUrl(result.afterPng, 'image/png'),
-          width: result.width,
-          height: result.height,
-          seconds: result.seconds,
-          ...(result.face ? { face: result.face } : {}),
-          ...(result.faces ? { faces: result.faces } : {}),
-          ...(result.chosenFace !== undefined ? { chosenFace: result.chosenFace } : {}),
-          ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
-          ...(result.mattePng ? { matteUrl: bytesToUrl(result.mattePng, 'image/png') } : {}),
-          ...(result.losses?.length ? { losses: result.losses } : {}),
-          ...(result.sourceAge ? { sourceAge: result.sourceAge } : {}),
-          ...(result.warmStartFrame !== undefined ? { warmStartFrame: result.warmStartFrame } : {}),
-        });
-        if (result.sourceAge && clip.settings.sourceAge === 'auto') {
-          set((s) => ({ estimatedAges: { ...s.estimatedAges, [clip.id]: result.sourceAge! } }));
-        }
+        showResult(key, clip, result);
       } catch (err) {
         if (err instanceof RequestError && (err.code === 'superseded' || err.code === 'cancelled')) {
           put(key, undefined);
