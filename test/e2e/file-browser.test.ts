@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioHost } from './studio-host.js';
 
@@ -73,18 +73,7 @@ beforeAll(async () => {
     REAGE_DATA_DIR: join(work, 'data'),
     REAGE_WORKER: WORKER,
   });
-  browser = await chromium.launchPersistentContext(join(work, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1600, height: 960 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') studioHost.log += `[page ${m.type()}] ${m.text()}\n`;
-  });
-  page.on('pageerror', (err) => (studioHost.log += `[page error] ${err.message}\n`));
-  await page.goto(url);
+  ({ browser, page } = await studioHost.openStudio(url, work, CHROMIUM));
 });
 
 afterAll(async () => {

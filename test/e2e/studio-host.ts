@@ -4,7 +4,8 @@
  * `log` and printed when a test run ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -35,6 +36,39 @@ export class StudioHost {
       child.stderr.on('data', read);
       child.on('exit', (code) => reject(new Error(`the host exited (${code}):\n${this.log}`)));
     });
+  }
+
+  /**
+   * Debian's Chromium, headless, on the host's page at `url`, its profile in `workDir`;
+   * the page's errors and warnings go into `log`.
+   */
+  async openStudio(
+    url: string,
+    workDir: string,
+    chromiumPath: string,
+  ): Promise<{ browser: BrowserContext; page: Page }> {
+    const browser = await chromium.launchPersistentContext(join(workDir, 'chromium'), {
+      executablePath: chromiumPath,
+      headless: true,
+      viewport: { width: 1600, height: 960 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') this.log += `[page ${m.type()}] ${m.text()}\n`;
+    });
+    page.on('pageerror', (err) => (this.log += `[page error] ${err.message}\n`));
+    await page.goto(url);
+    return { browser, page };
   }
 
   stop(): void {

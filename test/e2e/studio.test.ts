@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioHost } from './studio-host.js';
@@ -52,6 +52,16 @@ async function waitForPreview(): Promise<void> {
   const failed = page.locator('.viewer-status.error');
   await after.or(failed).first().waitFor({ timeout: ENGINE_TIMEOUT });
   if (await failed.count()) throw new Error((await failed.textContent()) ?? 'preview failed');
+}
+
+/** Import the one sequence of `folder` through the import dialog, once its scan shows `frames`. */
+async function importFolder(folder: string, frames: string): Promise<void> {
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import frames' });
+  await dialog.getByLabel('Folder path').fill(folder);
+  await dialog.getByRole('button', { name: 'Scan' }).click();
+  await dialog.getByText(frames).waitFor();
+  await dialog.getByRole('button', { name: 'Import 1 shot' }).click();
 }
 
 async function blur(): Promise<void> {
@@ -156,26 +166,7 @@ beforeAll(async () => {
     REAGE_MODEL: await chooseModel(),
   });
   // a fresh profile per run (playwright passes it as --user-data-dir)
-  browser = await chromium.launchPersistentContext(join(work, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1600, height: 960 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') studioHost.log += `[page ${m.type()}] ${m.text()}\n`;
-  });
-  await page.goto(url);
+  ({ browser, page } = await studioHost.openStudio(url, work, CHROMIUM));
 });
 
 afterAll(async () => {
@@ -373,12 +364,7 @@ describe('ReAge Studio in the browser host', () => {
     mkdirSync(plates);
     copyFileSync(join(FOOTAGE, 'akiyo.1001.png'), join(plates, 'broken.1001.png'));
     writeFileSync(join(plates, 'broken.1002.png'), 'not a png');
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    const importDialog = page.getByRole('dialog', { name: 'Import frames' });
-    await importDialog.getByLabel('Folder path').fill(plates);
-    await importDialog.getByRole('button', { name: 'Scan' }).click();
-    await importDialog.getByText('1001–1002 · 2 frames').waitFor();
-    await importDialog.getByRole('button', { name: 'Import 1 shot' }).click();
+    await importFolder(plates, '1001–1002 · 2 frames');
     await expect(page.getByTestId('clip').count()).resolves.toBe(2);
     await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
     await blur(); // arrow keys in the steps field would change it, not the frame
@@ -428,11 +414,7 @@ describe('ReAge Studio in the browser host', () => {
     mkdirSync(plates);
     const plate = join(plates, 'tos_0500.1029.png');
     copyFileSync(join(TOS, 'tos_0500.1029.png'), plate);
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    const importDialog = page.getByRole('dialog', { name: 'Import frames' });
-    await importDialog.getByLabel('Folder path').fill(plates);
-    await importDialog.getByRole('button', { name: 'Scan' }).click();
-    await importDialog.getByRole('button', { name: /^Import/ }).click();
+    await importFolder(plates, '1029 · 1 frame');
     await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
     await blur();
     await page.getByRole('checkbox', { name: 'Face' }).check();
@@ -496,12 +478,7 @@ describe('ReAge Studio in the browser host', () => {
       plates,
       'exrplate',
     );
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    const importDialog = page.getByRole('dialog', { name: 'Import frames' });
-    await importDialog.getByLabel('Folder path').fill(plates);
-    await importDialog.getByRole('button', { name: 'Scan' }).click();
-    await importDialog.getByText('1001–1002 · 2 frames').waitFor();
-    await importDialog.getByRole('button', { name: 'Import 1 shot' }).click();
+    await importFolder(plates, '1001–1002 · 2 frames');
     await expect(page.getByTestId('clip').count()).resolves.toBe(4);
     // the plates' header sets nothing here (the project has shots), but the shot keeps their timecode
     await page.getByTestId('timecode').filter({ hasText: '01:00:41:17' }).waitFor({ timeout: 10_000 });

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { joinPath } from '../../shared/project.js';
-import { describeGaps, type NumberedSequence, type Sequence } from '../../shared/sequence.js';
+import { describeFrames, describeGaps, type NumberedSequence, type Sequence } from '../../shared/sequence.js';
 import { imageSequences } from '../state/command-slice.js';
 import { useStudio } from '../state/store.js';
 import type { Dialog } from '../state/ui-slice.js';
@@ -134,8 +134,6 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
         <ul className="sequence-list" aria-label="Sequences found">
           {sequences.map((seq) => {
             const gaps = describeGaps(seq.gaps, 4);
-            const first = seq.frames[0]!;
-            const last = seq.frames[seq.frames.length - 1]!;
             return (
               <li key={seq.pattern} className={chosen.has(seq.pattern) ? 'chosen' : ''}>
                 <label>
@@ -147,9 +145,8 @@ export function ImportDialog({ dialog }: { dialog: ImportDialogState }): ReactEl
                   <SequenceThumb folder={dialog.scan!.folder} seq={seq} />
                   <span className="seq-text">
                     <span className="seq-pattern mono">{seq.pattern}</span>
-                    <span className="seq-range mono dim">
-                      {first}–{last} · {seq.frames.length} frames
-                    </span>
+                    {/* the range and count alone: the gaps have their own warning below */}
+                    <span className="seq-range mono dim">{describeFrames({ ...seq, gaps: [] })}</span>
                     {gaps && <span className="seq-gaps warn">{gaps}</span>}
                   </span>
                 </label>
