@@ -23,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioHost } from './studio-host.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FOOTAGE = resolve(ROOT, '../shared/footage');
+// the host lists real paths: where shared/ is a link (a checkout beside a linked copy), so must the test
+const FOOTAGE = ((p: string) => (existsSync(p) ? realpathSync(p) : p))(resolve(ROOT, '../shared/footage'));
 const AKIYO = join(FOOTAGE, 'akiyo');
 const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
