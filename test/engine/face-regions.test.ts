@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildFaceMask, DEFAULT_FEATHER_FRACTION, type FaceMask } from '../../src/main/engine/composite.js';
-import { regionMask, regionOutlines } from '../../src/main/engine/face-regions.js';
+import { regionMask, regionOutlines, shapeMask } from '../../src/main/engine/face-regions.js';
 import type { Point } from '../../src/main/engine/types.js';
 import { formatRegions, parseRegions, resolveRegions } from '../../src/shared/regions.js';
 import { inside, syntheticFace, withOpenMouth } from '../helpers/synthetic-face.js';
@@ -84,6 +84,19 @@ describe('regionMask', () => {
     expect(soft(regionMask(FACE, W, H, { feather: 2, eyes: 1, mouth: 1 }))).toBeGreaterThan(1.5 * soft(face));
     expect(area(regionMask(FACE, W, H, { grow: 0.1, eyes: 1, mouth: 1 }))).toBeGreaterThan(area(face) + 1000);
     expect(area(regionMask(FACE, W, H, { grow: -0.1, eyes: 1, mouth: 1 }))).toBeLessThan(area(face) - 1000);
+  });
+});
+
+describe('shapeMask', () => {
+  it('lets the eyes move with the face but holds the open mouth still', () => {
+    const face = buildFaceMask(FACE, W, H, { feather: FEATHER });
+    const warp = shapeMask(FACE, W, H, undefined);
+    for (const [x, y] of pixelsInside(regionOutlines(FACE, 'eyes')))
+      expect(warp.mask[y * W + x]).toBe(face.mask[y * W + x]);
+    for (const [x, y] of pixelsInside(regionOutlines(FACE, 'mouth'))) expect(warp.mask[y * W + x]).toBe(0);
+    // it holds whatever the change's mask holds but the eyes: never less
+    const change = regionMask(FACE, W, H, undefined);
+    for (let i = 0; i < change.mask.length; i++) expect(warp.mask[i]!).toBeGreaterThanOrEqual(change.mask[i]!);
   });
 });
 

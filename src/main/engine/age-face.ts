@@ -4,12 +4,12 @@
  * full-resolution plate: G's change from the source age to the target and the
  * prototype layer's, under the face mask as the shot's regions shape it (by default
  * less the eyes and an open mouth: face-regions.ts), then the prototypes' shape warp
- * under the same mask.
+ * under the same mask but for the eyes, which move with the face.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cropRegion, fitToTemplate, warpFromCrop, warpToCrop, type Region } from './align.js';
 import { compositeDelta, compositeReplace, mergeIntoRaw, type FaceMask } from './composite.js';
-import { regionMask } from './face-regions.js';
+import { regionMask, shapeMask } from './face-regions.js';
 import { prototypeChange, prototypeShapeWarp } from './prototype-layer.js';
 import { prototypeParts, type AgePrototypes, type PrototypeParts } from './prototypes.js';
 import { planes, sampleBilinear } from './pyramid.js';
@@ -163,8 +163,11 @@ export function ageInFrame(
   const { width, height } = image;
   const { size, template } = model;
   // the change's mask: the face as the regions shape it (by default less its eyes and an
-  // open mouth), for the shape warp too, so a region kept out keeps the plate's pixels
-  const mask = timer.time('composite', () => regionMask(landmarks, width, height, req.regions));
+  // open mouth); the shape warp's: the same but for the eyes, which move with the face
+  const { mask, warpMask } = timer.time('composite', () => ({
+    mask: regionMask(landmarks, width, height, req.regions),
+    warpMask: shapeMask(landmarks, width, height, req.regions),
+  }));
   const layers: ChangeLayer[] = [];
   let ganAlone: ChangeLayer | undefined;
   if (gan) {
@@ -209,8 +212,8 @@ export function ageInFrame(
     const composited =
       req.composite === 'delta' ? compositeDelta(plate, width, height, values, m) : compositeReplace(plate, values, m);
     if (!(withShape && shape)) return { output: mergeIntoRaw(image, composited, m), mask: m };
-    const reshaped = applyShapeWarp(composited, width, mask, shape);
-    return { output: mergeIntoRaw(image, reshaped, mask), mask };
+    const reshaped = applyShapeWarp(composited, width, warpMask, shape);
+    return { output: mergeIntoRaw(image, reshaped, warpMask), mask: warpMask };
   };
   const final = timer.time('composite', () => compose(layers, true));
   const ganLayers = ganAlone ? [ganAlone] : [];
