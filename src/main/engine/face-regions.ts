@@ -4,10 +4,11 @@
  * forehead can be weakened or switched off; the neck, below the jaw line, can be
  * added; the whole outline fed and grown.
  *
- * A region switched off keeps the plate's own pixels inside its outline exactly: its
- * weight is 1 on every pixel of the outline (the outline is dilated by the blur's
- * reach before it is feathered), so the mask there is multiplied by exactly 0. The
- * feather lies outside the outline, on the skin around it.
+ * The mouth's interior switched off keeps the plate's own pixels inside its outline
+ * exactly: its weight is 1 on every pixel of the outline (dilated by the blur's reach
+ * before it is feathered), so the mask there is multiplied by exactly 0, the feather on
+ * the lips around it. The other regions fade across their outlines, as the eyes always
+ * have (their outlines are grown past the iris for that).
  */
 import { centroid } from './align.js';
 import {
@@ -107,12 +108,15 @@ export function regionOutlines(
 }
 
 /**
- * The outlines filled over `box` and feathered outwards by about `feather` pixels:
- * exactly 1 on every pixel of an outline, falling to 0 beyond. (Filling, blurring and
+ * The outlines filled over `box` and feathered by about `feather` pixels. `exact`:
+ * exactly 1 on every pixel of an outline, falling to 0 beyond (filling, blurring and
  * keeping every touched pixel dilates the outline by the blur's reach; the second
- * blur's ramp then lies wholly outside the outline.)
+ * blur's ramp then lies wholly outside it): what the mouth's interior needs, so teeth
+ * and tongue keep their pixels. Otherwise the ramp is centred on the outline, as the
+ * eyes have always been kept out: a wider hold takes the change from the lids and the
+ * skin round the eyes, where much of an age reads.
  */
-function heldRegion(outlines: readonly Point[][], box: PixelBox, feather: number): Float64Array {
+function heldRegion(outlines: readonly Point[][], box: PixelBox, feather: number, exact: boolean): Float64Array {
   const { x, y, width: w, height: h } = box;
   const region = new Float64Array(w * h);
   for (const outline of outlines) {
@@ -121,8 +125,10 @@ function heldRegion(outlines: readonly Point[][], box: PixelBox, feather: number
     for (let i = 0; i < one.length; i++) if (one[i]) region[i] = 1;
   }
   const r = Math.max(1, Math.round(feather / BLUR_PASSES));
-  blurInPlace(region, w, h, r);
-  for (let i = 0; i < region.length; i++) region[i] = region[i]! > 0 ? 1 : 0;
+  if (exact) {
+    blurInPlace(region, w, h, r);
+    for (let i = 0; i < region.length; i++) region[i] = region[i]! > 0 ? 1 : 0;
+  }
   blurInPlace(region, w, h, r);
   const norm = (2 * r + 1) ** (2 * BLUR_PASSES);
   for (let i = 0; i < region.length; i++) region[i] = Math.min(1, region[i]! / norm);
@@ -194,7 +200,8 @@ export function regionMask(
   const featureFeather = FEATURE_FEATHER_FRACTION * size;
   for (const name of ['eyes', 'mouth', 'lenses', 'forehead'] as const) {
     if (r[name] >= 1 || except.includes(name)) continue;
-    weaken(mask, heldRegion(regionOutlines(landmarks, name), mask.bbox, featureFeather), r[name]);
+    // only the mouth's interior is held pixel for pixel; the other regions fade across their outline
+    weaken(mask, heldRegion(regionOutlines(landmarks, name), mask.bbox, featureFeather, name === 'mouth'), r[name]);
   }
   return mask;
 }
