@@ -967,17 +967,26 @@ async function writeViaTemp(path: string, write: (temp: string) => Promise<void>
   await syncFolder(dirname(path));
 }
 
-/** A float plate's spec for the service, as the plate holds it. */
-function plateWriteSpec(plate: FloatPlate): OiioWriteSpec {
+/** A plate's data and display windows as the service's write spec names them. */
+function windowSpec(
+  plate: FloatPlate,
+): Pick<OiioWriteSpec, 'x' | 'y' | 'fullX' | 'fullY' | 'fullWidth' | 'fullHeight'> {
   return {
-    width: plate.width,
-    height: plate.height,
     x: plate.dataWindow.x,
     y: plate.dataWindow.y,
     fullX: plate.displayWindow.x,
     fullY: plate.displayWindow.y,
     fullWidth: plate.displayWindow.width,
     fullHeight: plate.displayWindow.height,
+  };
+}
+
+/** A float plate's spec for the service, as the plate holds it. */
+function plateWriteSpec(plate: FloatPlate): OiioWriteSpec {
+  return {
+    width: plate.width,
+    height: plate.height,
+    ...windowSpec(plate),
     channelNames: plate.channelNames,
     channelTypes: plate.channelTypes,
     alphaChannel: plate.alpha ?? -1,
@@ -1000,14 +1009,7 @@ function pickChannels(plate: FloatPlate, picks: readonly number[]): Float32Array
 
 /** A float plate in another float format: what survives the change of format. */
 function convertedPlate(plate: FloatPlate, format: 'exr' | 'dpx'): { spec: OiioWriteSpec; data: Float32Array } {
-  const windows = {
-    x: plate.dataWindow.x,
-    y: plate.dataWindow.y,
-    fullX: plate.displayWindow.x,
-    fullY: plate.displayWindow.y,
-    fullWidth: plate.displayWindow.width,
-    fullHeight: plate.displayWindow.height,
-  };
+  const windows = windowSpec(plate);
   if (format === 'exr') {
     // every channel; float stays float, half half, integer samples become half
     const channelTypes = plate.channelTypes.map((t) => (t === 'float' || t === 'double' ? 'float' : 'half'));
@@ -1181,16 +1183,7 @@ export async function writePass(path: string, pass: PassImage, like?: DecodedFra
     const spec: OiioWriteSpec = {
       width,
       height,
-      ...(fits
-        ? {
-            x: plate.dataWindow.x,
-            y: plate.dataWindow.y,
-            fullX: plate.displayWindow.x,
-            fullY: plate.displayWindow.y,
-            fullWidth: plate.displayWindow.width,
-            fullHeight: plate.displayWindow.height,
-          }
-        : {}),
+      ...(fits ? windowSpec(plate) : {}),
       channelNames,
       channelTypes: channelNames.map(() => 'float'),
       compression: 'zip',
