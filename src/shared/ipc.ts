@@ -182,6 +182,8 @@ export const previewResultSchema = z.object({
   faces: z.array(trackedFaceSchema).optional(),
   /** the id of the face aged (the settings' face), absent when it is not on this frame */
   chosenFace: z.int().nonnegative().optional(),
+  /** the ids of the settings' other faces aged on this frame too (issue #22) */
+  otherFaces: z.array(z.int().nonnegative()).optional(),
   /** mask outline in frame pixels, for the viewer's overlay */
   maskOutline: z.array(pointSchema).optional(),
   /** the matte the change was composited under (regions applied), 8-bit gray PNG of the frame's size */
@@ -274,6 +276,8 @@ export const shotSurveySchema = z.object({
   sourceAge: ageCategorySchema.optional(),
   faces: z.record(z.string(), boxSchema),
   frames: z.int().nonnegative(),
+  /** the source age of each of the settings' other faces (issue #22), null where none was on the frames sampled */
+  otherSourceAges: z.array(ageCategorySchema.nullable()).optional(),
 });
 export type ShotSurveyMessage = z.infer<typeof shotSurveySchema>;
 
@@ -292,6 +296,8 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
     stages: z.boolean().optional(),
   }),
   z.object({ type: z.literal('ageShot'), id, job: shotJobSchema }),
+  /** the job's frames surveyed, ageing nothing (a parallel export's shared facts); progress streams as for ageShot */
+  z.object({ type: z.literal('surveyShot'), id, job: shotJobSchema }),
   /** abort the request with this id; its reply is then an error with code 'cancelled' */
   z.object({ type: z.literal('cancel'), id }),
 ]);
@@ -305,6 +311,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('infoResult'), id, info: engineInfoSchema }),
   z.object({ type: z.literal('previewResult'), id, result: previewResultSchema }),
   z.object({ type: z.literal('ageShotResult'), id, summary: shotSummarySchema }),
+  z.object({ type: z.literal('surveyShotResult'), id, survey: shotSurveySchema }),
   z.object({ type: z.literal('error'), id, error: errorInfoSchema }),
   z.object({ type: z.literal('progress'), id, progress: shotProgressSchema }),
   z.object({ type: z.literal('frame'), id, report: frameReportSchema }),

@@ -15,6 +15,8 @@ export const PLAN_FORMAT = 'reage.shot-plan';
 export const PLAN_VERSION = 1;
 /** What `reage plan` names its file when --out is a folder: `<shot>.reage-plan.json` */
 export const PLAN_EXTENSION = '.reage-plan.json';
+/** Frames a resumed render or a chunk pre-rolls before its first frame when its job names none (ShotJob.preRoll). */
+export const DEFAULT_PRE_ROLL = 3;
 
 const path = z.string().min(1).max(PROJECT_LIMITS.path);
 const frameSpec = z.string().min(1).max(65536);
@@ -79,4 +81,26 @@ export function chunkFrames(frames: readonly number[], size: number): number[][]
   const chunks: number[][] = [];
   for (let i = 0; i < frames.length; i += size) chunks.push(frames.slice(i, i + size));
   return chunks;
+}
+
+/**
+ * Split a shot's frames into `workers` contiguous parts for workers that pre-roll
+ * `preRoll` frames at each part's start (all but the first): part sizes are balanced
+ * on frames aged, pre-roll included. Contiguous rather than interleaved, since every
+ * part's start costs a pre-roll: the CLI's `--workers` and the studio's parallel
+ * export both split this way.
+ */
+export function splitForWorkers(frames: readonly number[], workers: number, preRoll: number): number[][] {
+  const n = Math.max(1, Math.min(workers, frames.length));
+  // total work = frames + (n-1) * preRoll, shared equally; the first part has no pre-roll to pay
+  const share = (frames.length + (n - 1) * preRoll) / n;
+  const parts: number[][] = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const size = i === n - 1 ? frames.length - start : Math.max(1, Math.round(i === 0 ? share : share - preRoll));
+    parts.push(frames.slice(start, Math.min(frames.length, start + size)));
+    start += size;
+    if (start >= frames.length) break;
+  }
+  return parts.filter((p) => p.length > 0);
 }

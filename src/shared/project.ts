@@ -100,6 +100,24 @@ export const ageKeysSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** Most other faces one shot may age besides its own face. */
+export const MAX_OTHER_FACES = 8;
+
+/**
+ * Another face of the shot, aged too with a target of its own (issue #22: several faces
+ * of one shot, each with its own target). The shot's other settings (mode, texture,
+ * regions, steps) apply to it as to the shot's face; absent strength is the shot's,
+ * absent source age is estimated on this face.
+ */
+export const otherFaceSchema = z.object({
+  face: faceSelectionSchema,
+  targetAge: ageCategorySchema,
+  strength: limitedNumber(STRENGTH_LIMITS).optional(),
+  sourceAge: sourceAgeSchema.optional(),
+  ageKeys: ageKeysSchema.optional(),
+});
+export type OtherFace = z.infer<typeof otherFaceSchema>;
+
 /** What an artist sets on a shot. Mirrors the engine's AgeSettings (checked in services). */
 export const shotSettingsSchema = z.object({
   targetAge: ageCategorySchema,
@@ -144,6 +162,11 @@ export const shotSettingsSchema = z.object({
    * the mouth's interior kept out), as shots were aged before regions existed.
    */
   regions: regionsSchema.optional(),
+  /**
+   * Other faces of the shot aged as well, each to its own target, after the shot's face
+   * and in this order (issue #22); absent, the shot's face alone, as before.
+   */
+  otherFaces: z.array(otherFaceSchema).max(MAX_OTHER_FACES).optional(),
 });
 export type ShotSettings = z.infer<typeof shotSettingsSchema>;
 

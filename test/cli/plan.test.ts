@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseShotPlan, type ShotPlan } from '../../src/shared/plan.js';
+import { parseShotPlan, splitForWorkers, type ShotPlan } from '../../src/shared/plan.js';
 import { parseCommand, UsageError } from '../../src/main/cli/args.js';
 import { frameRecord } from '../../src/main/cli/frame-output.js';
 import { checkPlanModel, jobFromPlan, planFromSurvey } from '../../src/main/cli/plan.js';
 import { main } from '../../src/main/cli/reage.js';
-import { renderWithWorkers, reportFromRecord, splitForWorkers } from '../../src/main/cli/worker-pool.js';
+import { renderWithWorkers, reportFromRecord } from '../../src/main/cli/worker-pool.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 import { FakeEngine, INFO, frame, testDeps } from './fakes.js';
 

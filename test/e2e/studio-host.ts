@@ -63,12 +63,24 @@ export class StudioHost {
       ],
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
+    await this.watch(page).goto(url);
+    return { browser, page };
+  }
+
+  /** Another tab of `browser` on the host's page (its own sessionStorage: no project kept from another tab). */
+  async openTab(browser: BrowserContext, url: string): Promise<Page> {
+    const page = await browser.newPage();
+    await this.watch(page).goto(url);
+    return page;
+  }
+
+  /** The page's errors and warnings go into `log`. */
+  private watch(page: Page): Page {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') this.log += `[page ${m.type()}] ${m.text()}\n`;
     });
     page.on('pageerror', (err) => (this.log += `[page error] ${err.message}\n`));
-    await page.goto(url);
-    return { browser, page };
+    return page;
   }
 
   stop(): void {

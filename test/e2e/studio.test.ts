@@ -7,36 +7,50 @@
 // random one built for the run (test/helpers/random-model.ts, marked untrained), or
 // REAGE_MODEL=<dir>. REAGE_WORKER=<entry> runs the host against another engine worker
 // (development only).
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioHost } from './studio-host.js';
-import { initBackend } from '../../src/main/engine/backend.js';
-import { defectsAt, warningsAt, type KnownDefect } from '../../src/shared/known-defects.js';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  ENGINE_TIMEOUT,
+  STEPS,
+  blur as blurPage,
+  buildRenderer,
+  chooseModel,
+  importFolder as importInto,
+  removeModel,
+  screenshot,
+  waitForEngine,
+  waitForPreview as waitForPreviewOn,
+  type EngineModel,
+} from './studio-page.js';
+import { defectsAt, warningsAt } from '../../src/shared/known-defects.js';
 import { compareAged, makeAcescgExrPlates, oiioInfo } from '../helpers/exr-plates.js';
-import { buildRandomModel } from '../helpers/random-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FOOTAGE = resolve(ROOT, '../shared/footage/akiyo');
 const TOS = resolve(ROOT, '../shared/footage/tears_of_steel');
-const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** the real engine loads a model and optimises a latent per preview: minutes on a small CPU */
-const ENGINE_TIMEOUT = 300_000;
-const SHIPPED_MODEL = join(ROOT, 'models/reage-utkface-64');
-/** optimisation steps per preview: the real engine takes ~0.3 s a step on two CPU cores */
-const STEPS = 8;
 
 let browser: BrowserContext | undefined;
 let page: Page;
 let work: string;
 const studioHost = new StudioHost();
-/** the random model this run built, removed afterwards */
-let randomModel: string | undefined;
+/** the model the host's engine loads (a random one this run built is removed afterwards) */
+let model: EngineModel | undefined;
 /** what the status bar should name */
 let expectedModel: { name: string; trained: boolean; warnedAt5059: boolean; notesAt018: number };
 /** set by the first test: later ones need the engine and fail at once without it */
@@ -46,53 +60,10 @@ function requireEngine(): void {
   expect(engineReady, 'the engine did not start: see the first test').toBe(true);
 }
 
-/** Wait for the after image of a preview, failing early with the viewer's message if the render fails. */
-async function waitForPreview(): Promise<void> {
-  const after = page.getByRole('img', { name: 'After (re-aged preview)' });
-  const failed = page.locator('.viewer-status.error');
-  await after.or(failed).first().waitFor({ timeout: ENGINE_TIMEOUT });
-  if (await failed.count()) throw new Error((await failed.textContent()) ?? 'preview failed');
-}
-
-/** Import the one sequence of `folder` through the import dialog, once its scan shows `frames`. */
-async function importFolder(folder: string, frames: string): Promise<void> {
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
-  const dialog = page.getByRole('dialog', { name: 'Import frames' });
-  await dialog.getByLabel('Folder path').fill(folder);
-  await dialog.getByRole('button', { name: 'Scan' }).click();
-  await dialog.getByText(frames).waitFor();
-  await dialog.getByRole('button', { name: 'Import 1 shot' }).click();
-}
-
-async function blur(): Promise<void> {
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-}
-
-async function shot(name: string): Promise<void> {
-  // finished transitions: a thumb caught mid-slide would show a value it does not have
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
-}
-
-/** The model the host's engine loads: REAGE_MODEL, the shipped one, or a random one built now. */
-async function chooseModel(): Promise<string> {
-  let dir = process.env.REAGE_MODEL ?? (existsSync(join(SHIPPED_MODEL, 'manifest.json')) ? SHIPPED_MODEL : undefined);
-  if (!dir) {
-    await initBackend('cpu'); // only to initialise the random weights in this process
-    dir = randomModel = await buildRandomModel(8);
-  }
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
-    name: string;
-    trained: boolean;
-    knownDefects?: KnownDefect[];
-  };
-  expectedModel = {
-    name: manifest.name,
-    trained: manifest.trained,
-    warnedAt5059: warningsAt(manifest.knownDefects, '50-59').length > 0,
-    notesAt018: defectsAt(manifest.knownDefects, '0-18').filter((d) => d.level === 'note').length,
-  };
-  return dir;
-}
+const waitForPreview = () => waitForPreviewOn(page);
+const importFolder = (folder: string, frames: string) => importInto(page, folder, frames);
+const blur = () => blurPage(page);
+const shot = (name: string) => screenshot(page, name);
 
 /**
  * Pixels where the viewer's after image differs from its before image, decoded by
@@ -152,18 +123,22 @@ function pngSize(file: string): { width: number; height: number } {
 beforeAll(async () => {
   expect(existsSync(FOOTAGE), `footage missing at ${FOOTAGE}`).toBe(true);
   expect(existsSync(CHROMIUM), `Chromium missing at ${CHROMIUM} (apt-get install chromium)`).toBe(true);
-  rmSync(ARTIFACTS, { recursive: true, force: true });
+  // this file's screenshots (numbered): the other e2e files' (prefixed by their names) stay
   mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS)) if (/^\d/.test(f)) rmSync(join(ARTIFACTS, f));
   work = mkdtempSync(join(tmpdir(), 'reage-e2e-'));
-  const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  expect(build.status, build.stderr).toBe(0);
+  buildRenderer();
+  model = await chooseModel();
+  expectedModel = {
+    name: model.name,
+    trained: model.trained,
+    warnedAt5059: warningsAt(model.knownDefects, '50-59').length > 0,
+    notesAt018: defectsAt(model.knownDefects, '0-18').filter((d) => d.level === 'note').length,
+  };
   // the studio may touch only the plates and this run's folder (allowed roots)
   const url = await studioHost.start([FOOTAGE, work], {
     REAGE_DATA_DIR: join(work, 'data'),
-    REAGE_MODEL: await chooseModel(),
+    REAGE_MODEL: model.dir,
   });
   // a fresh profile per run (playwright passes it as --user-data-dir)
   ({ browser, page } = await studioHost.openStudio(url, work, CHROMIUM));
@@ -173,18 +148,14 @@ afterAll(async () => {
   await browser?.close();
   studioHost.stop();
   if (work) rmSync(work, { recursive: true, force: true });
-  if (randomModel) rmSync(join(randomModel, '..'), { recursive: true, force: true });
+  removeModel(model);
   if (studioHost.log) console.log(studioHost.log.slice(-4000));
 });
 
 describe('ReAge Studio in the browser host', () => {
   it('connects to the engine and shows its backend and model', async () => {
-    const status = page.getByTestId('engine-status');
-    await page
-      .locator('[data-testid="engine-status"][data-state="ready"], [data-testid="engine-status"][data-state="failed"]')
-      .waitFor({ timeout: ENGINE_TIMEOUT });
     // a failed engine says why in the status bar: show that rather than time out
-    expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe('ready');
+    await waitForEngine(page);
     engineReady = true;
     await expect(page.getByTestId('backend').textContent()).resolves.toMatch(/tensorflow|wasm|cpu/);
     const model = (await page.getByTestId('model').textContent()) ?? '';

@@ -52,7 +52,12 @@ function stubEngine(slow = false): ReAgeEngine {
       hooks?.onFrame?.({ frame: 7, file: '/a.7.png', status: 'done', faceFound: true, seconds: 0.1 });
       return { total: 1, done: 1, skipped: 0, noFace: 0, failed: 0, failures: [], seconds: 0.1, backend: 'cpu' };
     },
-    surveyShot: () => Promise.reject(new Error('not served to the studio')),
+    surveyShot: async (job, hooks) => {
+      hooks?.onProgress?.({ done: 1, total: 2, frame: 7, etaSeconds: 1, backend: 'cpu' });
+      hooks?.onProgress?.({ done: 2, total: 2, frame: 8, etaSeconds: 0, backend: 'cpu' });
+      const sourceAge = job.settings.sourceAge === 'auto' ? '40-49' : job.settings.sourceAge;
+      return { sourceAge, faces: { '7': { x: 1, y: 2, width: 3, height: 4 } }, frames: 2 };
+    },
     dispose() {},
   };
 }
@@ -101,6 +106,19 @@ describe('engine protocol end to end (in memory)', () => {
     );
     expect(summary.done).toBe(1);
     expect(frames).toEqual([7]);
+  });
+
+  it('surveys a shot, streaming its progress', async () => {
+    const { transport, channel } = pipe();
+    void serveEngine(channel, () => stubEngine(), { log: () => {} });
+    const client = new EngineClient({ launch: () => transport });
+    const progress: number[] = [];
+    const survey = await client.surveyShot(
+      { input: '/a.#.png', frames: '7-8', out: '/o/', settings: DEFAULT_SHOT_SETTINGS },
+      { onProgress: (p) => progress.push(p.frame) },
+    );
+    expect(survey).toEqual({ sourceAge: '40-49', faces: { '7': { x: 1, y: 2, width: 3, height: 4 } }, frames: 2 });
+    expect(progress).toEqual([7, 8]);
   });
 
   it("streams a progressive preview's pictures, only when asked, and rejects a malformed one", async () => {

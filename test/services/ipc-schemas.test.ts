@@ -85,6 +85,10 @@ describe('engine protocol (main <-> worker)', () => {
     expect(
       parseWorkerRequest({ type: 'ageShot', id: 'r2', job: { input: '/a.####.png', out: '/o/', settings } }).ok,
     ).toBe(true);
+    expect(
+      parseWorkerRequest({ type: 'surveyShot', id: 'r5', job: { input: '/a.####.png', out: '/o/', settings } }).ok,
+    ).toBe(true);
+    expect(parseWorkerRequest({ type: 'surveyShot', id: 'r6', job: { input: '/a.####.png' } }).ok).toBe(false);
     expect(parseWorkerRequest({ type: 'eval', id: 'r3', code: 'process.exit()' }).ok).toBe(false);
     expect(parseWorkerRequest({ type: 'preview', id: 'r4', file: '/a.png', frame: 1 }).ok).toBe(false);
     expect(parseWorkerRequest({ type: 'info' }).ok).toBe(false);
@@ -101,6 +105,15 @@ describe('engine protocol (main <-> worker)', () => {
     expect(parseWorkerMessage({ type: 'progress', id: 'r1', progress: { done: -1 } }).ok).toBe(false);
     expect(parseWorkerMessage({ type: 'frame', id: 'r1', report: { frame: 1, status: 'exploded' } }).ok).toBe(false);
     expect(parseWorkerMessage({ type: 'ready', info: { backend: 'quantum' } }).ok).toBe(false);
+    const survey = { sourceAge: '30-39', faces: { '1001': { x: 1, y: 2, width: 30, height: 40 } }, frames: 2 };
+    expect(parseWorkerMessage({ type: 'surveyShotResult', id: 'r1', survey })).toMatchObject({
+      ok: true,
+      value: { survey },
+    });
+    expect(
+      parseWorkerMessage({ type: 'surveyShotResult', id: 'r1', survey: { ...survey, sourceAge: '70+' } }).ok,
+    ).toBe(false);
+    expect(parseWorkerMessage({ type: 'surveyShotResult', id: 'r1', survey: { faces: {} } }).ok).toBe(false);
   });
 
   it('keeps the backend details and stage timings the real engine sends', () => {

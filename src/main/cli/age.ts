@@ -21,11 +21,10 @@ import {
 import { TerminalProgress } from './progress.js';
 import { inFlagWords, interruptible, openEngine } from './session.js';
 import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from './plan.js';
-import { renderWithWorkers, splitForWorkers } from './worker-pool.js';
-import { DEFAULT_PRE_ROLL } from '../engine/shot.js';
+import { renderWithWorkers } from './worker-pool.js';
 import { resolveInput } from '../engine/sequence-io.js';
 import { formatFrameRange } from '../../shared/sequence.js';
-import type { ShotPlan } from '../../shared/plan.js';
+import { DEFAULT_PRE_ROLL, splitForWorkers, type ShotPlan } from '../../shared/plan.js';
 import type { CliEngine } from './deps.js';
 
 export function shotJobFor(cmd: AgeCommand): ShotJob {

@@ -22,7 +22,7 @@ import { parseAgeKeys } from '../../shared/age-keys.js';
 import { parseColourSpaceName } from '../../shared/colour-space.js';
 import { parseRegions } from '../../shared/regions.js';
 import type { AgeSettingsMessage } from '../../shared/ipc.js';
-import { MAX_FACE_ID } from '../../shared/project.js';
+import { MAX_FACE_ID, MAX_OTHER_FACES, type OtherFace } from '../../shared/project.js';
 
 /** node:util parseArgs, its errors (unknown or malformed options) as usage errors (exit 2). */
 export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -48,7 +48,7 @@ Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}> | --age-keys FRAME:AGE[@S],…
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
             [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
-            [--face ID | --face-at X,Y[@FRAME]] [--colour-space auto|srgb|rec709|linear-rec709|acescg|aces2065-1]
+            [--face ID | --face-at X,Y[@FRAME]] [--also-age FACE=AGE[/SOURCE] …] [--colour-space auto|srgb|rec709|linear-rec709|acescg|aces2065-1]
             [--ocio-config FILE --colour-space NAME [--ocio-display NAME]] [--matte <folder|pattern>]
             [--delta <folder|pattern.exr>] [--regions eyes=0,mouth=0,lenses=1,forehead=1,neck=0,feather=1,grow=0]
             [--workers N]
@@ -69,6 +69,8 @@ name.@@@@.ext) or a list of files. Outputs keep frame numbers, padding, format a
 Every face is followed through the shot with an id: 0 is the largest where the faces first
 appear, 1 the next, and so on. --face ID ages that one (default 0); --face-at X,Y[@FRAME] the
 one whose box holds that pixel on FRAME (default: the shot's first frame).
+--also-age FACE=AGE[/SOURCE] ages another face of the shot too, to its own AGE (FACE an id or
+X,Y[@FRAME]; SOURCE its current age, estimated on it when absent); repeat it for more faces.
 Frames without the chosen face are passed through unchanged and reported.
 --colour-space says what the plates are encoded in (default auto: sRGB for PNG, TIFF, JPEG and
 DPX; for EXR and float TIFF the space their chromaticities name, else linear Rec.709). The face
@@ -251,6 +253,7 @@ export function parseCommand(argv: string[]): Command {
         'pre-roll': { type: 'string' },
         face: { type: 'string' },
         'face-at': { type: 'string' },
+        'also-age': { type: 'string', multiple: true },
         'age-keys': { type: 'string' },
         'colour-space': { type: 'string' },
         'color-space': { type: 'string' },
@@ -357,6 +360,7 @@ const SETTING_FLAGS = [
   'seed',
   'face',
   'face-at',
+  'also-age',
   'age-keys',
   'colour-space',
   'color-space',
@@ -374,23 +378,30 @@ const WORKER_LIMITS = { min: 1, max: 64, default: 1, integer: true } as const;
 const PRE_ROLL_LIMITS = { min: 0, max: 100, default: 3, integer: true } as const;
 
 /** `--face ID`: a track id, 0 to MAX_FACE_ID. */
-export function faceId(value: string): number {
+export function faceId(value: string, flag = '--face'): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_FACE_ID)
     throw new UsageError(
-      `--face must be a face id, a whole number from 0 to ${MAX_FACE_ID} (0 is the largest face; got "${value}")`,
+      `${flag} must be a face id, a whole number from 0 to ${MAX_FACE_ID} (0 is the largest face; got "${value}")`,
     );
   return n;
 }
 
 /** `--face-at X,Y[@FRAME]`: a frame pixel, on FRAME or (absent) the shot's first frame. */
-export function facePoint(value: string): { x: number; y: number; frame?: number } {
+export function facePoint(value: string, flag = '--face-at'): { x: number; y: number; frame?: number } {
   const m = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*(?:@\s*(-?\d+)\s*)?$/.exec(value);
   const x = Number(m?.[1]);
   const y = Number(m?.[2]);
   if (!m || !Number.isFinite(x) || !Number.isFinite(y))
-    throw new UsageError(`--face-at must be X,Y or X,Y@FRAME, a pixel of the frame (got "${value}")`);
+    throw new UsageError(`${flag} must be X,Y or X,Y@FRAME, a pixel of the frame (got "${value}")`);
   return { x, y, ...(m[3] !== undefined ? { frame: Number(m[3]) } : {}) };
+}
+
+/** Every `--also-age`, at most MAX_OTHER_FACES. */
+function otherFacesFrom(values: readonly string[]): OtherFace[] {
+  if (values.length > MAX_OTHER_FACES)
+    throw new UsageError(`--also-age: at most ${MAX_OTHER_FACES} other faces (got ${values.length})`);
+  return values.map(otherFace);
 }
 
 /** `--face` or `--face-at` (not both) as the settings' face; absent when neither. */
@@ -402,8 +413,26 @@ function faceFrom(v: { face?: string | undefined; 'face-at'?: string | undefined
   return {};
 }
 
+/**
+ * `--also-age FACE=AGE[/SOURCE]`: another face of the shot (an id, or X,Y[@FRAME]) aged to
+ * its own AGE, from SOURCE when given (issue #22).
+ */
+export function otherFace(value: string): OtherFace {
+  const m = /^\s*([^=]+?)\s*=\s*([^/\s]+)\s*(?:\/\s*(\S+)\s*)?$/.exec(value);
+  if (!m) throw new UsageError(`--also-age must be FACE=AGE or FACE=AGE/SOURCE, e.g. 1=60+ (got "${value}")`);
+  const [, face, age, source] = m as unknown as [string, string, string, string | undefined];
+  const selection = face.includes(',') ? facePoint(face, '--also-age') : faceId(face, '--also-age');
+  if (!isAgeCategory(age))
+    throw new UsageError(`--also-age ${value}: the age must be one of ${AGE_CATEGORIES.join(', ')}`);
+  if (source !== undefined && !isAgeCategory(source))
+    throw new UsageError(`--also-age ${value}: the source age must be one of ${AGE_CATEGORIES.join(', ')}`);
+  return { face: selection, targetAge: age, ...(source !== undefined ? { sourceAge: source } : {}) };
+}
+
 /** The shot settings from the age and plan commands' flags, with the hybrid's defaults. */
-function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>): AgeSettingsMessage {
+function settingsFrom(
+  v: Partial<Record<Exclude<(typeof SETTING_FLAGS)[number], 'also-age'>, string>> & { 'also-age'?: string[] },
+): AgeSettingsMessage {
   const ageKeys = v['age-keys'] !== undefined ? ageKeysFrom(v['age-keys']) : undefined;
   if (!v.age && !ageKeys)
     throw new UsageError(`--age (${AGE_CATEGORIES.join(', ')}) or --age-keys FRAME:AGE,… is needed`);
@@ -428,6 +457,7 @@ function settingsFrom(v: Partial<Record<(typeof SETTING_FLAGS)[number], string>>
       : {}),
     seed: withinLimits('seed', v.seed, SEED_LIMITS),
     ...faceFrom(v),
+    ...(v['also-age']?.length ? { otherFaces: otherFacesFrom(v['also-age']) } : {}),
     ...(ageKeys ? { ageKeys } : {}),
     ...colourSpaceFrom(v),
     ...(v.regions !== undefined ? { regions: regionsFrom(v.regions) } : {}),

@@ -47,6 +47,14 @@ export function planFromSurvey(
   const sourceAge = job.settings.sourceAge === 'auto' ? survey.sourceAge : job.settings.sourceAge;
   if (!sourceAge) throw new UsageError('no face was found in the frames sampled for the source age: give --source-age');
   if (!info.model.manifestSha256) throw new Error('the engine did not report its model manifest hash');
+  // each other face's age is fixed once too, or every chunk would estimate its own
+  const otherFaces = job.settings.otherFaces?.map((other, i) => {
+    if (other.sourceAge !== undefined && other.sourceAge !== 'auto') return other;
+    const estimated = survey.otherSourceAges?.[i];
+    if (!estimated)
+      throw new UsageError(`no frame sampled showed other face ${i + 1}: give its source age (--also-age FACE=AGE/SOURCE)`);
+    return { ...other, sourceAge: estimated };
+  });
   return {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
@@ -54,7 +62,7 @@ export function planFromSurvey(
     input: job.input,
     frames: job.frames,
     out: job.out,
-    settings: { ...job.settings, sourceAge },
+    settings: { ...job.settings, sourceAge, ...(otherFaces ? { otherFaces } : {}) },
     ...(job.bitDepth ? { bitDepth: job.bitDepth } : {}),
     ...(job.matte ? { matte: job.matte } : {}),
     ...(job.delta ? { delta: job.delta } : {}),

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { frameReportSchema } from '../../shared/ipc.js';
 import { parseFrameRange, formatFrameRange } from '../../shared/sequence.js';
-import type { ShotPlan } from '../../shared/plan.js';
+import { splitForWorkers, type ShotPlan } from '../../shared/plan.js';
 import type { RunHooks, ShotJob, ShotSummary } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -34,26 +34,6 @@ export const spawnReage: WorkerSpawner = (args) =>
     stdio: ['ignore', 'pipe', 'inherit'],
     env: process.env,
   });
-
-/**
- * Split a shot's frames into `workers` contiguous parts for workers that pre-roll
- * `preRoll` frames at each part's start (all but the first): part sizes are balanced
- * on frames aged, pre-roll included.
- */
-export function splitForWorkers(frames: readonly number[], workers: number, preRoll: number): number[][] {
-  const n = Math.max(1, Math.min(workers, frames.length));
-  // total work = frames + (n-1) * preRoll, shared equally; the first part has no pre-roll to pay
-  const share = (frames.length + (n - 1) * preRoll) / n;
-  const parts: number[][] = [];
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const size = i === n - 1 ? frames.length - start : Math.max(1, Math.round(i === 0 ? share : share - preRoll));
-    parts.push(frames.slice(start, Math.min(frames.length, start + size)));
-    start += size;
-    if (start >= frames.length) break;
-  }
-  return parts.filter((p) => p.length > 0);
-}
 
 /** A frame record of `reage age --json` back into the engine's report (its nulls are absences). */
 export function reportFromRecord(record: Record<string, unknown>): FrameReport | undefined {

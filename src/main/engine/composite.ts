@@ -325,3 +325,19 @@ export function mergeIntoRaw(original: RawImage, composited: Float32Array, mask:
   });
   return { width, height, channels, bitDepth, data };
 }
+
+/** Several faces' masks as one: the largest weight at each pixel (they rarely overlap), the first's outline. */
+export function unionMasks(masks: readonly FaceMask[]): FaceMask | undefined {
+  if (masks.length <= 1) return masks[0];
+  const [first] = masks as [FaceMask, ...FaceMask[]];
+  const mask = Float32Array.from(first.mask);
+  const boxes = masks.filter((m) => m.bbox.width > 0 && m.bbox.height > 0).map((m) => m.bbox);
+  for (const m of masks.slice(1))
+    for (let i = 0; i < mask.length; i++) if (m.mask[i]! > mask[i]!) mask[i] = m.mask[i]!;
+  if (!boxes.length) return { ...first, mask };
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  const right = Math.max(...boxes.map((b) => b.x + b.width));
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+  return { ...first, mask, bbox: { x, y, width: right - x, height: bottom - y } };
+}

@@ -43,12 +43,13 @@ import { FaceSelectionError, MAX_BRIDGE_GAP, facesOnFrame, selectTrack, trackFac
 import { toRgb8 } from './faces.js';
 import { checkSettings, frameTarget, runShot, surveyShot, warmStepsFor, type FrameTarget } from './shot.js';
 import { SolvedLatents } from './solved-latents.js';
-import { estimateSourceAge } from './source-age.js';
+import { SOURCE_AGE_SAMPLES, estimateSourceAge, median, spread } from './source-age.js';
+import { settingsPerFace } from './face-settings.js';
 import type { DisplayTransform } from './plate-view.js';
 import { InputError, readFrame, resolveInput, type FrameRef } from './sequence-io.js';
 import { readWithColour } from './shot-colour.js';
 import { StageTimer } from './stage-timer.js';
-import type { FaceMask } from './composite.js';
+import { unionMasks, type FaceMask } from './composite.js';
 import type { AgeSettings, DetectedFace, RawImage } from './types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -265,7 +266,8 @@ class Engine implements ReAgeEngine {
         decoded: { image },
         transform,
       } = await readWithColour(ref, settings.colourSpace);
-      const { faces, chosen } = await this.previewFaces(ref, image, settings, transform, signal);
+      const [own, ...others] = settingsPerFace(settings);
+      const { faces, chosen } = await this.previewFaces(ref, image, own!, transform, signal);
       const face = chosen?.face;
       // encoded while the face is aged (sharp works off the main thread)
       const before = png(image);
@@ -278,25 +280,67 @@ class Engine implements ReAgeEngine {
         faces,
         ...(chosen ? { chosenFace: chosen.id } : {}),
       };
-      if (!face) return { ...base, beforePng: await before, afterPng: await before, seconds: elapsed() };
+      if (!face && !others.length)
+        return { ...base, beforePng: await before, afterPng: await before, seconds: elapsed() };
       // with age keys, the frame's own strength (frameTarget)
-      const useGan = settings.composite === 'replace' || frameTarget(settings, frame).strength > 0;
-      const stages = onStage && useGan ? new StagePictures(onStage, before, base, face, elapsed, signal) : undefined;
+      const useGan = (s: AgeSettings) => s.composite === 'replace' || frameTarget(s, frame).strength > 0;
+      const stages =
+        onStage && face && useGan(own!) ? new StagePictures(onStage, before, base, face, elapsed, signal) : undefined;
       try {
-        const aged = await this.agePreview({ ref, image, face, faceId: chosen.id, settings, useGan, stages, signal });
-        const afterPng = await png(aged.output);
-        const matte = await mattePng(aged.mask);
+        const primary =
+          chosen && face
+            ? await this.agePreview({
+                ref,
+                image,
+                face,
+                faceId: chosen.id,
+                settings: own!,
+                useGan: useGan(own!),
+                stages,
+                signal,
+              })
+            : undefined;
+        // the shot's other faces, each aged on what the one before left (as the shot loop does)
+        let output = primary?.output ?? image;
+        const masks = primary ? [primary.mask] : [];
+        const otherIds: number[] = [];
+        let first = primary;
+        for (const faceSettings of others) {
+          const other = (await this.previewFaces(ref, image, faceSettings, transform, signal)).chosen;
+          if (!other) continue;
+          if (other.id === chosen?.id || otherIds.includes(other.id))
+            throw new InputError(`face ${other.id} is aged twice in this shot: age each face once`);
+          const aged = await this.agePreview({
+            ref,
+            image: output,
+            face: other.face,
+            faceId: other.id,
+            settings: faceSettings,
+            useGan: useGan(faceSettings),
+            stages: undefined,
+            signal,
+          });
+          output = aged.output;
+          masks.push(aged.mask);
+          otherIds.push(other.id);
+          first ??= aged;
+        }
+        const mask = unionMasks(masks);
+        if (!first || !mask) return { ...base, beforePng: await before, afterPng: await before, seconds: elapsed() };
+        const afterPng = await png(output);
+        const matte = await mattePng(mask);
         await stages?.sent();
         return {
           ...base,
           beforePng: await before,
           afterPng,
-          face,
-          maskOutline: aged.mask.polygon,
+          ...(face ? { face } : {}),
+          ...(otherIds.length ? { otherFaces: otherIds } : {}),
+          maskOutline: first.mask.polygon,
           mattePng: matte,
-          sourceAge: aged.sourceAge,
-          losses: aged.losses,
-          ...(aged.warmStartFrame !== undefined ? { warmStartFrame: aged.warmStartFrame } : {}),
+          sourceAge: first.sourceAge,
+          losses: first.losses,
+          ...(first.warmStartFrame !== undefined ? { warmStartFrame: first.warmStartFrame } : {}),
           seconds: elapsed(),
         };
       } finally {
@@ -359,7 +403,7 @@ class Engine implements ReAgeEngine {
         start.dispose();
       }
     }
-    const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, signal) : settings.sourceAge;
+    const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, settings, signal) : settings.sourceAge;
     if (!sourceAge) throw new InputError(`no age estimate for frame ${ref.frame} (${ref.path})`);
     const shot = this.solvedShot(ref.path, settings, sourceAge, faceId, target);
     const warm = useGan ? this.solved.nearest(shot, ref.frame, WARM_PREVIEW_REACH) : undefined;
@@ -516,14 +560,44 @@ class Engine implements ReAgeEngine {
    * frame belongs to estimates it (frames spread over the shot), so the preview and the
    * export age from the same category. Remembered per sequence.
    */
-  private async shotSourceAge(ref: FrameRef, signal?: AbortSignal): Promise<AgeCategory | undefined> {
+  private async shotSourceAge(
+    ref: FrameRef,
+    settings: AgeSettings,
+    signal?: AbortSignal,
+  ): Promise<AgeCategory | undefined> {
     const pattern = sequenceOf(ref.path);
-    const known = pattern ? this.sequenceAges.get(pattern) : undefined;
+    // a named face has an age of its own: estimated on it, as the shot loop does (shot.ts faceSourceAge)
+    const key = pattern && (settings.face === undefined ? pattern : `${pattern}\n${JSON.stringify(settings.face)}`);
+    const known = key ? this.sequenceAges.get(key) : undefined;
     if (known) return known;
     const refs = pattern ? await resolveInput(pattern).catch(() => [ref]) : [ref];
-    const age = await estimateSourceAge(this.model.analyzer, refs, signal);
-    if (pattern && age) this.sequenceAges.set(pattern, age);
+    const age =
+      settings.face === undefined
+        ? await estimateSourceAge(this.model.analyzer, refs, signal)
+        : await this.namedFaceAge(refs, settings, signal);
+    if (key && age) this.sequenceAges.set(key, age);
     return age;
+  }
+
+  /** A named face's age over frames spread over the sequence (those it is on), median. */
+  private async namedFaceAge(
+    refs: readonly FrameRef[],
+    settings: AgeSettings,
+    signal?: AbortSignal,
+  ): Promise<AgeCategory | undefined> {
+    const years: number[] = [];
+    for (const r of spread(refs, SOURCE_AGE_SAMPLES)) {
+      signal?.throwIfAborted();
+      try {
+        const { decoded, transform } = await readWithColour(r, settings.colourSpace);
+        const { chosen } = await this.previewFaces(r, decoded.image, settings, transform, signal);
+        if (chosen) years.push(await this.model.analyzer.estimateAge(decoded.image, chosen.face));
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        // an unreadable frame, or one the selection does not meet, is just not a sample
+      }
+    }
+    return years.length ? ageToCategory(median(years)) : undefined;
   }
 
   ageShot(job: ShotJob, hooks?: RunHooks): Promise<ShotSummary> {

@@ -16,6 +16,7 @@ import {
   withinSettingLimits,
   type SettingLimits,
   ageCategoryIndex,
+  ageToCategory,
   isAgeCategory,
   type ActiveBackend,
   type AgeCategory,
@@ -36,7 +37,8 @@ import {
   type FrameFaces,
   type TrackedFace,
 } from './face-tracks.js';
-import { estimateSourceAge } from './source-age.js';
+import { estimateSourceAge, estimateTrackAge } from './source-age.js';
+import { faceLabel, settingsPerFace } from './face-settings.js';
 import {
   IDENTITY_TRANSFORM,
   InputError,
@@ -57,6 +59,7 @@ import { StageTimer } from './stage-timer.js';
 import { passesComplete, resolvePassOutputs, writePasses, type PassOutputs } from './passes.js';
 import { shotTransform } from './shot-colour.js';
 import type { AgeSettings, DetectedFace, FrameReport, RawImage } from './types.js';
+import { unionMasks, type FaceMask } from './composite.js';
 
 /** Frames a resumed render or a chunk pre-rolls before its first frame (ShotJob.preRoll). */
 export const DEFAULT_PRE_ROLL = 3;
@@ -216,6 +219,44 @@ export function chooseFace(
   return { id: track?.id ?? null, faces: tracks.length, byFrame: track?.faces ?? new Map() };
 }
 
+/**
+ * Each face's track (chooseFace), the shot's face first; a plan's boxes name the shot's
+ * face only. Two selections that land on one track are an InputError: a face is aged once.
+ */
+export function chooseFaces(
+  tracks: readonly FaceTrackInfo[],
+  perFace: readonly AgeSettings[],
+  firstFrame: number,
+  boxes?: ShotJob['faces'],
+): ChosenFace[] {
+  const chosen = perFace.map((s, i) => chooseFace(tracks, s, firstFrame, i === 0 ? boxes : undefined));
+  for (const [i, c] of chosen.entries()) {
+    const j = chosen.findIndex((d) => d.id !== null && d.id === c.id);
+    if (j < i)
+      throw new InputError(
+        `${faceLabel(j, perFace[j]!)} and ${faceLabel(i, perFace[i]!)} are the same face (face ${c.id}): age each face once`,
+      );
+  }
+  return chosen;
+}
+
+/**
+ * A face's source age: the settings' when set; else estimated over the frames, on the
+ * largest face of each when no face is named (as shots always were), on the chosen
+ * face's track when one is.
+ */
+async function faceSourceAge(
+  ctx: ShotContext,
+  settings: AgeSettings,
+  refs: readonly FrameRef[],
+  chosen: ChosenFace,
+  signal?: AbortSignal,
+): Promise<AgeCategory | undefined> {
+  if (settings.sourceAge !== 'auto') return settings.sourceAge;
+  if (settings.face === undefined) return estimateSourceAge(ctx.model.analyzer, refs, signal, ctx.transform);
+  return estimateTrackAge(ctx.model.analyzer, refs, chosen.byFrame, signal, ctx.transform);
+}
+
 export interface ShotContext {
   model: AgingModel;
   backend: ActiveBackend;
@@ -272,12 +313,20 @@ export class ShotTracker {
     this.track.lose();
   }
 
-  /** Read the frame and age the chosen face on it. A frame without it loses the track; a throw leaves it to the caller. */
-  async age(ref: FrameRef, timer: StageTimer): Promise<TrackedFrame> {
+  /**
+   * Read the frame (or take it as another face left it: `on`) and age the chosen face on
+   * it. A frame without it loses the track; a throw leaves it to the caller.
+   */
+  async age(ref: FrameRef, timer: StageTimer, on?: { decoded: DecodedFrame; image: RawImage }): Promise<TrackedFrame> {
     const { ctx, settings, track, signal } = this;
     const transform = ctx.transform ?? IDENTITY_TRANSFORM;
-    const decoded = await timer.timeAsync('read', () => readFrame(ref, { transform }));
-    timer.record('detect', this.chosen.detectSeconds?.get(ref.frame) ?? 0);
+    let decoded = on?.decoded;
+    if (!decoded) {
+      decoded = await timer.timeAsync('read', () => readFrame(ref, { transform }));
+      // the frame's faces were detected once for every face the shot ages
+      timer.record('detect', this.chosen.detectSeconds?.get(ref.frame) ?? 0);
+    }
+    const image = on?.image ?? decoded.image;
     const tracked = this.chosen.byFrame.get(ref.frame);
     if (!tracked) {
       track.lose();
@@ -285,11 +334,11 @@ export class ShotTracker {
     }
     const face = track.smooth(tracked.face);
     // a shot whose sampled frames showed no face gets its age from the first face found
-    this.sourceAge ??= await estimateSourceAge(ctx.model.analyzer, [ref], signal, transform);
+    this.sourceAge ??= await ctx.model.analyzer.estimateAge(image, tracked.face).then(ageToCategory, () => undefined);
     const sourceAge = this.sourceAge ?? settings.targetAge;
     const target = frameTarget(settings, ref.frame);
     const aged = await ageFace(ctx.model, {
-      image: decoded.image,
+      image,
       landmarks: face.landmarks,
       sourceIndex: ageCategoryIndex(sourceAge),
       targetIndex: target.targetIndex,
@@ -312,14 +361,56 @@ export class ShotTracker {
     return { decoded, face, bridged: tracked.bridged, aged, sourceAge };
   }
 
+}
+
+/** A frame with every face the shot ages aged on it, one after another. */
+export interface FacesFrame {
+  decoded: DecodedFrame;
+  /** each face's result, in the shot's order (the shot's face first) */
+  faces: TrackedFrame[];
+  /** the frame with every face found aged; the plate's view when none was */
+  output: RawImage;
+  /** where the frame changed: the faces' masks together; absent when no face was aged */
+  mask: FaceMask | undefined;
+}
+
+/**
+ * The faces a shot ages (issue #22), each on its own track: on every frame the first
+ * ages its face on the plate, the next its own on what the first left, and so on, so
+ * one read and one write carry them all. One face is the shot as it always was.
+ */
+export class ShotFaces {
+  constructor(
+    readonly trackers: readonly ShotTracker[],
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  lose(): void {
+    for (const t of this.trackers) t.lose();
+  }
+
+  async age(ref: FrameRef, timer: StageTimer): Promise<FacesFrame> {
+    const faces: TrackedFrame[] = [];
+    let on: { decoded: DecodedFrame; image: RawImage } | undefined;
+    const masks: FaceMask[] = [];
+    for (const tracker of this.trackers) {
+      const result = await tracker.age(ref, timer, on);
+      faces.push(result);
+      const image = result.face ? result.aged.output : (on?.image ?? result.decoded.image);
+      if (result.face) masks.push(result.aged.mask);
+      on = { decoded: result.decoded, image };
+    }
+    return { decoded: on!.decoded, faces, output: on!.image, mask: unionMasks(masks) };
+  }
+
   /**
-   * Warm the track on the frames just before the first one to render (a resumed
-   * render's, or a render-farm chunk's), so that frame gets the latent, detail offset
+   * Warm the tracks on the frames just before the first one to render (a resumed
+   * render's, or a render-farm chunk's), so that frame gets the latents, detail offsets
    * and smoothed landmarks an uninterrupted render would have given it. Starts cold:
    * the first runs the full step budget, as the uninterrupted render's first frame
    * did. Each frame is aged as the shot loop ages it and its output discarded; one
-   * that fails or shows no face loses the track, as it would in the shot. `onFrame`
-   * hears of each, for progress.
+   * that fails loses the tracks, and one without a face that face's track, as in the
+   * shot. `onFrame` hears of each, for progress.
    */
   async preRoll(refs: readonly FrameRef[], onFrame?: (ref: FrameRef, seconds: number) => void): Promise<void> {
     this.lose();
@@ -329,7 +420,7 @@ export class ShotTracker {
       try {
         await this.age(ref, new StageTimer());
       } catch {
-        // not reported: a pre-rolled frame's output is discarded, so its failure only breaks the track, as in the shot
+        // not reported: a pre-rolled frame's output is discarded, so its failure only breaks the tracks, as in the shot
         if (this.signal?.aborted) throw this.signal.reason;
         this.lose();
       }
@@ -378,20 +469,27 @@ export async function runShot(processCtx: ShotContext, job: ShotJob, hooks: RunH
   const { transform } = await shotTransform(settings.colourSpace, shot[0]!);
   const ctx: ShotContext = { ...processCtx, transform };
 
-  let sourceAge: AgeCategory | undefined = settings.sourceAge === 'auto' ? undefined : settings.sourceAge;
-  if (!sourceAge) sourceAge = await estimateSourceAge(ctx.model.analyzer, refs, signal, transform);
-
   // Every face of the frames this job touches, followed: from the shot's start when an id
   // or a point names the face, so ids count as in the whole shot; otherwise (a plan's
   // boxes name it, or no selection: the largest face where the frames start, as a resumed
   // or chunked render always took it) from the first pre-rolled frame, so a resume near
   // the end of a long shot does not detect it all again; a few frames past the last, to
-  // bridge a gap at the end.
+  // bridge a gap at the end. Other faces (issue #22) are named by id or point: from the start.
+  const perFace = settingsPerFace(settings);
   const firstIndex = shotIndex.get(refs[0]!.frame) ?? 0;
   const lastIndex = Math.max(...refs.map((r) => shotIndex.get(r.frame) ?? 0));
-  const from = job.faces || settings.face === undefined ? Math.max(0, firstIndex - preRoll) : 0;
+  const fromStart = perFace.length > 1 || (!job.faces && settings.face !== undefined);
+  const from = fromStart ? 0 : Math.max(0, firstIndex - preRoll);
   const { tracks, seconds } = await detectTracks(ctx, shot.slice(from, lastIndex + MAX_BRIDGE_GAP + 1), signal);
-  const chosen = { ...chooseFace(tracks, settings, shot[0]!.frame, job.faces), detectSeconds: seconds };
+  const chosenFaces = chooseFaces(tracks, perFace, shot[0]!.frame, job.faces).map((c) => ({
+    ...c,
+    detectSeconds: seconds,
+  }));
+  const chosen = chosenFaces[0]!;
+  const sourceAges: (AgeCategory | undefined)[] = [];
+  for (const [i, faceSettings] of perFace.entries())
+    sourceAges.push(await faceSourceAge(ctx, faceSettings, refs, chosenFaces[i]!, signal));
+  const sourceAge = sourceAges[0];
 
   const summary: ShotSummary = {
     total: refs.length,
@@ -405,7 +503,11 @@ export async function runShot(processCtx: ShotContext, job: ShotJob, hooks: RunH
     ...(sourceAge ? { sourceAge } : {}),
     face: { id: chosen.id, faces: chosen.faces, bridged: 0, absent: 0 },
   };
-  const tracker = new ShotTracker(ctx, settings, sourceAge, chosen, signal);
+  const faces = new ShotFaces(
+    perFace.map((s, i) => new ShotTracker(ctx, s, sourceAges[i], chosenFaces[i]!, signal)),
+    signal,
+  );
+  const [tracker] = faces.trackers as [ShotTracker];
   const rate = new WorkRate();
   const progress = (done: number, frame: number, framesLeft: number): void =>
     hooks.onProgress?.({ done, total: refs.length, frame, etaSeconds: rate.eta(framesLeft), backend: ctx.backend });
@@ -419,7 +521,7 @@ export async function runShot(processCtx: ShotContext, job: ShotJob, hooks: RunH
     const checkStarted = performance.now();
     let frameReport: FrameReport;
     if (job.resume && (await isCompleteOutput(output)) && (await passesComplete(passes, i))) {
-      tracker.lose();
+      faces.lose();
       summary.skipped++;
       const seconds = (performance.now() - checkStarted) / 1000;
       frameReport = {
@@ -441,14 +543,14 @@ export async function runShot(processCtx: ShotContext, job: ShotJob, hooks: RunH
         // pre-rolled frames show in the progress (frame, ETA); the count of frames done waits for this one
         const warmers = preRollRefs(shot, k, preRoll);
         let warmed = 0;
-        await tracker.preRoll(warmers, (r, seconds) => {
+        await faces.preRoll(warmers, (r, seconds) => {
           rate.add(seconds);
           warmed++;
           progress(i, r.frame, warmers.length - warmed + refs.length - i);
         });
       }
       previousTracked = true;
-      frameReport = await renderFrame(tracker, ref, output, job, hooks, summary, { passes, index: i, transform });
+      frameReport = await renderFrame(faces, ref, output, job, hooks, summary, { passes, index: i, transform });
       rate.add(frameReport.seconds);
     }
     if (tracker.sourceAge) summary.sourceAge ??= tracker.sourceAge;
@@ -461,7 +563,7 @@ export async function runShot(processCtx: ShotContext, job: ShotJob, hooks: RunH
 
 /** Age one frame of the shot and write it (or pass it through); a failure is reported, not thrown. */
 async function renderFrame(
-  tracker: ShotTracker,
+  faces: ShotFaces,
   ref: FrameRef,
   output: string,
   job: ShotJob,
@@ -480,29 +582,32 @@ async function renderFrame(
     ...r,
   });
   try {
-    const tracked = await tracker.age(ref, timer);
-    const { decoded } = tracked;
-    if (!tracked.face) {
+    const aged = await faces.age(ref, timer);
+    const { decoded, mask } = aged;
+    const own = aged.faces[0]!;
+    if (!own.face && summary.face) summary.face.absent++;
+    // the frame's report speaks for the shot's face, or for the first other face when it is absent
+    const tracked = aged.faces.find((f) => f.face);
+    if (!tracked?.face || !mask) {
       await timer.timeAsync('write', async () => {
         await passThrough(ref, output, decoded, job.bitDepth);
         await writePasses(frame.passes, frame.index, decoded, undefined, undefined);
       });
       summary.noFace++;
-      if (summary.face) summary.face.absent++;
       return report({ status: 'no-face', faceFound: false });
     }
-    const { face, aged, sourceAge, bridged } = tracked;
-    if (bridged && summary.face) summary.face.bridged++;
+    const { face, sourceAge, bridged } = tracked;
+    if (own.face && own.bridged && summary.face) summary.face.bridged++;
     hooks.onAged?.({
       frame: ref.frame,
       input: decoded.image,
       output: aged.output,
-      mask: aged.mask,
+      mask,
       landmarks: face.landmarks,
     });
     await timer.timeAsync('write', async () => {
       const samples = await writeOutput(output, aged.output, decoded, frame.transform, job.bitDepth);
-      await writePasses(frame.passes, frame.index, decoded, aged.mask, samples);
+      await writePasses(frame.passes, frame.index, decoded, mask, samples);
     });
     summary.done++;
     return report({
@@ -511,14 +616,14 @@ async function renderFrame(
       ...(bridged ? { bridged } : {}),
       sourceAge,
       losses: {
-        initial: aged.losses[0] ?? NaN,
-        final: Math.min(...aged.losses),
-        steps: aged.losses.length - 1,
+        initial: tracked.aged.losses[0] ?? NaN,
+        final: Math.min(...tracked.aged.losses),
+        steps: tracked.aged.losses.length - 1,
       },
     });
   } catch (err) {
     if (hooks.signal?.aborted) throw hooks.signal.reason;
-    tracker.lose();
+    faces.lose();
     summary.failed++;
     const failure = report({ status: 'failed', faceFound: false, error: errorText(err) });
     summary.failures.push(failure);
@@ -543,10 +648,8 @@ export async function surveyShot(
   const { signal } = hooks;
   const shot = await resolveInput(job.input, job.frames);
   if (!shot.length) throw new InputError('the shot has no frames');
-  const { sourceAge: setAge } = job.settings;
   const { transform } = await shotTransform(job.settings.colourSpace, shot[0]!);
   ctx = { ...ctx, transform };
-  const sourceAge = setAge === 'auto' ? await estimateSourceAge(ctx.model.analyzer, shot, signal, transform) : setAge;
   const started = performance.now();
   const { tracks } = await detectTracks(ctx, shot, signal, (ref, i) => {
     const perFrame = (performance.now() - started) / 1000 / (i + 1);
@@ -558,9 +661,20 @@ export async function surveyShot(
       backend: ctx.backend,
     });
   });
-  const chosen = chooseFace(tracks, job.settings, shot[0]!.frame, job.faces);
+  const perFace = settingsPerFace(job.settings);
+  const chosenFaces = chooseFaces(tracks, perFace, shot[0]!.frame, job.faces);
+  const sourceAges: (AgeCategory | undefined)[] = [];
+  for (const [i, faceSettings] of perFace.entries())
+    sourceAges.push(await faceSourceAge(ctx, faceSettings, shot, chosenFaces[i]!, signal));
+  const [sourceAge, ...others] = sourceAges;
   const wanted = facesAt && new Set(facesAt);
   const faces: Record<string, DetectedFace['box']> = {};
-  for (const [frame, f] of chosen.byFrame) if (!wanted || wanted.has(frame)) faces[String(frame)] = f.face.box;
-  return { ...(sourceAge ? { sourceAge } : {}), faces, frames: shot.length };
+  for (const [frame, f] of chosenFaces[0]!.byFrame)
+    if (!wanted || wanted.has(frame)) faces[String(frame)] = f.face.box;
+  return {
+    ...(sourceAge ? { sourceAge } : {}),
+    faces,
+    frames: shot.length,
+    ...(others.length ? { otherSourceAges: others.map((a) => a ?? null) } : {}),
+  };
 }

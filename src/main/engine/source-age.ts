@@ -9,6 +9,7 @@ import { detectFaces } from './face-track.js';
 import type { FaceAnalyzer } from './faces.js';
 import type { DisplayTransform } from './plate-view.js';
 import { readFrame, type FrameRef } from './sequence-io.js';
+import type { DetectedFace } from './types.js';
 
 /** Frames sampled per shot: enough for a stable median, few enough to cost seconds. */
 export const SOURCE_AGE_SAMPLES = 5;
@@ -42,6 +43,34 @@ export async function estimateSourceAge(
       if (face) years.push(await analyzer.estimateAge(image, face));
     } catch {
       // an unreadable frame is reported when the shot reaches it; here it is just not a sample
+    }
+  }
+  return years.length ? ageToCategory(median(years)) : undefined;
+}
+
+/**
+ * The source age of one followed face (a face chosen by id or point, or another face the
+ * shot ages too): the age network on that face in frames spread over those where it is,
+ * median. Undefined when it is on none of them (or none can be read).
+ */
+export async function estimateTrackAge(
+  analyzer: FaceAnalyzer,
+  refs: readonly FrameRef[],
+  faceOn: ReadonlyMap<number, { face: DetectedFace }>,
+  signal?: AbortSignal,
+  transform?: DisplayTransform,
+): Promise<AgeCategory | undefined> {
+  const years: number[] = [];
+  for (const ref of spread(
+    refs.filter((r) => faceOn.has(r.frame)),
+    SOURCE_AGE_SAMPLES,
+  )) {
+    signal?.throwIfAborted();
+    try {
+      const { image } = await readFrame(ref, transform ? { transform } : {});
+      years.push(await analyzer.estimateAge(image, faceOn.get(ref.frame)!.face));
+    } catch {
+      // as above: not a sample
     }
   }
   return years.length ? ageToCategory(median(years)) : undefined;

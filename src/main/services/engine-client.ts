@@ -14,6 +14,7 @@ import {
   type PreviewStageMessage,
   type ShotJobMessage,
   type ShotSummaryMessage,
+  type ShotSurveyMessage,
   type WorkerMessage,
   type WorkerRequest,
 } from '../../shared/ipc.js';
@@ -40,6 +41,12 @@ export interface EngineService {
     onStage?: (stage: PreviewStageMessage) => void,
   ): Promise<PreviewResultMessage>;
   ageShot(job: ShotJobMessage, hooks?: RunHooks): Promise<ShotSummaryMessage>;
+  /**
+   * Follow the face through the job's frames and estimate the source age over them,
+   * ageing nothing: what every part of a shot rendered on several engines must share
+   * (progress streams to `hooks.onProgress`; no frame reports)
+   */
+  surveyShot(job: ShotJobMessage, hooks?: RunHooks): Promise<ShotSurveyMessage>;
   /** kill whatever runs and start a fresh worker */
   restart(reason: string): Promise<EngineInfoMessage>;
   status(): EngineStatus;
@@ -54,7 +61,9 @@ type ReplyOf<T extends WorkerRequest['type']> = T extends 'info'
     ? PreviewResultMessage
     : T extends 'ageShot'
       ? ShotSummaryMessage
-      : never;
+      : T extends 'surveyShot'
+        ? ShotSurveyMessage
+        : never;
 
 interface RequestHooks extends RunHooks {
   onStage?: (stage: PreviewStageMessage) => void;
@@ -150,6 +159,10 @@ export class EngineClient implements EngineService {
 
   ageShot(job: ShotJobMessage, hooks?: RunHooks): Promise<ShotSummaryMessage> {
     return this.request({ type: 'ageShot', id: this.newId(), job }, hooks);
+  }
+
+  surveyShot(job: ShotJobMessage, hooks?: RunHooks): Promise<ShotSurveyMessage> {
+    return this.request({ type: 'surveyShot', id: this.newId(), job }, hooks);
   }
 
   dispose(): void {
@@ -273,6 +286,10 @@ export class EngineClient implements EngineService {
       case 'ageShotResult':
         this.pending.delete(message.id);
         pending.resolve(message.summary);
+        return;
+      case 'surveyShotResult':
+        this.pending.delete(message.id);
+        pending.resolve(message.survey);
         return;
     }
   }

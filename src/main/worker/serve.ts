@@ -61,13 +61,20 @@ export async function serveEngine(
         const result = await engine.preview(request.file, request.frame, request.settings, signal, onStage);
         signal.throwIfAborted();
         send({ type: 'previewResult', id: request.id, result });
-      } else {
+      } else if (request.type === 'ageShot') {
         const summary = await engine.ageShot(request.job, {
           signal,
           onFrame: (report) => send({ type: 'frame', id: request.id, report }),
           onProgress: (progress) => send({ type: 'progress', id: request.id, progress }),
         });
         send({ type: 'ageShotResult', id: request.id, summary });
+      } else {
+        const survey = await engine.surveyShot(request.job, {
+          signal,
+          onProgress: (progress) => send({ type: 'progress', id: request.id, progress }),
+        });
+        signal.throwIfAborted();
+        send({ type: 'surveyShotResult', id: request.id, survey });
       }
     } catch (err) {
       send({ type: 'error', id: request.id, error: signal.aborted ? toErrorInfo(signal.reason) : toErrorInfo(err) });
