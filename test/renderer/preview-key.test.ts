@@ -17,6 +17,7 @@ const CHANGED: { [K in keyof ShotSettings]: ShotSettings[K] } = {
   ageKeys: [{ frame: 1, age: '30-39' }],
   colourSpace: 'acescg',
   regions: { mouth: 1 },
+  otherFaces: [{ face: { x: 100, y: 80, frame: 1 }, targetAge: '0-18' }],
 };
 
 describe('previewKey', () => {
@@ -30,5 +31,16 @@ describe('previewKey', () => {
       expect(previewKey('/p/a.0001.png', 1, s), k).not.toBe(base);
     }
     expect(previewKey('/p/a.0001.png', 2, DEFAULT_SHOT_SETTINGS)).not.toBe(base);
+  });
+
+  it("changes with an other face's own target, strength and source age", () => {
+    const face = { x: 100, y: 80, frame: 1 };
+    const key = (o: Record<string, unknown>) =>
+      previewKey('/p/a.0001.png', 1, shotSettingsSchema.parse({ ...DEFAULT_SHOT_SETTINGS, otherFaces: [{ face, targetAge: '0-18', ...o }] }));
+    const base = key({});
+    expect(key({ targetAge: '60+' })).not.toBe(base);
+    expect(key({ strength: 0.5 })).not.toBe(base);
+    expect(key({ sourceAge: '40-49' })).not.toBe(base);
+    expect(key({ face: { ...face, x: 300 } })).not.toBe(base);
   });
 });

@@ -3,7 +3,7 @@
  * settings tried before, shows the earlier render at once.
  */
 import { ageAt } from '../../shared/age-keys.js';
-import type { ShotSettings } from '../../shared/project.js';
+import type { OtherFace, ShotSettings } from '../../shared/project.js';
 
 export function previewKey(file: string, frame: number, s: ShotSettings): string {
   return [
@@ -23,5 +23,12 @@ export function previewKey(file: string, frame: number, s: ShotSettings): string
     s.ageKeys?.length ? JSON.stringify(ageAt(s.ageKeys, frame, s.strength)) : '',
     JSON.stringify(s.colourSpace ?? 'auto'),
     JSON.stringify(s.regions ?? {}),
+    JSON.stringify((s.otherFaces ?? []).map((f) => otherFaceAtFrame(f, frame, s.strength))),
   ].join('|');
+}
+
+/** What an other face is aged to on this frame: its keys elsewhere do not change the picture here. */
+function otherFaceAtFrame(f: OtherFace, frame: number, shotStrength: number): unknown {
+  const strength = f.strength ?? shotStrength;
+  return [f.face, f.sourceAge ?? 'auto', f.ageKeys?.length ? ageAt(f.ageKeys, frame, strength) : [f.targetAge, strength]];
 }
