@@ -182,8 +182,11 @@ export const previewResultSchema = z.object({
   faces: z.array(trackedFaceSchema).optional(),
   /** the id of the face aged (the settings' face), absent when it is not on this frame */
   chosenFace: z.int().nonnegative().optional(),
-  /** the ids of the settings' other faces aged on this frame too (issue #22) */
-  otherFaces: z.array(z.int().nonnegative()).optional(),
+  /**
+   * the track id of each of the settings' other faces (issue #22), in their order, aged
+   * on this frame too; null where that face is not on this frame
+   */
+  otherFaces: z.array(z.int().nonnegative().nullable()).optional(),
   /** mask outline in frame pixels, for the viewer's overlay */
   maskOutline: z.array(pointSchema).optional(),
   /** the matte the change was composited under (regions applied), 8-bit gray PNG of the frame's size */

@@ -262,6 +262,55 @@ describe('the studio window', () => {
     expect(state().project.timeline.clips[0]!.settings.face).toBeUndefined();
   });
 
+  it('a shift-click on another face ages it too, to a target of its own set in the inspector; a plain click makes it the shot face', async () => {
+    const { studio, state } = renderApp({
+      'preview.render': ({ file, frame, settings }) =>
+        ({
+          ...(handlers['preview.render']!({ file, frame, settings: DEFAULT_SHOT_SETTINGS }) as object),
+          faces: [
+            { id: 0, box: { x: 10, y: 10, width: 50, height: 60 } },
+            { id: 1, box: { x: 200, y: 100, width: 40, height: 40 } },
+          ],
+          chosenFace: 0,
+          // as the engine answers: one track id per settings' other face
+          ...(settings.otherFaces?.length ? { otherFaces: settings.otherFaces.map(() => 1) } : {}),
+        }) as never,
+    });
+    importAkiyo(studio);
+    const settings = () => state().project.timeline.clips[0]!.settings;
+    fireEvent.click(screen.getByTestId('render-preview'));
+    await screen.findByAltText('After (re-aged preview)');
+    const frame = state().playhead!.frame;
+    // shift on the shot's own face changes nothing
+    fireEvent.pointerDown(screen.getAllByTestId('face-choice')[0]!.querySelector('rect')!, { button: 0, shiftKey: true });
+    expect(settings().otherFaces).toBeUndefined();
+    fireEvent.pointerDown(screen.getAllByTestId('face-choice')[1]!.querySelector('rect')!, { button: 0, shiftKey: true });
+    expect(settings().face).toBeUndefined();
+    expect(settings().otherFaces).toEqual([{ face: { x: 220, y: 120, frame }, targetAge: settings().targetAge }]);
+    // the inspector lists it; its own target is one edit
+    const row = await screen.findByTestId('other-face');
+    expect(row.textContent).toContain(`at 220, 120 (frame ${frame})`);
+    fireEvent.change(screen.getByLabelText(/^Target age of Face/), { target: { value: '0-18' } });
+    expect(settings().otherFaces![0]!.targetAge).toBe('0-18');
+    // rendered, the box says what it is aged to and the inspector names its track
+    fireEvent.click(screen.getByTestId('render-preview'));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('face-choice').map((b) => b.querySelector('text')!.textContent)).toEqual([
+        '0 · aged',
+        '1 · aged · 0-18',
+      ]),
+    );
+    expect(screen.getByTestId('other-face').textContent).toContain('Face 1');
+    // a plain click makes it the shot's face and takes it off the other faces (never aged twice)
+    fireEvent.pointerDown(screen.getAllByTestId('face-choice')[1]!.querySelector('rect')!, { button: 0 });
+    expect(settings().face).toEqual({ x: 220, y: 120, frame });
+    expect(settings().otherFaces).toBeUndefined();
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(settings().otherFaces![0]!.targetAge).toBe('0-18');
+    fireEvent.click(screen.getByRole('button', { name: 'Stop ageing Face 1' }));
+    expect(settings().otherFaces).toBeUndefined();
+  });
+
   it('shows each picture of a progressive preview as it arrives, labelled, until the final replaces it', async () => {
     const png = (...bytes: number[]) => new Uint8Array([137, 80, 78, 71, ...bytes]);
     let finish: () => void = () => {};

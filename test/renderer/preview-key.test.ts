@@ -36,7 +36,11 @@ describe('previewKey', () => {
   it("changes with an other face's own target, strength and source age", () => {
     const face = { x: 100, y: 80, frame: 1 };
     const key = (o: Record<string, unknown>) =>
-      previewKey('/p/a.0001.png', 1, shotSettingsSchema.parse({ ...DEFAULT_SHOT_SETTINGS, otherFaces: [{ face, targetAge: '0-18', ...o }] }));
+      previewKey(
+        '/p/a.0001.png',
+        1,
+        shotSettingsSchema.parse({ ...DEFAULT_SHOT_SETTINGS, otherFaces: [{ face, targetAge: '0-18', ...o }] }),
+      );
     const base = key({});
     expect(key({ targetAge: '60+' })).not.toBe(base);
     expect(key({ strength: 0.5 })).not.toBe(base);

@@ -303,11 +303,14 @@ class Engine implements ReAgeEngine {
         // the shot's other faces, each aged on what the one before left (as the shot loop does)
         let output = primary?.output ?? image;
         const masks = primary ? [primary.mask] : [];
-        const otherIds: number[] = [];
+        const otherIds: (number | null)[] = [];
         let first = primary;
         for (const faceSettings of others) {
           const other = (await this.previewFaces(ref, image, faceSettings, transform, signal)).chosen;
-          if (!other) continue;
+          if (!other) {
+            otherIds.push(null);
+            continue;
+          }
           if (other.id === chosen?.id || otherIds.includes(other.id))
             throw new InputError(`face ${other.id} is aged twice in this shot: age each face once`);
           const aged = await this.agePreview({
@@ -335,7 +338,7 @@ class Engine implements ReAgeEngine {
           beforePng: await before,
           afterPng,
           ...(face ? { face } : {}),
-          ...(otherIds.length ? { otherFaces: otherIds } : {}),
+          ...(others.length ? { otherFaces: otherIds } : {}),
           maskOutline: first.mask.polygon,
           mattePng: matte,
           sourceAge: first.sourceAge,
@@ -403,7 +406,8 @@ class Engine implements ReAgeEngine {
         start.dispose();
       }
     }
-    const sourceAge = settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, settings, signal) : settings.sourceAge;
+    const sourceAge =
+      settings.sourceAge === 'auto' ? await this.shotSourceAge(ref, settings, signal) : settings.sourceAge;
     if (!sourceAge) throw new InputError(`no age estimate for frame ${ref.frame} (${ref.path})`);
     const shot = this.solvedShot(ref.path, settings, sourceAge, faceId, target);
     const warm = useGan ? this.solved.nearest(shot, ref.frame, WARM_PREVIEW_REACH) : undefined;

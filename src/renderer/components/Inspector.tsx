@@ -10,7 +10,9 @@ import {
   type AgeCategory,
 } from '../../shared/ages.js';
 import { withAgeKey, withoutAgeKey } from '../../shared/age-keys.js';
-import type { Clip, ShotSettings } from '../../shared/project.js';
+import { clipFramePath, type Clip, type ShotSettings } from '../../shared/project.js';
+import { describeOtherFace, removeOtherFace, setOtherFaceTarget } from '../lib/other-faces.js';
+import { previewKey } from '../lib/preview-key.js';
 import { describeGaps, frameRuns } from '../../shared/sequence.js';
 import { useStudio } from '../state/store.js';
 import { AgeSlider } from './AgeSlider.js';
@@ -159,6 +161,65 @@ function AgeKeys({ clip }: { clip: Clip }): ReactElement {
   );
 }
 
+/** The track ids of the shot's other faces on the playhead's frame, when its preview has been rendered. */
+function useOtherFaceIds(clip: Clip): readonly (number | null)[] | undefined {
+  return useStudio((s) => {
+    const at = s.playhead?.clipId === clip.id ? s.playhead.frame : undefined;
+    if (at === undefined) return undefined;
+    const entry = s.previews[previewKey(clipFramePath(clip, at), at, clip.settings)];
+    return entry?.status === 'ready' ? entry.otherFaces : undefined;
+  });
+}
+
+/**
+ * Faces of the shot aged besides its own (issue #22), each to its own target: added by a
+ * shift-click on a face's box in the viewer, each change one undoable settings edit.
+ */
+function OtherFaces({ clip }: { clip: Clip }): ReactElement {
+  const updateSettings = useStudio((s) => s.updateSettings);
+  const ids = useOtherFaceIds(clip);
+  const faces = clip.settings.otherFaces ?? [];
+  return (
+    <Field
+      label="Other faces"
+      hint={
+        faces.length
+          ? 'Each aged to its own target, with the shot’s other settings; shift-click a box in the viewer to add or remove one'
+          : 'Only the shot’s face is aged; shift-click another face’s box in the viewer to age it too'
+      }
+    >
+      {faces.map((f, i) => {
+        const name = describeOtherFace(f.face, ids?.[i]);
+        return (
+          <div className="row other-face-row" key={i} data-testid="other-face">
+            <span className="other-face-name">{name}</span>
+            <select
+              aria-label={`Target age of ${name}`}
+              value={f.targetAge}
+              onChange={(e) =>
+                updateSettings(clip.id, setOtherFaceTarget(clip.settings, i, e.target.value as AgeCategory))
+              }
+            >
+              {AGE_CATEGORIES.map((age) => (
+                <option key={age} value={age}>
+                  {age}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              aria-label={`Stop ageing ${name}`}
+              onClick={() => updateSettings(clip.id, removeOtherFace(clip.settings, i))}
+            >
+              Remove
+            </button>
+          </div>
+        );
+      })}
+    </Field>
+  );
+}
+
 export function Inspector(): ReactElement {
   const clip = useStudio((s) => s.project.timeline.clips.find((c) => c.id === s.selectedClipId));
   const estimated = useStudio((s) => (s.selectedClipId ? s.estimatedAges[s.selectedClipId] : undefined));
@@ -186,6 +247,7 @@ export function Inspector(): ReactElement {
           <TargetAgeDefects target={s.targetAge} />
         </Field>
         <AgeKeys clip={clip} />
+        <OtherFaces clip={clip} />
         <Field
           label="Source age"
           hint={

@@ -18,7 +18,9 @@ import {
   type ReactElement,
   type WheelEvent,
 } from 'react';
-import { baseName, clipFramePath } from '../../shared/project.js';
+import type { AgeCategory } from '../../shared/ages.js';
+import { baseName, clipFramePath, type ShotSettings } from '../../shared/project.js';
+import { addOtherFace, chooseShotFace, otherFaceIndex, removeOtherFace } from '../lib/other-faces.js';
 import { previewKey } from '../lib/preview-key.js';
 import {
   differencePixels,
@@ -66,36 +68,59 @@ function stageLabel(picture: Picture, frame: number): string {
   return `refining ${picture.updates}/${picture.steps}`;
 }
 
+/** The track ids of the settings' other faces on a finished preview's frame (a stage's picture has none). */
+function pictureOthers(picture: Picture | undefined): readonly (number | null)[] | undefined {
+  return picture && 'status' in picture ? picture.otherFaces : undefined;
+}
+
+/** Each other face's track id on this frame with the target it is aged to. */
+function otherTargets(ids: readonly (number | null)[] | undefined, settings: ShotSettings): Map<number, AgeCategory> {
+  const out = new Map<number, AgeCategory>();
+  ids?.forEach((id, i) => {
+    const other = settings.otherFaces?.[i];
+    if (id !== null && other) out.set(id, other.targetAge);
+  });
+  return out;
+}
+
 /** Whether the overlay draws the frame's faces to choose from: asked for, or more than one to choose. */
 function showsFaces(entry: Picture, face: boolean): boolean {
   return face || (entry.faces?.length ?? 0) > 1;
 }
 
 /**
- * Every face of the frame, boxed with its track id; the one aged is marked. A box is a
- * target: a press on it chooses that face for the shot (Viewer's onPointerDown reads
+ * Every face of the frame, boxed with its track id; the one aged is marked, and the shot's
+ * other faces with their own targets. A box is a target: a press on it chooses that face
+ * for the shot, a shift-press ages it too or stops ageing it (Viewer's onPointerDown reads
  * data-face-*), so the choice needs no other mode.
  */
-function FaceChoices({ entry }: { entry: Picture }) {
+function FaceChoices({ entry, others }: { entry: Picture; others: ReadonlyMap<number, AgeCategory> }) {
   const label = Math.max(10, entry.height / 28);
   return (
     <>
       {entry.faces?.map((f) => {
         const chosen = f.id === entry.chosenFace;
+        const other = others.get(f.id);
         return (
           <g
             key={f.id}
-            className={`face-choice${chosen ? ' chosen' : ''}${f.bridged ? ' bridged' : ''}`}
+            className={`face-choice${chosen ? ' chosen' : ''}${other ? ' other' : ''}${f.bridged ? ' bridged' : ''}`}
             data-testid="face-choice"
             data-face-id={f.id}
             data-face-x={f.box.x + f.box.width / 2}
             data-face-y={f.box.y + f.box.height / 2}
           >
-            <title>{chosen ? `face ${f.id} (aged)` : `face ${f.id}: click to age this face`}</title>
+            <title>
+              {chosen
+                ? `face ${f.id} (aged)`
+                : other
+                  ? `face ${f.id} (aged to ${other}): shift-click to stop ageing it`
+                  : `face ${f.id}: click to age this face, shift-click to age it too`}
+            </title>
             <rect x={f.box.x} y={f.box.y} width={f.box.width} height={f.box.height} vectorEffect="non-scaling-stroke" />
             <text x={f.box.x + 2} y={f.box.y - label * 0.25} fontSize={label}>
               {f.id}
-              {chosen ? ' · aged' : ''}
+              {chosen ? ' · aged' : other ? ` · aged · ${other}` : ''}
             </text>
           </g>
         );
@@ -104,14 +129,14 @@ function FaceChoices({ entry }: { entry: Picture }) {
   );
 }
 
-function Overlay(props: { entry: Picture; face: boolean; mask: boolean }) {
+function Overlay(props: { entry: Picture; face: boolean; mask: boolean; others: ReadonlyMap<number, AgeCategory> }) {
   const { entry } = props;
   const box = entry.face?.box;
   const outline = entry.maskOutline?.map((p) => `${p.x},${p.y}`).join(' ');
   const choices = showsFaces(entry, props.face) && !!entry.faces?.length;
   return (
     <svg className="viewer-overlay" viewBox={`0 0 ${entry.width} ${entry.height}`} aria-hidden="true">
-      {choices && <FaceChoices entry={entry} />}
+      {choices && <FaceChoices entry={entry} others={props.others} />}
       {props.face && !choices && box && (
         <rect
           className="face-box"
@@ -417,8 +442,15 @@ export function Viewer(): ReactElement {
     if (choice && clip && playhead) {
       const x = Number(choice.getAttribute('data-face-x'));
       const y = Number(choice.getAttribute('data-face-y'));
-      if (Number(choice.getAttribute('data-face-id')) !== picture?.chosenFace)
-        updateSettings(clip.id, { face: { x: Math.round(x), y: Math.round(y), frame: playhead.frame } });
+      const id = Number(choice.getAttribute('data-face-id'));
+      const face = { x: Math.round(x), y: Math.round(y), frame: playhead.frame };
+      const otherIndex = otherFaceIndex(pictureOthers(picture), id);
+      if (e.shiftKey) {
+        // the shot's own face stays; another face is aged too, or no longer
+        if (id === picture?.chosenFace) return;
+        const patch = otherIndex >= 0 ? removeOtherFace(clip.settings, otherIndex) : addOtherFace(clip.settings, face);
+        if (patch) updateSettings(clip.id, patch);
+      } else if (id !== picture?.chosenFace) updateSettings(clip.id, chooseShotFace(clip.settings, face, otherIndex));
       return;
     }
     const onHandle = (e.target as HTMLElement).closest('.wipe-handle');
@@ -474,7 +506,12 @@ export function Viewer(): ReactElement {
   );
   const overlay =
     picture && (showsFaces(picture, viewer.showFace) || viewer.showMask) ? (
-      <Overlay entry={picture} face={viewer.showFace} mask={viewer.showMask} />
+      <Overlay
+        entry={picture}
+        face={viewer.showFace}
+        mask={viewer.showMask}
+        others={otherTargets(pictureOthers(picture), clip.settings)}
+      />
     ) : null;
   const stageProps = {
     frame,

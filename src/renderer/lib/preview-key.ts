@@ -30,5 +30,9 @@ export function previewKey(file: string, frame: number, s: ShotSettings): string
 /** What an other face is aged to on this frame: its keys elsewhere do not change the picture here. */
 function otherFaceAtFrame(f: OtherFace, frame: number, shotStrength: number): unknown {
   const strength = f.strength ?? shotStrength;
-  return [f.face, f.sourceAge ?? 'auto', f.ageKeys?.length ? ageAt(f.ageKeys, frame, strength) : [f.targetAge, strength]];
+  return [
+    f.face,
+    f.sourceAge ?? 'auto',
+    f.ageKeys?.length ? ageAt(f.ageKeys, frame, strength) : [f.targetAge, strength],
+  ];
 }

@@ -54,6 +54,8 @@ export type PreviewEntry =
       /** every face of the frame with its track id, and the one aged */
       faces?: PreviewResultMessage['faces'];
       chosenFace?: number;
+      /** the track id of each of the settings' other faces, null where it is not on this frame */
+      otherFaces?: PreviewResultMessage['otherFaces'];
       maskOutline?: PreviewResultMessage['maskOutline'];
       /** the matte the change was composited under (gray PNG) */
       matteUrl?: string;
@@ -115,6 +117,7 @@ function readyEntry(result: PreviewResultMessage): PreviewEntry {
     ...(result.face ? { face: result.face } : {}),
     ...(result.faces ? { faces: result.faces } : {}),
     ...(result.chosenFace !== undefined ? { chosenFace: result.chosenFace } : {}),
+    ...(result.otherFaces ? { otherFaces: result.otherFaces } : {}),
     ...(result.maskOutline ? { maskOutline: result.maskOutline } : {}),
     ...(result.mattePng ? { matteUrl: bytesToUrl(result.mattePng, 'image/png') } : {}),
     ...(result.losses?.length ? { losses: result.losses } : {}),
