@@ -8,6 +8,7 @@ import { TerminalProgress } from '../../src/main/cli/progress.js';
 import type { EvalModule, EvalProgress } from '../../src/main/cli/deps.js';
 import { EvalLogLines } from '../../src/main/cli/eval.js';
 import type { KnownDefect } from '../../src/shared/known-defects.js';
+import { MAX_OTHER_FACES } from '../../src/shared/project.js';
 import { FakeEngine, Sink, frame, testDeps } from './fakes.js';
 
 const AGE = ['age', 'in/shot.####.png', '--out', 'out', '--age', '60+'];
@@ -597,6 +598,25 @@ describe('choosing the face (--face, --face-at)', () => {
       expect(() => parseCommand([...AGE, '--face-at', bad])).toThrow(/--face-at must be X,Y or X,Y@FRAME/);
     expect(() => parseCommand([...AGE, '--face', '1', '--face-at', '1,2'])).toThrow('not both');
     expect(() => parseCommand(['age', '--plan', 'p.json', '--face', '1'])).toThrow('drop --face');
+  });
+
+  it('--also-age ages other faces too, each to its own target and source, into the shot job', () => {
+    const cmd = parseCommand([...AGE, '--also-age', '1=0-18', '--also-age', '420,96@1012 = 60+/30-39']) as AgeCommand;
+    const expected = [
+      { face: 1, targetAge: '0-18' },
+      { face: { x: 420, y: 96, frame: 1012 }, targetAge: '60+', sourceAge: '30-39' },
+    ];
+    expect(shotJobFor(cmd).settings.otherFaces).toEqual(expected);
+    expect(shotJobFor(parseCommand(AGE) as AgeCommand).settings.otherFaces).toBeUndefined();
+  });
+
+  it('refuses a malformed --also-age, or more other faces than a shot may age, saying what it wants', () => {
+    expect(() => parseCommand([...AGE, '--also-age', '1'])).toThrow(/--also-age must be FACE=AGE/);
+    expect(() => parseCommand([...AGE, '--also-age', '1=70'])).toThrow(/the age must be one of/);
+    expect(() => parseCommand([...AGE, '--also-age', '1=60+/old'])).toThrow(/the source age must be one of/);
+    expect(() => parseCommand([...AGE, '--also-age', 'x=60+'])).toThrow(/--also-age must be a face id/);
+    const many = Array.from({ length: MAX_OTHER_FACES + 1 }, (_, i) => ['--also-age', `${i + 1}=60+`]).flat();
+    expect(() => parseCommand([...AGE, ...many])).toThrow(`at most ${MAX_OTHER_FACES} other faces`);
   });
 
   it('names the flag when the engine cannot find the face', async () => {
