@@ -3,41 +3,21 @@
  * (the plate's own second head faces away and is not detected), so the shot has two
  * faces of different sizes. Skipped when ../shared/footage is absent.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFaces } from '../../src/main/engine/face-track.js';
 import { facesOnFrame, selectTrack, trackFaces, type FrameFaces } from '../../src/main/engine/face-tracks.js';
 import { FaceAnalyzer } from '../../src/main/engine/faces.js';
-import type { RawImage } from '../../src/main/engine/types.js';
+import { hasTwoFaceFootage, twoFacePlate } from '../helpers/two-face-plates.js';
 
-const FOOTAGE = join(import.meta.dirname, '../../../shared/footage');
-const TOS = (f: number) => join(FOOTAGE, `tears_of_steel/tos_0500.${f}.png`);
-const AKIYO = (f: number) => join(FOOTAGE, `akiyo/akiyo.${f}.png`);
 const FRAMES = [1001, 1002, 1003];
 
-/** The plate with Akiyo's face (scaled 1.3x, smaller than the actor's) pasted over the background on the left. */
-async function twoFaces(frame: number): Promise<RawImage> {
-  const face = await sharp(AKIYO(frame))
-    .extract({ left: 95, top: 30, width: 150, height: 180 })
-    .resize(195, 234)
-    .toBuffer();
-  const { data, info } = await sharp(TOS(frame))
-    .composite([{ input: face, left: 40, top: 60 }])
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 3, bitDepth: 8, data: new Uint8Array(data) };
-}
-
-describe.skipIf(!existsSync(TOS(1001)) || !existsSync(AKIYO(1001)))('face tracks on Tears of Steel', () => {
+describe.skipIf(!hasTwoFaceFootage())('face tracks on Tears of Steel', () => {
   let analyzer: FaceAnalyzer;
   let frames: FrameFaces[];
   beforeAll(async () => {
     analyzer = await FaceAnalyzer.load();
     frames = [];
-    for (const f of FRAMES) frames.push({ frame: f, faces: await detectFaces(analyzer, await twoFaces(f)) });
+    for (const f of FRAMES) frames.push({ frame: f, faces: await detectFaces(analyzer, await twoFacePlate(f)) });
   }, 120_000);
   afterAll(() => analyzer?.dispose());
 
