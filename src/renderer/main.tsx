@@ -20,6 +20,8 @@ try {
   startAutosave(studio);
   // the browser host's page can be reloaded; Electron's window cannot (session-restore.ts)
   if (!window.reage) keepProjectAcrossReloads(studio, window.sessionStorage, window);
+  // Electron: a crash leaves an untitled project's autosave, offered at the next start
+  else void studio.store.getState().offerUntitledAutosave();
   root.render(
     <StrictMode>
       <StudioContext.Provider value={studio}>

@@ -423,6 +423,15 @@ export const recentProjectSchema = z.object({
 });
 export type RecentProject = z.infer<typeof recentProjectSchema>;
 
+/** An untitled project's autosave in the studio's data folder: what a reload or a crash left behind. */
+export const untitledAutosaveSchema = z.object({
+  path,
+  name: z.string(),
+  /** when it was last written, milliseconds since the epoch */
+  modifiedMs: z.number().nonnegative(),
+});
+export type UntitledAutosave = z.infer<typeof untitledAutosaveSchema>;
+
 export const folderEntrySchema = z.object({ name: z.string(), kind: z.enum(['file', 'folder']) });
 export type FolderEntry = z.infer<typeof folderEntrySchema>;
 
@@ -546,6 +555,13 @@ export const studioMethods = {
     result: z.object({ path }),
   },
   'project.recent': { params: empty, result: z.object({ projects: z.array(recentProjectSchema) }) },
+  /** untitled projects' autosaves, newest first, which the studio offers to reopen at start */
+  'project.untitledAutosaves': { params: empty, result: z.object({ autosaves: z.array(untitledAutosaveSchema) }) },
+  /** open one of them: as project.open, but it stays untitled and out of the recent list */
+  'project.reopenAutosave': {
+    params: z.object({ path }),
+    result: z.object({ project: projectSchema, media: z.array(mediaCheckSchema) }),
+  },
   /** find every shot's frames; shots whose frames moved beside the project come back relinked */
   'project.checkMedia': {
     params: z.object({ project: projectSchema, projectPath: path.nullable() }),

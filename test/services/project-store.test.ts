@@ -139,6 +139,36 @@ describe('ProjectStore', () => {
     expect(untitled.path.startsWith(join(dir, 'data'))).toBe(true);
   });
 
+  it('lists untitled autosaves newest first, reopens one untitled and unremembered, and drops it once saved', async () => {
+    expect(await store.untitledAutosaves()).toEqual([]);
+    const older = await store.autosave(null, projectWith(join(dir, 'plates'), [1001, 1002]));
+    await new Promise((r) => setTimeout(r, 20));
+    const newer = await store.autosave(null, emptyProject('Second cut'));
+    // a damaged file in the folder is not offered
+    writeFileSync(join(dir, 'data', 'autosave', 'broken.reage'), '{ nope');
+    const listed = await store.untitledAutosaves();
+    expect(listed.map((a) => [a.path, a.name])).toEqual([
+      [newer.path, 'Second cut'],
+      [older.path, 'Test'],
+    ]);
+    expect(listed[0]!.modifiedMs).toBeGreaterThanOrEqual(listed[1]!.modifiedMs);
+
+    const reopened = await store.reopenAutosave(older.path);
+    expect(reopened.project.name).toBe('Test');
+    expect(reopened.project.timeline.clips).toHaveLength(1);
+    expect(reopened.media.map((m) => m.state)).toEqual(['ok']);
+    expect((await store.recent()).map((r) => r.path)).not.toContain(older.path);
+    // only the data folder's autosaves: not a project elsewhere, not the recent list
+    const { path: saved } = await store.save(join(dir, 'elsewhere.reage'), emptyProject('Elsewhere'));
+    await expect(store.reopenAutosave(saved)).rejects.toThrow(/not an untitled project's autosave/);
+    await expect(store.reopenAutosave(join(dir, 'data', 'recent.json'))).rejects.toThrow(/not an untitled/);
+
+    // saved under a name of its own, its untitled copy is no longer offered
+    await store.save(join(dir, 'cut.reage'), emptyProject('Second cut'));
+    expect(existsSync(newer.path)).toBe(false);
+    expect((await store.untitledAutosaves()).map((a) => a.name)).toEqual(['Test']);
+  });
+
   it('refuses files that are not projects, damaged or from a newer studio', async () => {
     const write = (name: string, text: string) => {
       writeFileSync(join(dir, name), text);

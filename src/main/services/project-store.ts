@@ -3,10 +3,10 @@
  * (temp file + rename, so a crash never leaves half a project), autosave, the
  * recent-projects list, and finding each shot's frames again when they moved.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import type { MediaCheck, RecentProject } from '../../shared/ipc.js';
+import type { MediaCheck, RecentProject, UntitledAutosave } from '../../shared/ipc.js';
 import {
   PROJECT_EXTENSION,
   PROJECT_LIMITS,
@@ -129,14 +129,7 @@ export class ProjectStore {
 
   async open(path: string, options: OpenOptions = {}): Promise<OpenedProject> {
     const file = resolve(path);
-    const text = await readProjectText(file);
-    let project: Project;
-    try {
-      project = migrateProject(JSON.parse(text));
-    } catch (err) {
-      const reason = err instanceof ProjectFileError ? err.message : `it is not valid JSON${jsonErrorPlace(err)}`;
-      throw new StudioError('invalid-request', `cannot open ${basename(file)}: ${reason}`);
-    }
+    const project = await this.read(file);
     await options.beforeMedia?.(project);
     const checked = await this.checkMedia(project, file);
     await this.remember(file, project.name);
@@ -146,23 +139,69 @@ export class ProjectStore {
     return { path: file, ...checked, ...(newerAutosave ? { autosavePath: autosave } : {}) };
   }
 
+  /** A project file parsed and migrated to the current version. */
+  private async read(file: string): Promise<Project> {
+    const text = await readProjectText(file);
+    try {
+      return migrateProject(JSON.parse(text));
+    } catch (err) {
+      const reason = err instanceof ProjectFileError ? err.message : `it is not valid JSON${jsonErrorPlace(err)}`;
+      throw new StudioError('invalid-request', `cannot open ${basename(file)}: ${reason}`);
+    }
+  }
+
   /** Write the project atomically; records each clip's folder relative to the file so a moved project finds its media. */
   async save(path: string, project: Project): Promise<{ path: string; project: Project }> {
     const file = resolve(path.endsWith(PROJECT_EXTENSION) ? path : path + PROJECT_EXTENSION);
     const saved = this.stamp(project, dirname(file));
     await this.write(file, saved);
     await this.remember(file, saved.name);
+    // saved under a name of its own: its untitled autosave is superseded, and no longer offered at start
+    await rm(this.untitledAutosavePath(project.name), { force: true });
     return { path: file, project: saved };
   }
 
   /** A safety copy: `<project>.reage.autosave`, or one per untitled project name in the data folder. */
   async autosave(path: string | null, project: Project): Promise<{ path: string }> {
-    const file = path
-      ? resolve(path) + AUTOSAVE_SUFFIX
-      : join(this.dataDir, 'autosave', `${project.name.replace(/[^\w.-]+/g, '_') || 'untitled'}${PROJECT_EXTENSION}`);
+    const file = path ? resolve(path) + AUTOSAVE_SUFFIX : this.untitledAutosavePath(project.name);
     if (!path) await mkdir(dirname(file), { recursive: true });
     await this.write(file, this.stamp(project, dirname(path ? resolve(path) : file)));
     return { path: file };
+  }
+
+  /** Where an untitled project of this name is autosaved: one file per name in the data folder. */
+  private untitledAutosavePath(name: string): string {
+    return join(this.untitledAutosaveDir(), `${name.replace(/[^\w.-]+/g, '_') || 'untitled'}${PROJECT_EXTENSION}`);
+  }
+
+  private untitledAutosaveDir(): string {
+    return resolve(this.dataDir, 'autosave');
+  }
+
+  /** The untitled autosaves a reload or a crash left, newest first; files that do not read as projects are left out. */
+  async untitledAutosaves(): Promise<UntitledAutosave[]> {
+    const dir = this.untitledAutosaveDir();
+    const names = [...((await listNames(dir)) ?? [])].filter((n) => n.endsWith(PROJECT_EXTENSION));
+    const found = await Promise.all(
+      names.map(async (n): Promise<UntitledAutosave | null> => {
+        const file = join(dir, n);
+        try {
+          const [project, modified] = await Promise.all([this.read(file), modifiedMs(file)]);
+          return modified === null ? null : { path: file, name: project.name, modifiedMs: modified };
+        } catch {
+          return null;
+        }
+      }),
+    );
+    return found.filter((a): a is UntitledAutosave => a !== null).sort((a, b) => b.modifiedMs - a.modifiedMs);
+  }
+
+  /** Open an untitled autosave (only those in the data folder): it stays untitled and out of the recent list. */
+  async reopenAutosave(path: string): Promise<{ project: Project; media: MediaCheck[] }> {
+    const file = resolve(path);
+    if (dirname(file) !== this.untitledAutosaveDir() || !file.endsWith(PROJECT_EXTENSION))
+      throw new StudioError('forbidden', `${path} is not an untitled project's autosave`);
+    return this.checkMedia(await this.read(file), file);
   }
 
   async recent(): Promise<RecentProject[]> {

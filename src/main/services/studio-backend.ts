@@ -232,6 +232,8 @@ export class StudioBackend {
         return this.store.autosave(path, project);
       },
       'project.recent': async () => ({ projects: await this.store.recent() }),
+      'project.untitledAutosaves': async () => ({ autosaves: await this.store.untitledAutosaves() }),
+      'project.reopenAutosave': async ({ path }) => this.store.reopenAutosave(path),
       'project.checkMedia': async ({ project, projectPath }) => {
         if (projectPath) await roots.check(projectPath, 'project file');
         return this.store.checkMedia(project, projectPath);

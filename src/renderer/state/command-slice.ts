@@ -64,6 +64,12 @@ export interface CommandSlice {
   run(command: MenuCommand): void;
   newProject(force?: boolean): void;
   openProject(path?: string): Promise<void>;
+  /**
+   * At start, with nothing open: offer to reopen the newest untitled autosave, which a
+   * reload of the page or a crash left behind (a saved project's autosave is offered when
+   * the project is opened).
+   */
+  offerUntitledAutosave(): Promise<void>;
   saveProject(saveAs?: boolean): Promise<boolean>;
   startImport(path?: string): Promise<void>;
   scanFolder(path: string): Promise<void>;
@@ -201,6 +207,31 @@ export const createCommandSlice: SliceCreator<CommandSlice> = (set, get, { clien
       } catch (err) {
         fail('Cannot open the project')(err);
       }
+    },
+
+    async offerUntitledAutosave() {
+      const { autosaves } = await client.call('project.untitledAutosaves', {}).catch(() => ({ autosaves: [] }));
+      const newest = autosaves[0];
+      const untouched = () => {
+        const s = get();
+        return !s.dirty && s.projectPath === null && s.project.timeline.clips.length === 0;
+      };
+      if (!newest || !untouched()) return;
+      const when = new Date(newest.modifiedMs).toLocaleString();
+      get().notify('warning', `The unsaved project “${newest.name}” was autosaved ${when}.`, {
+        label: 'Reopen it',
+        run: () => {
+          client
+            .call('project.reopenAutosave', { path: newest.path })
+            .then((reopened) => {
+              get().loadProject(reopened.project, null, reopened.media);
+              // still unsaved: autosaved again on the next edit, asked about before the page is left
+              set({ dirty: true });
+              reportMedia(reopened.media);
+            })
+            .catch(fail('Cannot reopen the autosave'));
+        },
+      });
     },
 
     async saveProject(saveAs = false) {
