@@ -8,7 +8,7 @@
  * Pure data and validation: no Node imports, so the studio and the CLI share it.
  */
 import { z } from 'zod';
-import { ageSettingsSchema } from './ipc.js';
+import { ageSettingsSchema, type AgeSettingsMessage, type ShotSurveyMessage } from './ipc.js';
 import { PROJECT_LIMITS } from './project.js';
 
 export const PLAN_FORMAT = 'reage.shot-plan';
@@ -103,4 +103,34 @@ export function splitForWorkers(frames: readonly number[], workers: number, preR
     if (start >= frames.length) break;
   }
   return parts.filter((p) => p.length > 0);
+}
+
+/** The settings' source ages a survey could not fix: the shot's own face, or another face by index. */
+export type UnsurveyedAge = { face: 'shot' } | { face: 'other'; index: number };
+
+/**
+ * The settings with every 'auto' source age replaced by the survey's estimate over the
+ * whole shot (the shot's face and each other face), so parts rendered apart age from
+ * the same ages instead of each estimating its own. Those no sampled frame showed stay
+ * 'auto' and are listed: a plan refuses them, the studio's parallel export lets each
+ * part find no face as one render would.
+ */
+export function pinSurveyedAges(
+  settings: AgeSettingsMessage,
+  survey: Pick<ShotSurveyMessage, 'sourceAge' | 'otherSourceAges'>,
+): { settings: AgeSettingsMessage; unsurveyed: UnsurveyedAge[] } {
+  const unsurveyed: UnsurveyedAge[] = [];
+  let { sourceAge } = settings;
+  if (sourceAge === 'auto') {
+    if (survey.sourceAge) sourceAge = survey.sourceAge;
+    else unsurveyed.push({ face: 'shot' });
+  }
+  const otherFaces = settings.otherFaces?.map((other, index) => {
+    if (other.sourceAge !== undefined && other.sourceAge !== 'auto') return other;
+    const estimated = survey.otherSourceAges?.[index];
+    if (estimated) return { ...other, sourceAge: estimated };
+    unsurveyed.push({ face: 'other', index });
+    return other;
+  });
+  return { settings: { ...settings, sourceAge, ...(otherFaces ? { otherFaces } : {}) }, unsurveyed };
 }

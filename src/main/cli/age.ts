@@ -23,6 +23,7 @@ import { inFlagWords, interruptible, openEngine } from './session.js';
 import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from './plan.js';
 import { renderWithWorkers } from './worker-pool.js';
 import { resolveInput } from '../engine/sequence-io.js';
+import { workersForFrames } from '../node/local-workers.js';
 import { formatFrameRange } from '../../shared/sequence.js';
 import { DEFAULT_PRE_ROLL, splitForWorkers, type ShotPlan } from '../../shared/plan.js';
 import type { CliEngine } from './deps.js';
@@ -153,20 +154,12 @@ async function runAgeCommand(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): P
   }
 }
 
-/**
- * Frames a default split gives each worker at least: every worker but the first pays
- * a process start and a pre-roll, which a short render does not earn back, and a short
- * render stays bit-for-bit what one process makes.
- */
-const MIN_FRAMES_PER_WORKER = 12;
-
 /** --workers as given, else one per core (deps.defaultWorkers) for renders long enough to gain from it. */
 async function workersFor(cmd: AgeCommand | AgePlanCommand, job: ShotJob, deps: CliDeps): Promise<number> {
   if (cmd.workers !== undefined) return cmd.workers;
   const cores = deps.defaultWorkers?.() ?? 1;
   if (cores <= 1) return 1;
-  const frames = (await resolveInput(job.input, job.frames)).length;
-  return Math.max(1, Math.min(cores, Math.floor(frames / MIN_FRAMES_PER_WORKER)));
+  return workersForFrames(cores, (await resolveInput(job.input, job.frames)).length);
 }
 
 /** What each worker needs to load the same engine as this process. */

@@ -7,7 +7,7 @@
 import { userInfo, hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { formatAgeKey } from '../../shared/age-keys.js';
-import { PLAN_FORMAT, PLAN_VERSION, parseShotPlan, type ShotPlan } from '../../shared/plan.js';
+import { PLAN_FORMAT, PLAN_VERSION, parseShotPlan, pinSurveyedAges, type ShotPlan } from '../../shared/plan.js';
 import { formatFrameRange } from '../../shared/sequence.js';
 import type { ShotJob, ShotSurvey } from '../engine/api.js';
 import { resolveInput } from '../engine/sequence-io.js';
@@ -44,17 +44,16 @@ export function planFromSurvey(
   info: CliEngineInfo,
   preRoll: number,
 ): ShotPlan {
-  const sourceAge = job.settings.sourceAge === 'auto' ? survey.sourceAge : job.settings.sourceAge;
-  if (!sourceAge) throw new UsageError('no face was found in the frames sampled for the source age: give --source-age');
+  // every face's age is fixed once, or every chunk would estimate its own
+  const { settings, unsurveyed } = pinSurveyedAges(job.settings, survey);
+  if (unsurveyed.some((u) => u.face === 'shot'))
+    throw new UsageError('no face was found in the frames sampled for the source age: give --source-age');
   if (!info.model.manifestSha256) throw new Error('the engine did not report its model manifest hash');
-  // each other face's age is fixed once too, or every chunk would estimate its own
-  const otherFaces = job.settings.otherFaces?.map((other, i) => {
-    if (other.sourceAge !== undefined && other.sourceAge !== 'auto') return other;
-    const estimated = survey.otherSourceAges?.[i];
-    if (!estimated)
-      throw new UsageError(`no frame sampled showed other face ${i + 1}: give its source age (--also-age FACE=AGE/SOURCE)`);
-    return { ...other, sourceAge: estimated };
-  });
+  const other = unsurveyed.find((u) => u.face === 'other');
+  if (other)
+    throw new UsageError(
+      `no frame sampled showed other face ${other.index + 1}: give its source age (--also-age FACE=AGE/SOURCE)`,
+    );
   return {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
@@ -62,7 +61,7 @@ export function planFromSurvey(
     input: job.input,
     frames: job.frames,
     out: job.out,
-    settings: { ...job.settings, sourceAge, ...(otherFaces ? { otherFaces } : {}) },
+    settings,
     ...(job.bitDepth ? { bitDepth: job.bitDepth } : {}),
     ...(job.matte ? { matte: job.matte } : {}),
     ...(job.delta ? { delta: job.delta } : {}),

@@ -4,9 +4,9 @@
  * evaluation, the streams, Ctrl-C) comes in through `deps`; the real ones are wired
  * only when this file is run directly, so tests drive `main` with fakes.
  */
-import { availableParallelism, freemem } from 'node:os';
 import { runAge } from './age.js';
 import { USAGE, parseCommand } from './args.js';
+import { localWorkers } from '../node/local-workers.js';
 import type { CliDeps, EvalModule } from './deps.js';
 import { runEvalCommand } from './eval.js';
 import { EXIT_OK } from './frame-output.js';
@@ -61,17 +61,9 @@ export function realDeps(): CliDeps {
     stderr: process.stderr,
     isTTY: process.stderr.isTTY === true,
     onInterrupt: (handler) => onSigint(handler),
-    defaultWorkers: localWorkers,
+    defaultWorkers: () => localWorkers(),
     spawnWorker: spawnReage,
   };
-}
-
-/** An engine process holds its model and networks (several hundred MB): one per core, as memory allows. */
-const WORKER_MEMORY_BYTES = 1.5 * 1024 ** 3;
-
-/** Workers for a local render: one per core, no more than free memory holds. */
-export function localWorkers(): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / WORKER_MEMORY_BYTES)));
 }
 
 /** Run `reage` in this process with the real deps, and exit with its status. */

@@ -14,7 +14,8 @@
  * models/reage-utkface-64), REAGE_BACKEND (the backend when --backend is not
  * given), REAGE_DATA_DIR (recent projects, autosaves; default
  * ~/.config/reage-studio), REAGE_ROOTS (more root folders, separated as in PATH), REAGE_WORKER (another engine worker entry, for
- * development), REAGE_UI_DIR (another renderer build).
+ * development), REAGE_UI_DIR (another renderer build), REAGE_EXPORT_WORKERS (engine
+ * workers one shot's export runs on; default one per core as free memory allows).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -13,7 +13,10 @@
  *   just before the crash, so nothing is lost or rendered twice;
  * - a shot rendered in several engine runs (pre-empted, cancelled and resumed,
  *   restarted) keeps one source age: the engine's estimate from the first run is
- *   passed as an override to the later ones, so the ageing does not jump mid-shot.
+ *   passed as an override to the later ones, so the ageing does not jump mid-shot;
+ * - with `exportWorkers` above 1, a shot's export runs on that many engines at once,
+ *   one contiguous part each (parallel-export.ts): still one job here, its frames,
+ *   ETA, pre-emption, cancel and crash recovery as above.
  */
 import {
   type AgeSettingsMessage,
@@ -32,6 +35,13 @@ import { formatFrameRange } from '../../shared/sequence.js';
 import type { EngineService } from './engine-client.js';
 import { StudioError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
+import {
+  ParallelExport,
+  framesLeftInParts,
+  type ExportWorkers,
+  type ParallelShotState,
+  type PartEngine,
+} from './parallel-export.js';
 
 export interface PreviewRequest {
   file: string;
@@ -59,6 +69,14 @@ export interface JobQueueOptions {
   maxCrashesWithoutProgress?: number;
   /** minimum milliseconds between progress snapshots of one job (default 100) */
   notifyIntervalMs?: number;
+  /**
+   * engine workers a shot is exported on, decided when its export first starts from the
+   * frames it has left (parallel-export.ts exportWorkers); 1, the queue's engine
+   * alone, when absent or without `launchEngine`
+   */
+  exportWorkers?: ExportWorkers;
+  /** starts an engine beside the queue's own, for the other parts of a shot on several workers */
+  launchEngine?: () => PartEngine;
   now?: () => number;
   log?: Logger;
 }
@@ -89,6 +107,10 @@ interface ShotState {
   /** the source age the engine reported (its estimate when the settings say 'auto') */
   sourceAge?: AgeCategory;
   error?: string;
+  /** engine workers the shot runs on, decided at its first run */
+  workers?: number;
+  /** a shot on several workers: what its parts share, and their frames */
+  parallel: ParallelShotState;
 }
 
 interface ExportJob {
@@ -121,6 +143,8 @@ export class JobQueue {
   private readonly notifyIntervalMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly exportWorkers: ExportWorkers;
+  private readonly parallel: ParallelExport | undefined;
 
   private readonly previews: PreviewTask[] = [];
   private readonly jobs: ExportJob[] = [];
@@ -140,6 +164,15 @@ export class JobQueue {
     this.notifyIntervalMs = options.notifyIntervalMs ?? 100;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? silentLogger;
+    this.exportWorkers = options.exportWorkers ?? (() => 1);
+    this.parallel =
+      options.launchEngine &&
+      new ParallelExport({
+        engine,
+        launch: options.launchEngine,
+        maxCrashesWithoutProgress: this.maxCrashes,
+        log: this.log,
+      });
     // An engine that dies while idle is restarted straight away, so the next request does not wait for it.
     this.unsubscribeExit = engine.onExit((exit) => {
       if (!this.running && !this.disposed) {
@@ -213,6 +246,7 @@ export class JobQueue {
         engineEta: null,
         started: false,
         crashesWithoutProgress: 0,
+        parallel: {},
       })),
       createdAt: this.now(),
       startedAt: null,
@@ -272,6 +306,7 @@ export class JobQueue {
     const running = this.running;
     if (running?.kind === 'preview') running.task.controller.abort();
     if (running?.kind === 'export') running.controller.abort();
+    this.parallel?.release();
   }
 
   // -------------------------------------------------------------------------
@@ -349,7 +384,7 @@ export class JobQueue {
     shot.status = 'running';
     this.notify(job, true);
 
-    const request: ShotJobMessage = {
+    const request: ShotJobMessage & { shotFrames: string } = {
       input: shot.spec.input,
       frames: formatFrameRange(remaining),
       // the whole shot, so frames after a pre-emption, cancel or crash are pre-rolled as if never interrupted
@@ -363,21 +398,10 @@ export class JobQueue {
     };
     shot.started = true;
     const finishedBefore = shot.reports.size;
+    shot.workers ??= this.parallel ? Math.max(1, this.exportWorkers(remaining.length)) : 1;
     try {
-      const summary = await this.engine.ageShot(request, {
-        signal: controller.signal,
-        onFrame: (report) => this.recordFrame(job, shot, report),
-        onProgress: (progress) => {
-          shot.currentFrame = progress.frame;
-          shot.engineEta = progress.etaSeconds;
-          this.notify(job);
-        },
-      });
-      shot.sourceAge ??= summary.sourceAge;
-      // reports the engine summarised but never streamed (it may batch) still count
-      for (const failure of summary.failures)
-        if (!shot.reports.has(failure.frame)) this.recordFrame(job, shot, failure);
-      if (!controller.signal.aborted) this.settleShot(shot);
+      if (shot.workers > 1) await this.runOnWorkers(job, shot, request, remaining, controller.signal);
+      else await this.runOnEngine(job, shot, request, controller.signal);
     } catch (err) {
       if (controller.signal.aborted) {
         // handled below: a cancel or a pre-emption
@@ -402,6 +426,68 @@ export class JobQueue {
       }
     }
     this.notify(job, true);
+  }
+
+  /** The shot's frames on the queue's engine, in one run. */
+  private async runOnEngine(
+    job: ExportJob,
+    shot: ShotState,
+    request: ShotJobMessage,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const summary = await this.engine.ageShot(request, {
+      signal,
+      onFrame: (report) => this.recordFrame(job, shot, report),
+      onProgress: (progress) => {
+        shot.currentFrame = progress.frame;
+        shot.engineEta = progress.etaSeconds;
+        this.notify(job);
+      },
+    });
+    shot.sourceAge ??= summary.sourceAge;
+    // reports the engine summarised but never streamed (it may batch) still count
+    for (const failure of summary.failures) if (!shot.reports.has(failure.frame)) this.recordFrame(job, shot, failure);
+    if (!signal.aborted) this.settleShot(shot);
+  }
+
+  /** The shot's parts on several engines at once (parallel-export.ts); a part's crash is recovered there. */
+  private async runOnWorkers(
+    job: ExportJob,
+    shot: ShotState,
+    request: ShotJobMessage & { shotFrames: string },
+    remaining: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const outcome = await this.parallel!.run({
+      name: `export ${job.id}, shot ${shot.spec.name}`,
+      request,
+      remaining,
+      workers: shot.workers!,
+      state: shot.parallel,
+      signal,
+      finished: (frame) => shot.reports.has(frame),
+      onFrame: (report) => this.recordFrame(job, shot, report),
+      onProgress: (frame, eta) => {
+        shot.currentFrame = frame;
+        shot.engineEta = eta;
+        this.notify(job);
+      },
+      onRestart: (reason) => {
+        job.restarts++;
+        job.message = `engine restarted after a crash (${reason}); continuing`;
+        this.notify(job, true);
+      },
+    });
+    const pinned = shot.parallel.shared?.settings.sourceAge;
+    if (pinned && pinned !== 'auto') shot.sourceAge ??= pinned;
+    if (signal.aborted) return;
+    if (outcome.error === undefined) {
+      this.settleShot(shot);
+    } else {
+      shot.status = 'failed';
+      shot.error = outcome.error;
+      this.log.error(`export ${job.id}, shot ${shot.spec.name}: ${shot.error}`);
+    }
   }
 
   private settleShot(shot: ShotState): void {
@@ -462,6 +548,9 @@ export class JobQueue {
     }
     job.finishedAt = this.now();
     this.notify(job, true);
+    // the extra engines hold a model each: kept while an export may still run, not after
+    if (!this.jobs.some((j) => j.status === 'queued' || j.status === 'running' || j.status === 'paused'))
+      this.parallel?.release();
   }
 
   private requireJob(jobId: string): ExportJob {
@@ -522,8 +611,11 @@ export class JobQueue {
       }
       const left = shot.spec.frames.length - shot.reports.size;
       const shotActive = active && (shot.status === 'pending' || shot.status === 'running');
+      // parts run side by side: the shot takes as long as its busiest part
+      const { parts } = shot.parallel;
+      const inTurn = parts ? framesLeftInParts(parts, (f) => shot.reports.has(f)) : left;
       let eta: number | null = null;
-      if (shotActive) eta = perFrame !== null ? left * perFrame : shot.status === 'running' ? shot.engineEta : null;
+      if (shotActive) eta = perFrame !== null ? inTurn * perFrame : shot.status === 'running' ? shot.engineEta : null;
       if (jobEta !== null) jobEta = shotActive ? (eta === null ? null : jobEta + eta) : jobEta;
       return {
         shotId: shot.spec.shotId,

@@ -23,6 +23,7 @@ import { FileAccess } from './file-access.js';
 import { browseFolder } from './file-browser.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { silentLogger, type Logger } from './log.js';
+import { exportWorkers } from './parallel-export.js';
 import { PreviewDiskCache, type PreviewCacheKey } from './preview-cache.js';
 import { ProjectStore, clipFolders } from './project-store.js';
 import type { WorkerLauncher } from './worker-transport.js';
@@ -40,6 +41,12 @@ export interface StudioBackendOptions {
   roots?: AllowedRoots;
   pick?: PathPicker;
   queue?: JobQueueOptions;
+  /**
+   * engine workers one shot's export runs on (parallel-export.ts): a count, or 'auto'
+   * for one per core as free memory allows, on shots long enough to share; absent,
+   * the REAGE_EXPORT_WORKERS environment variable says, else 'auto'
+   */
+  exportWorkers?: number | 'auto';
   log?: Logger;
 }
 
@@ -70,7 +77,13 @@ export class StudioBackend {
   constructor(options: StudioBackendOptions) {
     this.log = options.log ?? silentLogger;
     this.engine = new EngineClient({ launch: options.launchWorker, log: this.log });
-    this.queue = new JobQueue(this.engine, { log: this.log, ...options.queue });
+    // the other parts of a shot's export run on engines from the same launcher, so on the same model
+    this.queue = new JobQueue(this.engine, {
+      log: this.log,
+      exportWorkers: exportWorkers(options.exportWorkers ?? process.env.REAGE_EXPORT_WORKERS, this.log),
+      launchEngine: () => new EngineClient({ launch: options.launchWorker, log: this.log }),
+      ...options.queue,
+    });
     this.roots = options.roots ?? new AllowedRoots();
     this.roots.include(options.dataDir);
     this.dataDir = resolvePath(options.dataDir);
