@@ -79,6 +79,13 @@ export const WARM_STEP_LIMITS = {
   integer: true,
 } as const satisfies SettingLimits;
 
+/**
+ * How much of the previous frame's latent a shot's frame is aged from (engine: shot.ts):
+ * 0 each frame's own optimised latent, higher a steadier change over time that follows
+ * the face more slowly. The engine's default is DEFAULT_LATENT_SMOOTHING.
+ */
+export const LATENT_SMOOTHING_LIMITS = { min: 0, max: 0.9, default: 0 } as const satisfies SettingLimits;
+
 /** The optimiser's random seed (its jitter): a 31-bit whole number. */
 export const SEED_LIMITS = { min: 0, max: 2 ** 31 - 1, default: 0, integer: true } as const satisfies SettingLimits;
 

@@ -10,7 +10,7 @@
  * else, because each side may be a different build or a hostile page.
  */
 import { z } from 'zod';
-import { WARM_STEP_LIMITS } from './ages.js';
+import { LATENT_SMOOTHING_LIMITS, WARM_STEP_LIMITS } from './ages.js';
 import { knownDefectsSchema } from './known-defects.js';
 import {
   PROJECT_LIMITS,
@@ -63,7 +63,10 @@ const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), he
 // and types.ts name these), so what crosses the worker boundary is what the engine uses
 
 /** The engine's AgeSettings: the shot settings plus the optional warm-start budget. */
-export const ageSettingsSchema = shotSettingsSchema.extend({ warmSteps: limitedNumber(WARM_STEP_LIMITS).optional() });
+export const ageSettingsSchema = shotSettingsSchema.extend({
+  warmSteps: limitedNumber(WARM_STEP_LIMITS).optional(),
+  latentSmoothing: limitedNumber(LATENT_SMOOTHING_LIMITS).optional(),
+});
 export type AgeSettingsMessage = z.infer<typeof ageSettingsSchema>;
 
 /** How the active backend runs, and why faster ones were not used (the engine's BackendInfo, engine/backend.ts). */

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAgingModel } from '../../src/main/engine/aging-model.js';
+import { ageFace, loadAgingModel } from '../../src/main/engine/aging-model.js';
+import { StageTimer } from '../../src/main/engine/stage-timer.js';
 import type { ShotJob, ShotProgress } from '../../src/main/engine/api.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { InputError } from '../../src/main/engine/sequence-io.js';
@@ -224,6 +225,57 @@ describe.skipIf(!existsSync(AKIYO))('pre-roll on resume', () => {
       differences.push(await maxDifference(join(uninterrupted, name(f)), join(out, name(f))));
     return { reports, progress, differences };
   }
+
+  it('with latent smoothing, a frame is aged from its latent blended with the last frame’s', async () => {
+    const { data, info } = await sharp(join(AKIYO, name(1002)))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const image = {
+      width: info.width,
+      height: info.height,
+      channels: 3,
+      bitDepth: 8,
+      data: new Uint8Array(data),
+    } as const;
+    const [face] = await ctx.model.analyzer.detect(image);
+    const request = {
+      image,
+      landmarks: face!.landmarks,
+      sourceIndex: 1,
+      targetIndex: 5,
+      mode: 'pixel' as const,
+      composite: 'replace' as const,
+      steps: 1,
+      detail: false,
+      strength: 1,
+      texture: 0,
+      seed: 0,
+      timer: new StageTimer(),
+    };
+    const own = await ageFace(ctx.model, request);
+    expect(own.shownZ).toBe(own.z);
+    const previous = own.z.map((v, i) => v + (i % 2 ? 1 : -1));
+    const smoothed = await ageFace(ctx.model, { ...request, smoothing: { shownZ: previous, keep: 0.25 } });
+    // the optimised latent is the frame's own (it warm-starts the next); the picture is from the blend
+    expect(smoothed.z).toEqual(own.z);
+    for (let i = 0; i < own.z.length; i++)
+      expect(smoothed.shownZ[i]).toBeCloseTo(0.75 * own.z[i]! + 0.25 * previous[i]!, 5);
+    expect(Buffer.from(smoothed.output.data).equals(Buffer.from(own.output.data))).toBe(false);
+    const none = await ageFace(ctx.model, { ...request, smoothing: { shownZ: previous, keep: 0 } });
+    expect(Buffer.from(none.output.data).equals(Buffer.from(own.output.data))).toBe(true);
+
+    // over a shot: the first frame has nothing before it, the next ones are blended
+    const render = async (label: string, latentSmoothing: number) => {
+      const out = join(tmp, label);
+      await runShot(ctx, job(out, { frames: '1001-1002', settings: { ...shot, latentSmoothing } }));
+      return out;
+    };
+    const [plain, blended] = [await render('unsmoothed', 0), await render('smoothed', 0.75)];
+    expect(await maxDifference(join(plain, name(1001)), join(blended, name(1001)))).toBe(0);
+    expect(await maxDifference(join(plain, name(1002)), join(blended, name(1002)))).toBeGreaterThan(0);
+    expect(() => checkSettings({ ...shot, latentSmoothing: 1 })).toThrow(/latent smoothing must be between 0 and 0.9/);
+  }, 300_000);
 
   it('a resumed render matches the uninterrupted one; without pre-roll its first frame restarts cold', async () => {
     const uninterrupted = join(tmp, 'uninterrupted');

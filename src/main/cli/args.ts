@@ -13,6 +13,7 @@ import {
   STRENGTH_LIMITS,
   TEXTURE_LIMITS,
   WARM_STEP_LIMITS,
+  LATENT_SMOOTHING_LIMITS,
   isAgeCategory,
   withinSettingLimits,
   type BackendChoice,
@@ -47,7 +48,7 @@ export const USAGE = `reage — re-age faces in movie frames (Age-cGAN)
 Usage:
   reage age <input> --out <folder|pattern> --age <${AGE_CATEGORIES.join('|')}> | --age-keys FRAME:AGE[@S],…
             [--source-age auto|<category>] [--mode identity|pixel] [--detail on|off]
-            [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--seed N] [--frames A-B] [--resume]
+            [--strength S] [--texture T] [--composite delta|replace] [--steps N] [--warm-steps N] [--latent-smoothing K] [--seed N] [--frames A-B] [--resume]
             [--face ID | --face-at X,Y[@FRAME]] [--also-age FACE=AGE[/SOURCE] …] [--colour-space auto|srgb|rec709|linear-rec709|acescg|aces2065-1]
             [--ocio-config FILE --colour-space NAME [--ocio-display NAME]] [--matte <folder|pattern>]
             [--delta <folder|pattern.exr>] [--regions eyes=0,mouth=0,lenses=1,forehead=1,neck=0,feather=1,grow=0]
@@ -179,7 +180,7 @@ function nonNegative(name: string, value: string): number {
 }
 
 /** `--NAME X`: a number within limits; absent gives the limits' default. */
-function withinLimits(
+export function withinLimits(
   name: string,
   value: string | undefined,
   limits: SettingLimits,
@@ -233,6 +234,7 @@ export function parseCommand(argv: string[]): Command {
         composite: { type: 'string' },
         steps: { type: 'string' },
         'warm-steps': { type: 'string' },
+        'latent-smoothing': { type: 'string' },
         seed: { type: 'string' },
         frames: { type: 'string' },
         resume: { type: 'boolean' },
@@ -357,6 +359,7 @@ const SETTING_FLAGS = [
   'composite',
   'steps',
   'warm-steps',
+  'latent-smoothing',
   'seed',
   'face',
   'face-at',
@@ -454,6 +457,9 @@ function settingsFrom(
     steps: withinLimits('steps', v.steps, STEP_LIMITS, DEFAULT_STEPS),
     ...(v['warm-steps'] !== undefined
       ? { warmSteps: withinLimits('warm-steps', v['warm-steps'], WARM_STEP_LIMITS) }
+      : {}),
+    ...(v['latent-smoothing'] !== undefined
+      ? { latentSmoothing: withinLimits('latent-smoothing', v['latent-smoothing'], LATENT_SMOOTHING_LIMITS) }
       : {}),
     seed: withinLimits('seed', v.seed, SEED_LIMITS),
     ...faceFrom(v),

@@ -8,17 +8,18 @@
  * Writes a before/after sheet per shot: the first frame whole, then zoomed on the face.
  *
  *   reage eval-plates [--footage DIR] [--frames 1001-1016] [--targets 0-18,60+] \
- *     [--mode pixel] [--detail off] [--strength 1] [--texture 1] [--sheets DIR]
+ *     [--mode pixel] [--detail off] [--strength 1] [--texture 1] [--latent-smoothing K] \
+ *     [--variants gan,texture,hybrid] [--sheets DIR]
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { parseOptions, UsageError } from './args.js';
+import { parseOptions, UsageError, withinLimits } from './args.js';
 import type { TextSink } from './progress.js';
 import { EXIT_OK } from './frame-output.js';
-import { isAgeCategory, type AgeCategory } from '../../shared/ages.js';
+import { LATENT_SMOOTHING_LIMITS, isAgeCategory, type AgeCategory } from '../../shared/ages.js';
 import { DEFAULT_SHOT_SETTINGS } from '../../shared/project.js';
 import { unionBox, type PixelBox } from '../engine/aging-model.js';
 import { createEngine } from '../engine/engine.js';
@@ -44,6 +45,8 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
       strength: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.strength) },
       texture: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.texture) },
       steps: { type: 'string', default: String(DEFAULT_SHOT_SETTINGS.steps) },
+      'latent-smoothing': { type: 'string' },
+      variants: { type: 'string', default: 'gan,texture,hybrid' },
       model: { type: 'string', default: resolve(REPO_ROOT, 'models', 'reage-utkface-64') },
       sheets: { type: 'string' },
     },
@@ -61,12 +64,21 @@ export async function runEvalPlates(argv: string[], out: TextSink): Promise<numb
     steps: Number(args.steps),
     seed: 0,
     sourceAge: 'auto',
+    ...(args['latent-smoothing'] !== undefined
+      ? { latentSmoothing: withinLimits('latent-smoothing', args['latent-smoothing'], LATENT_SMOOTHING_LIMITS) }
+      : {}),
   } as const;
-  const variants = {
+  const allVariants = {
     gan: { texture: 0 },
     texture: { strength: 0 },
     hybrid: {},
   } as const;
+  const variants = Object.fromEntries(
+    args.variants.split(',').map((v) => {
+      if (!(v in allVariants)) throw new UsageError(`--variants: unknown variant ${v} (gan, texture, hybrid)`);
+      return [v, allVariants[v as keyof typeof allVariants]];
+    }),
+  );
 
   // the sheets' folder now, so an unwritable one shows before the shots are aged
   if (args.sheets) await mkdir(resolve(args.sheets), { recursive: true });

@@ -245,6 +245,13 @@ export interface AgeFaceRequest {
    * with detail, for both), the two frames blended (1−t, t). t in (0, 1).
    */
   blend?: { targetIndex: number; t: number };
+  /**
+   * Over a shot: the latent the previous frame was aged from, and how much of it to keep
+   * (0..1). The frame is aged from keep * that + (1 - keep) * z*: G's change, re-optimised
+   * on every frame, otherwise moves more from frame to frame than the plate does. z*
+   * itself still warm-starts the next frame's optimisation.
+   */
+  smoothing?: { shownZ: Float32Array; keep: number };
 }
 
 /**
@@ -262,6 +269,8 @@ export interface AgeFaceStages {
 
 export interface AgedFace extends AgedFrame {
   z: Float32Array;
+  /** the latent the face was aged from: z, or with `smoothing` its blend with the previous frame's */
+  shownZ: Float32Array;
   /** the fitted feature offset, when detail refinement ran */
   detail?: Float32Array;
   losses: number[];
@@ -329,11 +338,20 @@ export async function ageFace(model: AgingModel, req: AgeFaceRequest): Promise<A
           : {}),
       });
     }
-    const aged = ageRec(rec);
-    return { ...aged, z: rec.z, ...(rec.detail ? { detail: rec.detail } : {}), losses: rec.losses };
+    const shownZ = req.smoothing ? mixLatents(rec.z, req.smoothing.shownZ, req.smoothing.keep) : rec.z;
+    const aged = ageRec(shownZ === rec.z ? rec : { ...rec, z: shownZ });
+    return { ...aged, z: rec.z, shownZ, ...(rec.detail ? { detail: rec.detail } : {}), losses: rec.losses };
   } finally {
     face.dispose();
   }
+}
+
+/** (1 - keep) * z + keep * previous; z itself when keep is 0 or the two differ in length. */
+function mixLatents(z: Float32Array, previous: Float32Array, keep: number): Float32Array {
+  if (!(keep > 0) || previous.length !== z.length) return z;
+  const out = new Float32Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = (1 - keep) * z[i]! + keep * previous[i]!;
+  return out;
 }
 
 function mixImages(a: RawImage, b: RawImage, t: number): RawImage {

@@ -13,6 +13,7 @@ import {
   STRENGTH_LIMITS,
   TEXTURE_LIMITS,
   WARM_STEP_LIMITS,
+  LATENT_SMOOTHING_LIMITS,
   withinSettingLimits,
   type SettingLimits,
   ageCategoryIndex,
@@ -65,6 +66,12 @@ import { unionMasks, type FaceMask } from './composite.js';
 export const DEFAULT_PRE_ROLL = 3;
 
 /** Warm-started frames start from a z that already fits a face one frame away. */
+/**
+ * How much of the previous frame's latent each frame of a shot is aged from, unless the
+ * settings say (AgeFaceRequest.smoothing; the choice: docs/EVAL.md, "Latent smoothing").
+ */
+export const DEFAULT_LATENT_SMOOTHING = 0.5;
+
 export function warmStepsFor(settings: AgeSettings): number {
   return settings.warmSteps ?? Math.max(1, Math.ceil(settings.steps / 4));
 }
@@ -76,13 +83,17 @@ const CHECKED_SETTINGS: readonly { key: keyof AgeSettings; name: string; limits:
   { key: 'strength', name: 'age strength', limits: STRENGTH_LIMITS },
   { key: 'texture', name: 'texture', limits: TEXTURE_LIMITS },
   { key: 'seed', name: 'seed', limits: SEED_LIMITS },
+  { key: 'latentSmoothing', name: 'latent smoothing', limits: LATENT_SMOOTHING_LIMITS },
 ];
+
+/** Settings that may be absent (the engine's default then applies). */
+const OPTIONAL_SETTINGS: ReadonlySet<keyof AgeSettings> = new Set(['warmSteps', 'latentSmoothing']);
 
 /** Refuse settings outside the limits the schemas, the CLI and the inspector share (callers in-process skip the schema). */
 export function checkSettings(settings: AgeSettings): void {
   for (const { key, name, limits } of CHECKED_SETTINGS) {
     const value = settings[key];
-    if (value === undefined && key === 'warmSteps') continue;
+    if (value === undefined && OPTIONAL_SETTINGS.has(key)) continue;
     if (typeof value !== 'number' || !withinSettingLimits(value, limits)) {
       throw new InputError(
         limits.integer
@@ -144,6 +155,8 @@ async function passThrough(ref: FrameRef, path: string, decoded: DecodedFrame, b
 class FaceTrack {
   private smoother = new LandmarkSmoother();
   z: Float32Array | undefined;
+  /** the latent the last frame was aged from (latent smoothing) */
+  shownZ: Float32Array | undefined;
   detail: Float32Array | undefined;
 
   smooth(face: DetectedFace): DetectedFace {
@@ -153,6 +166,7 @@ class FaceTrack {
   lose(): void {
     this.smoother.reset();
     this.z = undefined;
+    this.shownZ = undefined;
     this.detail = undefined;
   }
 }
@@ -337,6 +351,7 @@ export class ShotTracker {
     this.sourceAge ??= await ctx.model.analyzer.estimateAge(image, tracked.face).then(ageToCategory, () => undefined);
     const sourceAge = this.sourceAge ?? settings.targetAge;
     const target = frameTarget(settings, ref.frame);
+    const keep = settings.latentSmoothing ?? DEFAULT_LATENT_SMOOTHING;
     const aged = await ageFace(ctx.model, {
       image,
       landmarks: face.landmarks,
@@ -352,15 +367,16 @@ export class ShotTracker {
       texture: settings.texture,
       ...(settings.regions ? { regions: settings.regions } : {}),
       ...(track.detail ? { detail0: track.detail } : {}),
+      ...(track.shownZ && keep > 0 ? { smoothing: { shownZ: track.shownZ, keep } } : {}),
       seed: settings.seed,
       ...(signal ? { signal } : {}),
       timer,
     });
     track.z = aged.z;
+    track.shownZ = aged.shownZ;
     track.detail = aged.detail;
     return { decoded, face, bridged: tracked.bridged, aged, sourceAge };
   }
-
 }
 
 /** A frame with every face the shot ages aged on it, one after another. */
@@ -669,8 +685,7 @@ export async function surveyShot(
   const [sourceAge, ...others] = sourceAges;
   const wanted = facesAt && new Set(facesAt);
   const faces: Record<string, DetectedFace['box']> = {};
-  for (const [frame, f] of chosenFaces[0]!.byFrame)
-    if (!wanted || wanted.has(frame)) faces[String(frame)] = f.face.box;
+  for (const [frame, f] of chosenFaces[0]!.byFrame) if (!wanted || wanted.has(frame)) faces[String(frame)] = f.face.box;
   return {
     ...(sourceAge ? { sourceAge } : {}),
     faces,
