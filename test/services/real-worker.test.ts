@@ -12,9 +12,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { EngineClient } from '../../src/main/services/engine-client.js';
+import { JobQueue } from '../../src/main/services/job-queue.js';
+import { DEFAULT_PRE_ROLL, splitForWorkers } from '../../src/shared/plan.js';
 import type { Logger } from '../../src/main/services/log.js';
 import { forkWorker } from '../../src/main/services/worker-transport.js';
-import { parseWorkerMessage, type AgeSettingsMessage } from '../../src/shared/ipc.js';
+import { parseWorkerMessage, type AgeSettingsMessage, type JobSnapshot } from '../../src/shared/ipc.js';
+import sharp from 'sharp';
 import { buildRandomModel } from '../helpers/random-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -110,4 +113,76 @@ describe.skipIf(!existsSync(AKIYO))('the real engine worker', () => {
     expect(written.length).toBeLessThan(10);
     expect(rejected).toEqual([]);
   }, 180_000);
+
+  it('exports a shot on two real engines: every frame written once, the parts joining as one render does', async () => {
+    const launch = () => forkWorker({ script: WORKER, args: ['--backend=wasm', `--model=${modelDir}`] });
+    const frames = Array.from({ length: 8 }, (_, i) => 1001 + i);
+    const snapshots: JobSnapshot[] = [];
+    const exportOn = async (workers: number, label: string) => {
+      const own = new EngineClient({ launch, log });
+      const extras: EngineClient[] = [];
+      const queue = new JobQueue(own, {
+        notifyIntervalMs: 0,
+        exportWorkers: () => workers,
+        launchEngine: () => {
+          const extra = new EngineClient({ launch, log });
+          extras.push(extra);
+          return extra;
+        },
+      });
+      const last = new Map<string, JobSnapshot>();
+      queue.onJob((snap) => {
+        last.set(snap.id, snap);
+        snapshots.push(snap);
+      });
+      const out = join(work, label);
+      const id = queue.enqueueExport({
+        shots: [
+          {
+            shotId: label,
+            name: label,
+            input: join(AKIYO, 'akiyo.####.png'),
+            frames,
+            out: join(out, 'akiyo_aged.####.png'),
+            settings: { ...settings, detail: false },
+            bitDepth: 'source',
+          },
+        ],
+        skipExisting: false,
+      });
+      try {
+        for (;;) {
+          const snap = last.get(id);
+          if (snap && ['completed', 'failed', 'cancelled'].includes(snap.status)) {
+            expect(snap.status, JSON.stringify(snap.shots)).toBe('completed');
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        queue.dispose();
+        own.dispose();
+        for (const extra of extras) extra.dispose();
+      }
+      expect(extras).toHaveLength(workers - 1);
+      return out;
+    };
+    const single = await exportOn(1, 'one-engine');
+    const split = await exportOn(2, 'two-engines');
+    expect((await readdir(split)).filter((f) => f.endsWith('.png')).sort()).toEqual(
+      frames.map((f) => `akiyo_aged.${f}.png`),
+    );
+    // the first part is the single render's own chain, bit for bit; the second starts warm
+    // from its pre-roll (a cold restart there differs: test/engine/shot.test.ts)
+    const maxDifference = async (name: string) => {
+      const [a, b] = await Promise.all([join(single, name), join(split, name)].map((f) => sharp(f).raw().toBuffer()));
+      let max = 0;
+      for (let i = 0; i < a!.length; i++) max = Math.max(max, Math.abs(a![i]! - b![i]!));
+      return max;
+    };
+    const [first, second] = splitForWorkers(frames, 2, DEFAULT_PRE_ROLL);
+    expect(second?.length).toBeGreaterThan(0);
+    for (const f of first!) expect(await maxDifference(`akiyo_aged.${f}.png`), `frame ${f}`).toBe(0);
+    expect(rejected).toEqual([]);
+  }, 300_000);
 });
