@@ -40,6 +40,8 @@ import {
 } from './studio-page.js';
 import { defectsAt, warningsAt } from '../../src/shared/known-defects.js';
 import { compareAged, makeAcescgExrPlates, oiioInfo } from '../helpers/exr-plates.js';
+import { AGE_RULERS, estimatedAges } from '../helpers/estimated-age.js';
+import { PASTED_FACE, hasTwoFaceFootage, writeTwoFacePlate } from '../helpers/two-face-plates.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FOOTAGE = resolve(ROOT, '../shared/footage/akiyo');
@@ -118,6 +120,30 @@ function pngSize(file: string): { width: number; height: number } {
   const bytes = readFileSync(file);
   expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/**
+ * Export the selected shot alone (the shots named by `others` unchecked) as PNG into
+ * `out`, wait for its job to complete with a summary matching `summary`, then show the
+ * inspector again (an export brings the render queue to the front).
+ */
+async function exportShot(others: readonly RegExp[], out: string, summary: RegExp, timeout = ENGINE_TIMEOUT) {
+  // the jobs listed so far, in the render queue's tab
+  await page.getByRole('tab', { name: /^Render queue/ }).click();
+  const jobs = page.getByTestId('job');
+  const before = await jobs.count();
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export re-aged frames' });
+  for (const other of others) await dialog.getByRole('checkbox', { name: other }).uncheck();
+  await dialog.getByLabel('Output folder', { exact: true }).fill(out);
+  await dialog.getByLabel('Format', { exact: true }).selectOption('png');
+  await dialog.getByRole('button', { name: 'Start export' }).click();
+  await expect.poll(() => jobs.count()).toBe(before + 1);
+  const job = jobs.first(); // newest first
+  await expect.poll(() => job.getAttribute('data-status'), { timeout, interval: 500 }).toMatch(/^(completed|failed)$/);
+  expect(await job.getAttribute('data-status'), (await job.textContent()) ?? '').toBe('completed');
+  await expect(job.getByTestId('job-summary').textContent()).resolves.toMatch(summary);
+  await page.getByRole('tab', { name: 'Inspector' }).click();
 }
 
 beforeAll(async () => {
@@ -500,5 +526,150 @@ describe('ReAge Studio in the browser host', () => {
     expect(r.delta_error).toBeLessThan(1e-6);
     // the trained model's change, in linear light, is a visible part of the plate's range
     if (expectedModel.trained) expect(r.delta_max).toBeGreaterThan(0.02);
+  });
+
+  it('ages the face a click on its box chooses, and another one too by shift-click (two faces on a plate)', async () => {
+    requireEngine();
+    expect(hasTwoFaceFootage(1001), 'Tears of Steel and Akiyo frame 1001').toBe(true);
+    const plates = join(work, 'twoface');
+    mkdirSync(plates);
+    const plate = join(plates, 'twoface.1001.png');
+    await writeTwoFacePlate(1001, plate);
+    await importFolder(plates, '1001 · 1 frame');
+    await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
+    await blur();
+    // rendered under the wipe (where the after image shows), chosen under A alone (the wipe's handle over neither box)
+    const render = async () => {
+      await page.getByRole('radio', { name: 'Wipe', exact: true }).click();
+      await page.getByTestId('render-preview').click();
+      await waitForPreview();
+      await page.getByRole('radio', { name: 'A', exact: true }).click();
+    };
+    await render();
+    const face = (id: number) => page.locator(`[data-testid="face-choice"][data-face-id="${id}"]`);
+    await expect(page.getByTestId('face-choice').count()).resolves.toBe(2);
+    // by default the largest face, the actor's (track 0), is the one aged
+    await expect(face(0).locator('text').textContent()).resolves.toBe('0 · aged');
+    await expect(face(1).locator('text').textContent()).resolves.toBe('1');
+    await shot('17a-two-faces-default');
+
+    // a click on the smaller face chooses it; its settings are a render of their own
+    await face(1).locator('rect').click();
+    await render();
+    await expect(face(1).locator('text').textContent()).resolves.toBe('1 · aged');
+    await expect(face(0).locator('text').textContent()).resolves.toBe('0');
+    await shot('17b-second-face-chosen');
+
+    const exportTo = async (out: string) => {
+      await exportShot([/^akiyo/, /^broken/, /^tos/, /^exrplate/], out, /^1 done/);
+      return join(out, 'twoface_reaged.1001.png');
+    };
+    /** Changed pixels inside the pasted face and outside it. */
+    const changes = async (aged: string) => {
+      const read = (f: string) => sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const [a, b] = [await read(plate), await read(aged)];
+      const { width, channels } = a.info;
+      const { left, top, width: w, height: h } = PASTED_FACE;
+      let inside = 0;
+      let outside = 0;
+      for (let p = 0; p < width * a.info.height; p++) {
+        let same = true;
+        for (let c = 0; c < channels; c++) same &&= a.data[p * channels + c] === b.data[p * channels + c];
+        if (same) continue;
+        const [x, y] = [p % width, Math.floor(p / width)];
+        if (x >= left && x < left + w && y >= top && y < top + h) inside++;
+        else outside++;
+      }
+      return { inside, outside };
+    };
+    const chosen = await changes(await exportTo(join(work, 'twoface-renders')));
+    expect(chosen.inside, 'the chosen face was aged').toBeGreaterThan(500);
+    expect(chosen.outside, "the actor's face was not").toBe(0);
+
+    // shift-click: the actor is aged too, to a target of its own
+    await face(0)
+      .locator('rect')
+      .click({ modifiers: ['Shift'] });
+    const row = page.getByTestId('other-face');
+    await expect(row.count()).resolves.toBe(1);
+    await row.getByRole('combobox').selectOption('0-18');
+    await render();
+    await expect(face(0).locator('text').textContent()).resolves.toBe('0 · aged · 0-18');
+    await expect(face(1).locator('text').textContent()).resolves.toBe('1 · aged');
+    await expect(row.textContent()).resolves.toContain('Face 0');
+    await shot('17c-both-faces-aged');
+    await page.getByRole('radiogroup', { name: 'Compare' }).getByRole('radio', { name: 'B', exact: true }).click();
+    await shot('17d-both-faces-aged-B');
+    await page.getByRole('radio', { name: 'Wipe', exact: true }).click();
+    const both = await changes(await exportTo(join(work, 'twoface-both')));
+    expect(both.inside).toBeGreaterThan(500);
+    expect(both.outside, "the actor's face aged too").toBeGreaterThan(500);
+  });
+
+  it('ages along two age keys: the exported frames read older from the first key to the second', async () => {
+    requireEngine();
+    // eight Tears of Steel frames, keyed 0-18 at the first and 60+ at the last
+    const plates = join(work, 'keys');
+    mkdirSync(plates);
+    const frames = [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008];
+    for (const f of frames) copyFileSync(join(TOS, `tos_0500.${f}.png`), join(plates, `keys.${f}.png`));
+    await importFolder(plates, '1001–1008 · 8 frames');
+    await page.getByLabel('Steps', { exact: true }).fill(String(STEPS));
+    await blur();
+    await page.getByRole('button', { name: 'Target age 0-18' }).click();
+    await page.getByRole('button', { name: 'Add age key at playhead' }).click();
+    await blur();
+    await page.locator('body').press('End');
+    await expect(page.getByTestId('frame-readout').textContent()).resolves.toContain('1008');
+    await page.getByRole('button', { name: 'Target age 60+' }).click();
+    await page.getByRole('button', { name: 'Add age key at playhead' }).click();
+    await expect(page.getByTestId('age-key').count()).resolves.toBe(2);
+    await expect(page.getByLabel('Age at key 1001').inputValue()).resolves.toBe('0-18');
+    await expect(page.getByLabel('Age at key 1008').inputValue()).resolves.toBe('60+');
+    await page.getByTestId('age-curve').waitFor();
+    await shot('18-age-keys');
+
+    const out = join(work, 'keys-renders');
+    await exportShot([/^akiyo/, /^broken/, /^tos/, /^exrplate/, /^twoface/], out, /^8 done/, ENGINE_TIMEOUT * 2);
+
+    // two independent estimators (not the pipeline's networks) read plate and output on
+    // the plate's face box; a single frame's reading is noisy, so the keys' ends are
+    // compared over three frames each
+    const ages = await estimatedAges(
+      frames.map((f) => ({ plate: join(plates, `keys.${f}.png`), output: join(out, `keys_reaged.${f}.png`) })),
+    );
+    const shifts = ages.map(
+      ({ plate, output }) => AGE_RULERS.reduce((s, id) => s + output[id] - plate[id], 0) / AGE_RULERS.length,
+    );
+    console.log(`age shifts along the keys (mean of ${AGE_RULERS.join(', ')}): ${shifts.map((v) => v.toFixed(1))}`);
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    const [young, old] = [mean(shifts.slice(0, 3)), mean(shifts.slice(-3))];
+    // a shot aged to one age all along reads about the same at both ends
+    expect(old - young, 'years between the 0-18 end and the 60+ end').toBeGreaterThan(5);
+  });
+
+  it('offers the untitled project back after a reload, its previews still on disk', async () => {
+    requireEngine();
+    const clips = await page.getByTestId('clip').count();
+    expect(clips).toBeGreaterThan(1);
+    // the autosave runs a few seconds after the last edit
+    await page.waitForTimeout(6_000);
+    const autosaves = readdirSync(join(work, 'data', 'autosave')).filter((n) => n.endsWith('.reage'));
+    expect(autosaves).toHaveLength(1);
+    // the project was never saved: the browser asks before the page is left, and the test agrees
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.reload();
+    await waitForEngine(page);
+    await expect(page.getByTestId('clip').count()).resolves.toBe(0);
+    const reopen = page.getByRole('button', { name: 'Reopen it' });
+    await reopen.waitFor({ timeout: 10_000 });
+    await shot('18a-reopen-offer');
+    await reopen.click();
+    await expect.poll(() => page.getByTestId('clip').count(), { timeout: 10_000 }).toBe(clips);
+    // the first shot (akiyo, pixel-wise, 60+) shows the preview rendered before the reload, from disk
+    await expect(page.getByLabel('Target age of akiyo').inputValue()).resolves.toBe('60+');
+    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 10_000 });
+    expect((await previewDifference()).changed).toBeGreaterThan(0);
+    await shot('18b-reopened');
   });
 });

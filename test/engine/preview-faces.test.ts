@@ -13,7 +13,7 @@ import type { ReAgeEngine } from '../../src/main/engine/api.js';
 import { initBackend } from '../../src/main/engine/backend.js';
 import { createEngine } from '../../src/main/engine/engine.js';
 import type { AgeSettings } from '../../src/main/engine/types.js';
-import { buildRandomModel } from '../helpers/random-model.js';
+import { buildRandomModel, randomModelSettings } from '../helpers/random-model.js';
 import { PASTED_FACE, hasTwoFaceFootage, writeTwoFacePlate } from '../helpers/two-face-plates.js';
 
 describe.skipIf(!hasTwoFaceFootage())('previews of a plate with two faces (random model)', () => {
@@ -21,17 +21,7 @@ describe.skipIf(!hasTwoFaceFootage())('previews of a plate with two faces (rando
   let dir: string;
   let engine: ReAgeEngine;
   let plate: string;
-  const settings: AgeSettings = {
-    targetAge: '60+',
-    sourceAge: '19-29',
-    mode: 'pixel',
-    detail: false,
-    composite: 'replace',
-    strength: 1,
-    texture: 0,
-    steps: 4,
-    seed: 0,
-  };
+  const settings = randomModelSettings(4);
 
   /** Pixels of the preview's after picture that differ from its plate, inside the pasted face and outside it. */
   async function changes(beforePng: Uint8Array, afterPng: Uint8Array) {

@@ -16,7 +16,7 @@ import { WARM_PREVIEW_REACH, createEngine, refineStages } from '../../src/main/e
 import { warmStepsFor } from '../../src/main/engine/shot.js';
 import { SolvedLatents } from '../../src/main/engine/solved-latents.js';
 import type { AgeSettings } from '../../src/main/engine/types.js';
-import { buildRandomModel } from '../helpers/random-model.js';
+import { buildRandomModel, randomModelSettings } from '../helpers/random-model.js';
 
 const AKIYO = resolve(import.meta.dirname, '../../../shared/footage/akiyo');
 const plate = (frame: number) => join(AKIYO, `akiyo.${frame}.png`);
@@ -68,18 +68,7 @@ describe('refineStages', () => {
 describe.skipIf(!existsSync(AKIYO))('progressive previews (random model)', () => {
   let modelDir: string;
   const engines: ReAgeEngine[] = [];
-  const settings: AgeSettings = {
-    targetAge: '60+',
-    sourceAge: '19-29',
-    mode: 'pixel',
-    detail: false,
-    // replace: a random G's age delta is below one 8-bit level, its replaced face is not
-    composite: 'replace',
-    strength: 1,
-    texture: 0,
-    steps: 12,
-    seed: 0,
-  };
+  const settings = randomModelSettings(12);
 
   async function engine(): Promise<ReAgeEngine> {
     const e = await createEngine({ backend: 'wasm', modelDir });

@@ -11,8 +11,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
 import type { AlignmentTemplate, ModelManifest } from '../../src/main/engine/model.js';
+import type { AgeSettings } from '../../src/main/engine/types.js';
 import { IMAGE_SIZE, NET_NAMES, Z_DIM, buildNet } from '../../src/main/engine/nets.js';
 import { saveModelFolder } from '../../scripts/import-weights.js';
+
+/**
+ * Settings under which a random model's change shows: replace compositing (its age delta
+ * is below one 8-bit level, its replaced face is not), G alone, a fixed source age.
+ */
+export function randomModelSettings(steps: number): AgeSettings {
+  return {
+    targetAge: '60+',
+    sourceAge: '19-29',
+    mode: 'pixel',
+    detail: false,
+    composite: 'replace',
+    strength: 1,
+    texture: 0,
+    steps,
+    seed: 0,
+  };
+}
 
 export function trainingTemplate(): AlignmentTemplate {
   const t = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'training', 'template.json'), 'utf8'));

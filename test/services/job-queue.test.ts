@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
-import type { ExportShot, JobSnapshot } from '../../src/shared/ipc.js';
+import type { JobSnapshot } from '../../src/shared/ipc.js';
 import { DEFAULT_SHOT_SETTINGS } from '../../src/shared/project.js';
 import { formatFrame } from '../../src/shared/sequence.js';
 import { EngineClient } from '../../src/main/services/engine-client.js';
 import { StudioError } from '../../src/main/services/errors.js';
 import { JobQueue, type JobQueueOptions } from '../../src/main/services/job-queue.js';
+import { frames, queueKit } from './fixtures/queue-kit.js';
 import { forkWorker } from '../../src/main/services/worker-transport.js';
 
 const FAKE_WORKER = join(import.meta.dirname, 'fixtures', 'fake-engine-worker.ts');
@@ -44,44 +45,7 @@ function start(env: Record<string, string> = {}, options: JobQueueOptions = {}) 
   queue.onJob((snap) => jobs.set(snap.id, [...(jobs.get(snap.id) ?? []), snap]));
 }
 
-function frames(first: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => first + i);
-}
-
-function shot(name: string, frameList: number[]): ExportShot {
-  return {
-    shotId: name,
-    name,
-    input: join(dir, 'plates', `${name}.####.png`),
-    frames: frameList,
-    out: join(dir, 'out', `${name}_aged.####.png`),
-    settings: { ...DEFAULT_SHOT_SETTINGS },
-    bitDepth: 'source',
-  };
-}
-
-function latest(jobId: string): JobSnapshot | undefined {
-  return jobs.get(jobId)?.at(-1);
-}
-
-function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (check()) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(timer);
-        reject(new Error('timed out waiting'));
-      }
-    }, 10);
-  });
-}
-
-function waitForJob(jobId: string, statuses: JobSnapshot['status'][]): Promise<JobSnapshot> {
-  return waitFor(() => statuses.includes(latest(jobId)?.status ?? 'queued')).then(() => latest(jobId)!);
-}
+const { shot, latest, waitFor, waitForJob } = queueKit(() => dir, jobs);
 
 /** Frames the fake engine rendered, in order, from its render log. */
 function renderLog(): number[] {

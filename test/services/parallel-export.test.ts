@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGE_CATEGORIES } from '../../src/shared/ages.js';
-import type { ExportShot, JobSnapshot } from '../../src/shared/ipc.js';
+import type { JobSnapshot } from '../../src/shared/ipc.js';
 import { DEFAULT_SHOT_SETTINGS } from '../../src/shared/project.js';
 import { formatFrame, parseFrameRange } from '../../src/shared/sequence.js';
 import { AllowedRoots } from '../../src/main/services/allowed-roots.js';
@@ -16,6 +16,7 @@ import { EngineClient } from '../../src/main/services/engine-client.js';
 import { JobQueue } from '../../src/main/services/job-queue.js';
 import { exportWorkers, framesLeftInParts } from '../../src/main/services/parallel-export.js';
 import { StudioBackend } from '../../src/main/services/studio-backend.js';
+import { frames, queueKit } from './fixtures/queue-kit.js';
 import { forkWorker, type WorkerLauncher } from '../../src/main/services/worker-transport.js';
 import {
   MIN_FRAMES_PER_WORKER,
@@ -74,44 +75,7 @@ function start(workers: number, env: Record<string, string> = {}, extraLaunch?: 
   return queue;
 }
 
-function frames(first: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => first + i);
-}
-
-function shot(name: string, frameList: number[]): ExportShot {
-  return {
-    shotId: name,
-    name,
-    input: join(dir, 'plates', `${name}.####.png`),
-    frames: frameList,
-    out: join(dir, 'out', `${name}_aged.####.png`),
-    settings: { ...DEFAULT_SHOT_SETTINGS },
-    bitDepth: 'source',
-  };
-}
-
-function latest(jobId: string): JobSnapshot | undefined {
-  return jobs.get(jobId)?.at(-1);
-}
-
-function waitFor(check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (check()) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(timer);
-        reject(new Error('timed out waiting'));
-      }
-    }, 5);
-  });
-}
-
-function waitForJob(jobId: string, statuses: JobSnapshot['status'][]): Promise<JobSnapshot> {
-  return waitFor(() => statuses.includes(latest(jobId)?.status ?? 'queued')).then(() => latest(jobId)!);
-}
+const { shot, waitFor, waitForJob } = queueKit(() => dir, jobs, 60_000);
 
 function lines(file: string): string[] {
   const path = join(dir, file);
