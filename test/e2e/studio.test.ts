@@ -672,4 +672,54 @@ describe('ReAge Studio in the browser host', () => {
     expect((await previewDifference()).changed).toBeGreaterThan(0);
     await shot('18b-reopened');
   });
+
+  it('QC on the real preview: the difference view, frame pixels as blocks when zoomed, the arrows after a click', async () => {
+    requireEngine();
+    // the reopened akiyo shot at 1001, its real preview on screen
+    await page.getByRole('img', { name: 'After (re-aged preview)' }).waitFor({ timeout: 10_000 });
+    await blur();
+    await page.keyboard.press('d');
+    await page.locator('[data-testid="difference-layer"][data-ready="true"]').waitFor();
+    await expect(page.locator('.viewer-tag').allTextContents()).resolves.toEqual(['|B−A| × 4']);
+    // |B−A| is black where the engine left the plate and lit on the face it aged
+    const lit = await page.getByTestId('difference-layer').evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let inside = 0;
+      let border = 0;
+      for (let y = 0; y < canvas.height; y++)
+        for (let x = 0; x < canvas.width; x++) {
+          const i = (y * canvas.width + x) * 4;
+          const on = data[i]! + data[i + 1]! + data[i + 2]! > 0;
+          if (x < 20 || y < 20 || x >= canvas.width - 20 || y >= canvas.height - 20) border += on ? 1 : 0;
+          else inside += on ? 1 : 0;
+        }
+      return { inside, border };
+    });
+    expect(lit.border).toBe(0);
+    expect(lit.inside).toBeGreaterThan(500);
+    await shot('19a-difference');
+
+    // zoomed far onto the face: nearest-neighbour blocks, not smoothing
+    await page.keyboard.press('w');
+    await page.keyboard.press('1');
+    const stage = page.getByTestId('viewer-stage').first();
+    const box = (await stage.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.4);
+    for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -150);
+    await expect(stage.getAttribute('data-pixelated')).resolves.toBe('true');
+    await expect(page.locator('img.layer.after').evaluate((img) => getComputedStyle(img).imageRendering)).resolves.toBe(
+      'pixelated',
+    );
+    await shot('19b-zoomed-blocks');
+
+    // a button click leaves the arrow keys to the frames
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('frame-readout').textContent()).resolves.toContain('1002');
+    await page.getByRole('radio', { name: 'Diff' }).click();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('frame-readout').textContent()).resolves.toContain('1001');
+    await page.keyboard.press('w');
+    await shot('19c-keyboard-after-click');
+  });
 });
