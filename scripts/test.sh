@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# independent age estimators: the e2e suite reads exported frames' ages with them
+bash scripts/fetch-human-models.sh
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 # A one-node Slurm cluster for test/farm/slurm.test.ts, stopped however the run ends,
 # unless it was already running (another run's, which is left to it).
