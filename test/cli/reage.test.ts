@@ -52,6 +52,8 @@ describe('reage age', () => {
           '20',
           '--warm-steps',
           '4',
+          '--latent-smoothing',
+          '0.25',
         ],
         deps,
       ),
@@ -72,6 +74,7 @@ describe('reage age', () => {
           composite: 'delta',
           steps: 20,
           warmSteps: 4,
+          latentSmoothing: 0.25,
           seed: 0,
         },
       },
@@ -238,6 +241,15 @@ describe('reage age', () => {
       expect(await main([...AGE, '--texture', bad], deps)).toBe(2);
       expect(deps.stderr.lines()[0]).toContain('--texture');
     }
+  });
+
+  it('--latent-smoothing takes a number from 0 to 0.9, absent the engine default; a bad one names the flag', async () => {
+    expect((parseCommand([...AGE, '--latent-smoothing', '0']) as AgeCommand).latentSmoothing).toBe(0);
+    expect((parseCommand(AGE) as AgeCommand).latentSmoothing).toBeUndefined();
+    for (const bad of ['1', '0.95', 'x'])
+      expect(() => parseCommand([...AGE, '--latent-smoothing', bad])).toThrow(
+        `--latent-smoothing must be a number from 0 to 0.9 (got "${bad}")`,
+      );
   });
 
   it('an input the engine cannot use exits 2; other shot errors exit 1', async () => {
