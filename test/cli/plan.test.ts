@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseShotPlan, splitForWorkers, type ShotPlan } from '../../src/shared/plan.js';
 import { parseCommand, UsageError } from '../../src/main/cli/args.js';
 import { frameRecord } from '../../src/main/cli/frame-output.js';
-import { checkPlanModel, jobFromPlan, planFromSurvey } from '../../src/main/cli/plan.js';
+import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from '../../src/main/cli/plan.js';
 import { main } from '../../src/main/cli/reage.js';
 import { renderWithWorkers, reportFromRecord } from '../../src/main/cli/worker-pool.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
@@ -161,6 +162,66 @@ describe('local workers', () => {
       seconds: 1.235,
       stages: { read: 0.01, detect: 0.2, optimise: 0.9, write: 0.05 },
     });
+  });
+
+  it('starts the workers before the plan is made, and gives it to each on its standard input', async () => {
+    const launched: string[][] = [];
+    let planGiven = false;
+    // a stand-in worker: reads the plan from stdin, then a done record for each frame it was given
+    const fakeWorker = (args: string[]) => {
+      launched.push(args);
+      expect(planGiven).toBe(false); // started while the plan was still being made
+      const frames = args[args.indexOf('--frames') + 1]!;
+      const script = `
+        let text = '';
+        process.stdin.on('data', (d) => (text += d));
+        process.stdin.on('end', () => {
+          const plan = JSON.parse(text);
+          const [a, b] = process.argv[1].split('-').map(Number);
+          for (let f = a; f <= (b || a); f++)
+            console.log(JSON.stringify({ frame: f, file: plan.name + '.' + f + '.png', output: 'o.' + f + '.png', status: 'done', faceFound: true, seconds: 0.1, error: null, losses: null, stages: null, sourceAge: plan.settings.sourceAge }));
+          console.log(JSON.stringify({ summary: { backend: 'cpu' } }));
+        });`;
+      return spawn(process.execPath, ['-e', script, frames], { stdio: ['pipe', 'pipe', 'inherit'] });
+    };
+    const planned = new Promise<ShotPlan>((resolve) =>
+      setTimeout(() => {
+        planGiven = true;
+        resolve(plan());
+      }, 200),
+    );
+    const reports: FrameReport[] = [];
+    const job = { ...jobFromPlan(plan(), undefined, false), frames: '1001-1012' };
+    await renderWithWorkers(planned, job, 2, { onFrame: (r) => reports.push(r) }, fakeWorker);
+    expect(launched.map((a) => a.slice(a.indexOf('--plan'), a.indexOf('--plan') + 2))).toEqual([
+      ['--plan', '-'],
+      ['--plan', '-'],
+    ]);
+    // each worker read the plan it was given: the records carry its shot name and source age
+    expect(reports.map((r) => r.frame).sort()).toEqual(Array.from({ length: 12 }, (_, i) => 1001 + i));
+    expect(new Set(reports.map((r) => [r.file.split('.')[0], r.sourceAge].join(' ')))).toEqual(
+      new Set([`${plan().name} 19-29`]),
+    );
+  });
+
+  it('stops the waiting workers when the plan cannot be made', async () => {
+    // stand-in workers that wait for a plan that never comes
+    const waiting = () =>
+      spawn(process.execPath, ['-e', 'process.stdin.resume()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const job = { ...jobFromPlan(plan(), undefined, false), frames: '1001-1012' };
+    await expect(
+      renderWithWorkers(Promise.reject(new Error('no face in the shot')), job, 2, {}, waiting),
+    ).rejects.toThrow('no face in the shot');
+  });
+
+  it('reads a plan from standard input with --plan -', async () => {
+    const p = plan();
+    expect(await readPlan('-', Readable.from([JSON.stringify(p)]))).toEqual(
+      parseShotPlan(JSON.parse(JSON.stringify(p))),
+    );
+    await expect(readPlan('-', Readable.from(['{ no']))).rejects.toThrow(
+      'cannot use the plan on standard input: it is not JSON',
+    );
   });
 
   it('runs one process per part and merges their records, each part on its own frames', async () => {

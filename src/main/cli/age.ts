@@ -24,7 +24,7 @@ import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from './plan.js
 import { renderWithWorkers } from './worker-pool.js';
 import { resolveInput } from '../engine/sequence-io.js';
 import { workersForFrames } from '../node/local-workers.js';
-import { formatFrameRange } from '../../shared/sequence.js';
+import { formatFrameRange, parseFrameRange } from '../../shared/sequence.js';
 import { DEFAULT_PRE_ROLL, splitForWorkers, type ShotPlan } from '../../shared/plan.js';
 import type { CliEngine } from './deps.js';
 
@@ -63,13 +63,18 @@ async function jobFor(cmd: AgeCommand | AgePlanCommand, engine: CliEngine): Prom
   return { job: jobFromPlan(plan, cmd.frames, cmd.resume), plan };
 }
 
+/** The frames of the shot `job` renders, as a range: those its input has within job.frames. */
+async function framesOf(job: ShotJob): Promise<string> {
+  return formatFrameRange((await resolveInput(job.input, job.frames)).map((r) => r.frame));
+}
+
 /**
  * A plan for splitting `job` across local workers when the user gave none: the source
  * age over the whole shot, and the face only where each worker's part starts its
  * pre-roll (a full survey, `reage plan`, follows it through every frame).
  */
 async function localPlan(engine: CliEngine, job: ShotJob, workers: number, signal: AbortSignal): Promise<ShotPlan> {
-  const frames = (await resolveInput(job.input, job.frames)).map((r) => r.frame);
+  const frames = parseFrameRange(await framesOf(job));
   const starts = splitForWorkers(frames, workers, DEFAULT_PRE_ROLL).map((part) => {
     const at = frames.indexOf(part[0]!);
     return frames[Math.max(0, at - DEFAULT_PRE_ROLL)]!;
@@ -128,8 +133,9 @@ async function runAgeCommand(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): P
       const summary =
         workers > 1
           ? await renderWithWorkers(
-              plan ?? (await localPlan(engine, job, workers, stop.signal)),
-              job,
+              // a local plan is surveyed while the workers load their engines
+              plan ?? localPlan(engine, job, workers, stop.signal),
+              plan ? job : { ...job, frames: await framesOf(job) },
               workers,
               hooks,
               deps.spawnWorker,

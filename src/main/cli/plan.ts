@@ -12,7 +12,7 @@ import { formatFrameRange } from '../../shared/sequence.js';
 import type { ShotJob, ShotSurvey } from '../engine/api.js';
 import { resolveInput } from '../engine/sequence-io.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { FileTooLargeError, readTextWithin } from '../node/bounded-read.js';
+import { FileTooLargeError, readStreamWithin, readTextWithin } from '../node/bounded-read.js';
 import { UsageError, type PlanCommand } from './args.js';
 import type { CliDeps, CliEngine, CliEngineInfo } from './deps.js';
 import { EXIT_FAILED, EXIT_OK } from './frame-output.js';
@@ -85,19 +85,28 @@ export async function makePlan(
 }
 
 /** The plan file, read within a size limit and checked; errors name the file. */
-export async function readPlan(file: string): Promise<ShotPlan> {
+/** Where `reage age --plan -` reads its plan: standard input (local workers get theirs so, as soon as it is made). */
+export const PLAN_FROM_STDIN = '-';
+
+export async function readPlan(file: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<ShotPlan> {
+  const name = file === PLAN_FROM_STDIN ? 'the plan on standard input' : file;
   let text: string;
   try {
-    text = await readTextWithin(file, MAX_PLAN_BYTES);
+    text =
+      file === PLAN_FROM_STDIN
+        ? await readStreamWithin(stdin, MAX_PLAN_BYTES, name)
+        : await readTextWithin(file, MAX_PLAN_BYTES);
   } catch (err) {
-    if (err instanceof FileTooLargeError) throw new UsageError(`${file} is too large to be a shot plan`);
-    throw new UsageError(`cannot read the plan ${file}: ${(err as Error).message}`);
+    if (err instanceof FileTooLargeError) throw new UsageError(`${name} is too large to be a shot plan`);
+    throw new UsageError(
+      `cannot read ${file === PLAN_FROM_STDIN ? name : `the plan ${file}`}: ${(err as Error).message}`,
+    );
   }
   try {
     return parseShotPlan(JSON.parse(text));
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not JSON' : (err as Error).message;
-    throw new UsageError(`cannot use the plan ${file}: ${why}`);
+    throw new UsageError(`cannot use ${file === PLAN_FROM_STDIN ? name : `the plan ${file}`}: ${why}`);
   }
 }
 

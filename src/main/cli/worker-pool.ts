@@ -3,9 +3,14 @@
  * thread in Node, so one process uses one core; N processes on N cores render N
  * frames at a time. The shot is planned once (source age, face, model), cut into one
  * contiguous part per worker, and each worker renders its part as a chunk of the plan
- * (`reage age --plan FILE --frames A-B --json`), pre-rolling the frames before it so
- * the seams do not show. Their JSON records come back as this process's frame reports
- * and progress, so the command prints and exits as a single-process render does.
+ * (`reage age --plan - --frames A-B --json`, the plan on its standard input), pre-rolling
+ * the frames before it so the seams do not show. Their JSON records come back as this
+ * process's frame reports and progress, so the command prints and exits as a
+ * single-process render does.
+ *
+ * The workers start before the plan is made: each loads its engine (seconds of model and
+ * network loading) while this process surveys the shot, then reads the plan once it is
+ * written to it, so the survey and the loads overlap instead of adding up.
  *
  * Contiguous parts rather than interleaved chunks: every chunk start costs a pre-roll
  * (frames aged and discarded, the first of them cold), so the fewer starts the
@@ -13,25 +18,22 @@
  * the others spend on pre-roll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { frameReportSchema } from '../../shared/ipc.js';
 import { parseFrameRange, formatFrameRange } from '../../shared/sequence.js';
-import { splitForWorkers, type ShotPlan } from '../../shared/plan.js';
+import { DEFAULT_PRE_ROLL, splitForWorkers, type ShotPlan } from '../../shared/plan.js';
 import type { RunHooks, ShotJob, ShotSummary } from '../engine/api.js';
 import type { FrameReport } from '../engine/types.js';
-import { writeFileAtomic } from '../node/atomic.js';
 import { ShotTally } from './frame-output.js';
+import { PLAN_FROM_STDIN } from './plan.js';
 
-/** Starts one worker: `reage` with these arguments, its stdout piped back. */
+/** Starts one worker: `reage` with these arguments, its stdin (the plan goes there) and stdout piped. */
 export type WorkerSpawner = (args: string[]) => ChildProcess;
 
 /** The running CLI again, as Node was asked to run it (tsx's loader included when run from source). */
 export const spawnReage: WorkerSpawner = (args) =>
   spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
     env: process.env,
   });
 
@@ -42,9 +44,14 @@ export function reportFromRecord(record: Record<string, unknown>): FrameReport |
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Render a planned shot (or the `frames` of it) on `workers` processes; reports arrive as the engine's hooks. */
+/**
+ * Render a planned shot (or the `frames` of it) on `workers` processes; reports arrive as
+ * the engine's hooks. `plan` may still be in the making (a local plan's survey): the
+ * workers are started at once and given it when it comes, which needs `job.frames` and
+ * the default pre-roll to cut the parts by.
+ */
 export async function renderWithWorkers(
-  plan: ShotPlan,
+  plan: ShotPlan | Promise<ShotPlan>,
   job: ShotJob,
   workers: number,
   hooks: RunHooks,
@@ -52,11 +59,12 @@ export async function renderWithWorkers(
   extraArgs: readonly string[] = [],
 ): Promise<ShotSummary> {
   const started = performance.now();
-  const frames = parseFrameRange(job.frames ?? plan.frames);
-  const parts = splitForWorkers(frames, workers, plan.preRoll);
-  const dir = await mkdtemp(join(tmpdir(), 'reage-workers-'));
-  const planFile = join(dir, 'shot.reage-plan.json');
-  await writeFileAtomic(planFile, JSON.stringify(plan));
+  const known = plan instanceof Promise ? undefined : plan;
+  const range = job.frames ?? known?.frames;
+  if (range === undefined) throw new Error('a plan still being made needs the frames to render');
+  const frames = parseFrameRange(range);
+  const preRoll = known?.preRoll ?? DEFAULT_PRE_ROLL;
+  const parts = splitForWorkers(frames, workers, preRoll);
   // the workers' frames tallied as one shot (the same tally a single-process render's interrupt uses)
   const tally = new ShotTally('wasm');
   tally.progress({ total: frames.length, backend: 'wasm' });
@@ -81,24 +89,40 @@ export async function renderWithWorkers(
     });
   };
   try {
-    const codes = await Promise.all(
-      parts.map((part) => {
-        const args = ['age', '--plan', planFile, '--frames', formatFrameRange(part), '--json', '--workers', '1'];
-        if (job.resume) args.push('--resume');
-        const child = spawnWorker([...args, ...extraArgs]);
-        children.push(child);
-        return collect(child, record, (backend) => tally.progress({ total: frames.length, backend }));
-      }),
-    );
+    const running = parts.map((part) => {
+      const args = ['age', '--plan', PLAN_FROM_STDIN, '--frames', formatFrameRange(part), '--json', '--workers', '1'];
+      if (job.resume) args.push('--resume');
+      const child = spawnWorker([...args, ...extraArgs]);
+      // a worker that dies before reading its plan says why by its exit status, not by EPIPE here
+      child.stdin?.on('error', () => {});
+      children.push(child);
+      const done = collect(child, record, (backend) => tally.progress({ total: frames.length, backend }));
+      // seen below, once the plan is given; until then a failed start must not go unhandled
+      done.catch(() => {});
+      return done;
+    });
+    let resolved: ShotPlan;
+    try {
+      resolved = await plan;
+      if (resolved.preRoll !== preRoll)
+        throw new Error(`the plan pre-rolls ${resolved.preRoll} frames, the parts were cut for ${preRoll}`);
+    } catch (err) {
+      // no plan for the workers waiting on one: stop them rather than leave them waiting
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.allSettled(running);
+      throw err;
+    }
+    const text = JSON.stringify(resolved);
+    for (const child of children) child.stdin?.end(text);
+    const codes = await Promise.all(running);
     hooks.signal?.throwIfAborted();
     const failed = codes.find((c) => c !== 0 && c !== 1);
     if (failed !== undefined && reported < frames.length)
       throw new Error(`a worker stopped with exit status ${failed} after ${reported} of ${frames.length} frames`);
-    const { sourceAge } = plan.settings;
+    const { sourceAge } = resolved.settings;
     return { ...tally.snapshot(), ...(sourceAge !== 'auto' ? { sourceAge } : {}) };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

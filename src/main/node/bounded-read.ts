@@ -43,3 +43,16 @@ export async function readTextWithin(path: string, maxBytes: number): Promise<st
     await handle?.close();
   }
 }
+
+/** A stream's text to its end (standard input, say), refusing more than `maxBytes`. */
+export async function readStreamWithin(stream: NodeJS.ReadableStream, maxBytes: number, name: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > maxBytes) throw new FileTooLargeError(name, maxBytes);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
