@@ -13,6 +13,7 @@ import { frameRecord } from '../../src/main/cli/frame-output.js';
 import { checkPlanModel, jobFromPlan, planFromSurvey, readPlan } from '../../src/main/cli/plan.js';
 import { main } from '../../src/main/cli/reage.js';
 import { renderWithWorkers, reportFromRecord } from '../../src/main/cli/worker-pool.js';
+import { DEFAULT_LATENT_SMOOTHING } from '../../src/main/engine/shot.js';
 import type { FrameReport } from '../../src/main/engine/types.js';
 import { FakeEngine, INFO, frame, testDeps } from './fakes.js';
 
@@ -80,7 +81,8 @@ describe('a plan', () => {
       frames: '1005-1008',
       shotFrames: '1001-1012',
       out: '/renders/',
-      settings: { ...settings, sourceAge: '19-29' },
+      // the engine's latent smoothing written in: every chunk smooths alike
+      settings: { ...settings, sourceAge: '19-29', latentSmoothing: DEFAULT_LATENT_SMOOTHING },
       resume: true,
       preRoll: 3,
       faces: { '1001': box, '1002': box },

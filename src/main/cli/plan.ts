@@ -11,6 +11,7 @@ import { PLAN_FORMAT, PLAN_VERSION, parseShotPlan, pinSurveyedAges, type ShotPla
 import { formatFrameRange } from '../../shared/sequence.js';
 import type { ShotJob, ShotSurvey } from '../engine/api.js';
 import { resolveInput } from '../engine/sequence-io.js';
+import { DEFAULT_LATENT_SMOOTHING } from '../engine/shot.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { FileTooLargeError, readStreamWithin, readTextWithin } from '../node/bounded-read.js';
 import { UsageError, type PlanCommand } from './args.js';
@@ -61,7 +62,8 @@ export function planFromSurvey(
     input: job.input,
     frames: job.frames,
     out: job.out,
-    settings,
+    // the engine's default written in, so every chunk smooths alike whichever version renders it
+    settings: { ...settings, latentSmoothing: settings.latentSmoothing ?? DEFAULT_LATENT_SMOOTHING },
     ...(job.bitDepth ? { bitDepth: job.bitDepth } : {}),
     ...(job.matte ? { matte: job.matte } : {}),
     ...(job.delta ? { delta: job.delta } : {}),
