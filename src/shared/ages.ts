@@ -82,9 +82,10 @@ export const WARM_STEP_LIMITS = {
 /**
  * How much of the previous frame's latent a shot's frame is aged from (engine: shot.ts):
  * 0 each frame's own optimised latent, higher a steadier change over time that follows
- * the face more slowly. The engine's default is DEFAULT_LATENT_SMOOTHING.
+ * the face more slowly. The default was chosen on the footage (docs/EVAL.md, "Latent
+ * smoothing").
  */
-export const LATENT_SMOOTHING_LIMITS = { min: 0, max: 0.9, default: 0 } as const satisfies SettingLimits;
+export const LATENT_SMOOTHING_LIMITS = { min: 0, max: 0.9, default: 0.5 } as const satisfies SettingLimits;
 
 /** The optimiser's random seed (its jitter): a 31-bit whole number. */
 export const SEED_LIMITS = { min: 0, max: 2 ** 31 - 1, default: 0, integer: true } as const satisfies SettingLimits;

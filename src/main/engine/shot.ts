@@ -65,13 +65,13 @@ import { unionMasks, type FaceMask } from './composite.js';
 /** Frames a resumed render or a chunk pre-rolls before its first frame (ShotJob.preRoll). */
 export const DEFAULT_PRE_ROLL = 3;
 
-/** Warm-started frames start from a z that already fits a face one frame away. */
 /**
  * How much of the previous frame's latent each frame of a shot is aged from, unless the
  * settings say (AgeFaceRequest.smoothing; the choice: docs/EVAL.md, "Latent smoothing").
  */
-export const DEFAULT_LATENT_SMOOTHING = 0.5;
+export const DEFAULT_LATENT_SMOOTHING = LATENT_SMOOTHING_LIMITS.default;
 
+/** Warm-started frames start from a z that already fits a face one frame away. */
 export function warmStepsFor(settings: AgeSettings): number {
   return settings.warmSteps ?? Math.max(1, Math.ceil(settings.steps / 4));
 }
