@@ -88,6 +88,13 @@ function rendered(): number[] {
 }
 
 /** Frames written (or pre-rolled) by each worker process, in order, from a "pid frame" log. */
+/** Both workers have written at least two frames each. */
+function bothWorkersUnderWay(): Promise<void> {
+  return waitFor(
+    () => byWorker('frames.log').size === 2 && [...byWorker('frames.log').values()].every((f) => f.length >= 2),
+  );
+}
+
 function byWorker(file: 'frames.log' | 'preroll.log'): Map<number, number[]> {
   const out = new Map<number, number[]>();
   for (const line of lines(file)) {
@@ -203,10 +210,7 @@ describe('a shot exported on two engine workers', () => {
     const q = start(2);
     const all = frames(1001, 24);
     const id = q.enqueueExport({ shots: [shot('a', all)], skipExisting: false });
-    // both workers under way
-    await waitFor(
-      () => byWorker('frames.log').size === 2 && [...byWorker('frames.log').values()].every((f) => f.length >= 2),
-    );
+    await bothWorkersUnderWay();
     q.cancel(id);
     const cancelled = await waitForJob(id, ['cancelled']);
     const before = rendered();
@@ -272,9 +276,7 @@ describe('a shot exported on two engine workers', () => {
     const q = start(2);
     const all = frames(1001, 24);
     const id = q.enqueueExport({ shots: [shot('a', all)], skipExisting: false });
-    await waitFor(
-      () => byWorker('frames.log').size === 2 && [...byWorker('frames.log').values()].every((f) => f.length >= 2),
-    );
+    await bothWorkersUnderWay();
     const preview = await q.preview({ file: '/plates/a.1001.png', frame: 1001, settings: DEFAULT_SHOT_SETTINGS });
     expect(preview.frame).toBe(1001);
     // both parts stopped for it, and neither was asked to go on before it was done

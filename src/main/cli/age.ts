@@ -63,9 +63,19 @@ async function jobFor(cmd: AgeCommand | AgePlanCommand, engine: CliEngine): Prom
   return { job: jobFromPlan(plan, cmd.frames, cmd.resume), plan };
 }
 
-/** The frames of the shot `job` renders, as a range: those its input has within job.frames. */
-async function framesOf(job: ShotJob): Promise<string> {
-  return formatFrameRange((await resolveInput(job.input, job.frames)).map((r) => r.frame));
+/**
+ * The job with its frames listed once (those its input has within job.frames), and its
+ * local plan still being surveyed: the workers start loading meanwhile.
+ */
+async function withLocalPlan(
+  engine: CliEngine,
+  job: ShotJob,
+  workers: number,
+  signal: AbortSignal,
+): Promise<{ plan: Promise<ShotPlan>; job: ShotJob & { frames: string } }> {
+  const frames = formatFrameRange((await resolveInput(job.input, job.frames)).map((r) => r.frame));
+  const listed = { ...job, frames };
+  return { plan: localPlan(engine, listed, workers, signal), job: listed };
 }
 
 /**
@@ -73,15 +83,19 @@ async function framesOf(job: ShotJob): Promise<string> {
  * age over the whole shot, and the face only where each worker's part starts its
  * pre-roll (a full survey, `reage plan`, follows it through every frame).
  */
-async function localPlan(engine: CliEngine, job: ShotJob, workers: number, signal: AbortSignal): Promise<ShotPlan> {
-  const frames = parseFrameRange(await framesOf(job));
+async function localPlan(
+  engine: CliEngine,
+  job: ShotJob & { frames: string },
+  workers: number,
+  signal: AbortSignal,
+): Promise<ShotPlan> {
+  const frames = parseFrameRange(job.frames);
   const starts = splitForWorkers(frames, workers, DEFAULT_PRE_ROLL).map((part) => {
     const at = frames.indexOf(part[0]!);
     return frames[Math.max(0, at - DEFAULT_PRE_ROLL)]!;
   });
-  const all = formatFrameRange(frames);
-  const survey = await engine.surveyShot({ ...job, frames: all }, { signal }, starts);
-  return planFromSurvey({ ...job, frames: all }, survey, engine.info(), DEFAULT_PRE_ROLL);
+  const survey = await engine.surveyShot(job, { signal }, starts);
+  return planFromSurvey(job, survey, engine.info(), DEFAULT_PRE_ROLL);
 }
 
 export async function runAge(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): Promise<number> {
@@ -130,12 +144,13 @@ async function runAgeCommand(cmd: AgeCommand | AgePlanCommand, deps: CliDeps): P
           progress.update(p);
         },
       };
+      // a local plan is surveyed while the workers load their engines
+      const local = workers > 1 && !plan ? await withLocalPlan(engine, job, workers, stop.signal) : undefined;
       const summary =
         workers > 1
           ? await renderWithWorkers(
-              // a local plan is surveyed while the workers load their engines
-              plan ?? localPlan(engine, job, workers, stop.signal),
-              plan ? job : { ...job, frames: await framesOf(job) },
+              local?.plan ?? plan!,
+              local?.job ?? job,
               workers,
               hooks,
               deps.spawnWorker,

@@ -86,29 +86,28 @@ export async function makePlan(
   return planFromSurvey(job, survey, engine.info(), preRoll);
 }
 
-/** The plan file, read within a size limit and checked; errors name the file. */
 /** Where `reage age --plan -` reads its plan: standard input (local workers get theirs so, as soon as it is made). */
 export const PLAN_FROM_STDIN = '-';
 
+/** The plan file (or standard input), read within a size limit and checked; errors name where it came from. */
 export async function readPlan(file: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<ShotPlan> {
-  const name = file === PLAN_FROM_STDIN ? 'the plan on standard input' : file;
+  const fromStdin = file === PLAN_FROM_STDIN;
+  const where = fromStdin ? 'the plan on standard input' : `the plan ${file}`;
   let text: string;
   try {
-    text =
-      file === PLAN_FROM_STDIN
-        ? await readStreamWithin(stdin, MAX_PLAN_BYTES, name)
-        : await readTextWithin(file, MAX_PLAN_BYTES);
+    text = fromStdin
+      ? await readStreamWithin(stdin, MAX_PLAN_BYTES, where)
+      : await readTextWithin(file, MAX_PLAN_BYTES);
   } catch (err) {
-    if (err instanceof FileTooLargeError) throw new UsageError(`${name} is too large to be a shot plan`);
-    throw new UsageError(
-      `cannot read ${file === PLAN_FROM_STDIN ? name : `the plan ${file}`}: ${(err as Error).message}`,
-    );
+    if (err instanceof FileTooLargeError)
+      throw new UsageError(`${fromStdin ? where : file} is too large to be a shot plan`);
+    throw new UsageError(`cannot read ${where}: ${(err as Error).message}`);
   }
   try {
     return parseShotPlan(JSON.parse(text));
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not JSON' : (err as Error).message;
-    throw new UsageError(`cannot use ${file === PLAN_FROM_STDIN ? name : `the plan ${file}`}: ${why}`);
+    throw new UsageError(`cannot use ${where}: ${why}`);
   }
 }
 
